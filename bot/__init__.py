@@ -1,0 +1,1 @@
+"""Question answering and the Telegram front end."""

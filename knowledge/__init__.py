@@ -1,0 +1,1 @@
+"""Reading Vietnamese directives and turning them into stored facts."""

@@ -1,0 +1,103 @@
+"""Plain data classes that flow from reading to storing: document, sections, facts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class Section:
+    """One block of the body (numbered item, bullet or paragraph) with its place in the outline."""
+
+    idx: int
+    kind: str  # part | item | bullet | paragraph | footnote
+    number: str  # "II", "2.1", "-" / "+" for bullets, "" for paragraphs
+    path: str  # outline path of numbered ancestors, e.g. "V.1"
+    label: str  # human citation label, e.g. "Mục V.1, ý 2"
+    heading: str  # heading text of a numbered item (up to the first colon), else ""
+    text: str
+    start: int
+    end: int
+    level: int
+    parent: int | None
+    footnotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str
+    type: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    place: str | None = None
+    issued_date: date | None = None
+    year_hint: int | None = None
+    signer: str | None = None
+    signer_title: str | None = None
+    title: str | None = None
+    addressees: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    footnotes: dict[str, str] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    source_name: str = ""
+    format: str = "txt"
+
+    def section(self, idx: int) -> Section:
+        return self.sections[idx]
+
+    def ancestors(self, sec: Section) -> list[Section]:
+        """Outer sections first, the section itself excluded."""
+        chain: list[Section] = []
+        cur = sec.parent
+        while cur is not None:
+            chain.append(self.sections[cur])
+            cur = self.sections[cur].parent
+        return chain[::-1]
+
+
+@dataclass
+class Deadline:
+    agencies: list[str]
+    cooperating: list[str]
+    due: str | dict[str, Any]
+    relation: str  # before | on | within
+    task: str
+    quote: str
+    section: str
+    section_idx: int = -1
+    year_inferred: bool = False
+    due_text: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("section_idx")
+        return data
+
+
+@dataclass
+class Target:
+    metric: str
+    value: str
+    unit: str
+    year: str | None
+    scope: str | None
+    quote: str
+    section: str
+    section_idx: int = -1
+    number: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("section_idx")
+        return data
+
+
+@dataclass
+class Facts:
+    deadlines: list[Deadline] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    results: list[Target] = field(default_factory=list)
