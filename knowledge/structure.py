@@ -42,7 +42,8 @@ _SIGN_TITLE = re.compile(
     r"^(?:TM\.|KT\.|TL\.|Q\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG|GIÁM ĐỐC|"
     r"PHÓ GIÁM ĐỐC|TRƯỞNG BAN|PHÓ TRƯỞNG BAN|ỦY BAN NHÂN DÂN)",
 )
-_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_NAME = re.compile(rf"^[{_UPPER}][^\W\d_A-Z]+(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
 _HEADER_LINE = re.compile(
     r"^(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|CỘNG HÒA|Độc lập|TỈNH |THÀNH PHỐ |BAN CHỈ ĐẠO|VĂN PHÒNG|"
     r"SỞ |HỘI ĐỒNG NHÂN DÂN|\[)",
@@ -212,7 +213,7 @@ def _infer_issuer(doc: Document) -> None:
         doc.province = canonical_province(doc.place)
     else:
         counts: dict[str, int] = {}
-        for m in re.finditer(r"(?:tỉnh|Tỉnh)\s+((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s?){1,3})", doc.text):
+        for m in re.finditer(rf"(?:tỉnh|Tỉnh)\s+((?:[{_UPPER}][^\W\d_]+\s?){{1,3}})", doc.text):
             prov = canonical_province(m.group(1).strip()) or (provinces_in(m.group(1)) or [None])[0]
             if prov:
                 counts[prov] = counts.get(prov, 0) + 1

@@ -1,0 +1,121 @@
+"""Build the passage index for a set of documents and publish it atomically.
+
+Everything is written into a fresh partial build directory; only when the vector index, the
+lexical index and the passages are all on disk does the pointer swap (see index.store). If
+anything raises, the partial directory is removed and the previous index keeps serving.
+Embeddings come from a persistent cache beside the index, so a rebuild embeds only new text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index import store
+from index.cache import EmbeddingCache, cache_key
+from index.embeddings import Embedder
+from index.lexical import LexicalIndex
+from index.passages import Passage, passages_for
+from index.vector_index import VectorIndex
+from knowledge.model import Document
+
+PASSAGES_FILE = "passages.jsonl"
+CACHE_DIR = "embedding_cache"
+CACHE_FILE = "vectors.sqlite"
+EMBED_CHUNK = 128  # passages embedded between cache commits: an interrupted build loses little
+
+
+@dataclass
+class BuildReport:
+    passages: int
+    embedded: int  # newly computed embeddings
+    reused: int  # passages whose embedding came from the cache
+    seconds: float
+    build_dir: Path
+    kind: str  # vector index kind: flat | hnsw
+
+
+def cache_path(index_dir: Path) -> Path:
+    return Path(index_dir).parent / CACHE_DIR / CACHE_FILE
+
+
+def embed_with_cache(
+    texts: list[str], embedder: Embedder, cache: EmbeddingCache,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` in order, embedding only texts the cache lacks; returns (vectors, embedded)."""
+    keys = [cache_key(embedder.name, t) for t in texts]
+    known = cache.get_many(keys, embedder.dim)
+    missing = list(dict.fromkeys(k for k in keys if k not in known))
+    text_of = dict(zip(keys, texts, strict=True))
+    for i in range(0, len(missing), EMBED_CHUNK):
+        chunk = missing[i:i + EMBED_CHUNK]
+        vecs = embedder.embed_passages([text_of[k] for k in chunk])
+        if vecs.shape != (len(chunk), embedder.dim):
+            raise ValueError(f"embedder {embedder.name!r} returned shape {vecs.shape}, "
+                             f"expected {(len(chunk), embedder.dim)}")
+        pairs = list(zip(chunk, vecs, strict=True))
+        cache.put_many(pairs)
+        known.update(pairs)
+        if progress:
+            progress(min(i + EMBED_CHUNK, len(missing)), len(missing))
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for row, k in enumerate(keys):
+        out[row] = known[k]
+    return out, len(missing)
+
+
+def write_passages(directory: Path, passages: list[Passage]) -> None:
+    with open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+
+
+def read_passages(directory: Path) -> list[Passage]:
+    with open(directory / PASSAGES_FILE, encoding="utf-8") as fh:
+        return [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
+
+
+def build_passages(
+    passages: list[Passage], index_dir: Path, embedder: Embedder, approx_threshold: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Index ready-made passages (the benchmark feeds generated ones); see build_index."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    partial = store.new_partial(index_dir)
+    try:
+        texts = [p.text for p in passages]
+        with EmbeddingCache(cache_path(index_dir)) as cache:
+            vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
+        write_passages(partial, passages)
+        LexicalIndex.build(texts).save(partial)
+        vindex = VectorIndex.build(vectors, embedder.name, approx_threshold)
+        vindex.save(partial)  # writes meta.json last: it marks the build complete
+        final = store.publish(index_dir, partial)
+    except BaseException:
+        store.discard(partial)
+        raise
+    store.collect_garbage(index_dir)
+    return BuildReport(
+        passages=len(passages), embedded=embedded, reused=len(passages) - embedded,
+        seconds=time.perf_counter() - started, build_dir=final, kind=vindex.meta.kind,
+    )
+
+
+def build_index(
+    documents: list[Document], index_dir: Path, embedder: Embedder, approx_threshold: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Index every passage of `documents` into a new build of `index_dir` and make it current.
+
+    Raises whatever the embedder or the disk raises; the index that was serving stays in place.
+    """
+    passages = [p for doc in documents for p in passages_for(doc)]
+    return build_passages(passages, index_dir, embedder, approx_threshold, progress)

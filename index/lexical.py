@@ -1,0 +1,63 @@
+"""BM25 over folded syllables and syllable bigrams (bm25s), persisted in the build directory.
+
+Folding (no diacritics, đ→d, lowercase) makes "so tai chinh" match "Sở Tài chính"; bigrams
+("tai_chinh") restore some of the precision folding loses, since Vietnamese words are mostly
+two syllables. Digit runs drop leading zeros so "05/4/2023" and "5/4/2023" share tokens.
+Scores come straight from bm25s's precomputed sparse matrix with one `np.bincount`, which is
+several times faster than bm25s's own `np.add.at` loop at 100k passages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from knowledge.text import syllables
+
+LEXICAL_DIR = "bm25"
+
+
+def tokens(text: str) -> list[str]:
+    """Folded syllables with leading zeros dropped from numbers, plus adjacent-syllable bigrams."""
+    syl = [(s.lstrip("0") or "0") if s.isdigit() else s for s in syllables(text)]
+    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)]
+
+
+class LexicalIndex:
+    """Read-only after construction: scoring allocates its own arrays, so threads can share it."""
+
+    def __init__(self, retriever: bm25s.BM25) -> None:
+        self._bm25 = retriever
+        self._vocab: dict[str, int] = retriever.vocab_dict
+        self._data = retriever.scores["data"]
+        self._indices = retriever.scores["indices"]
+        self._indptr = retriever.scores["indptr"]
+        self.count = int(retriever.scores["num_docs"])
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        retriever = bm25s.BM25()
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        corpus = [tokens(t) or [""] for t in texts]
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever)
+
+    def save(self, directory: Path) -> None:
+        self._bm25.save(str(directory / LEXICAL_DIR))
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(directory / LEXICAL_DIR), mmap=False))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros when no query token is indexed)."""
+        ids = [self._vocab[t] for t in dict.fromkeys(tokens(query)) if t in self._vocab]
+        if not ids:
+            return np.zeros(self.count, dtype=np.float32)
+        spans = [(self._indptr[i], self._indptr[i + 1]) for i in ids]
+        idx = np.concatenate([self._indices[a:b] for a, b in spans])
+        val = np.concatenate([self._data[a:b] for a, b in spans])
+        return np.bincount(idx, weights=val, minlength=self.count).astype(np.float32)

@@ -1,0 +1,189 @@
+"""Recognise agencies (Sở, Ban, Kho bạc, UBND …) in text, with aliases, abbreviations and no diacritics.
+
+Matching runs on the folded text (see knowledge.text.fold), whose characters line up one to one
+with the original, so a match's span also cuts the surface form out of the original text.
+Canonical names are the full spellings; abbreviations such as Sở KH&ĐT, KBNN, VPĐP NTM map to them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge.text import fold
+
+# Department names (after "Sở"), with the folded variants that mean the same department.
+DEPARTMENTS: dict[str, list[str]] = {
+    "Kế hoạch và Đầu tư": ["ke hoach va dau tu", "ke hoach - dau tu", "kh&dt", "kh & dt", "khdt", "kh va dt",
+                           "kh-dt", "kehoach va dau tu"],
+    "Tài chính": ["tai chinh", "tc"],
+    "Nông nghiệp và Phát triển nông thôn": ["nong nghiep va phat trien nong thon", "nong nghiep va ptnt",
+                                             "nn&ptnt", "nn & ptnt", "nnptnt", "nn va ptnt", "nong nghiep - ptnt"],
+    "Nông nghiệp và Môi trường": ["nong nghiep va moi truong", "nn&mt", "nn va mt", "nnmt"],
+    "Lao động - Thương binh và Xã hội": ["lao dong - thuong binh va xa hoi", "lao dong thuong binh va xa hoi",
+                                          "lao dong – thuong binh va xa hoi", "ldtb&xh", "ldtbxh", "ld-tb&xh",
+                                          "ld tb&xh", "lao dong, thuong binh va xa hoi"],
+    "Nội vụ": ["noi vu", "nv"],
+    "Tư pháp": ["tu phap"],
+    "Xây dựng": ["xay dung"],
+    "Văn hóa, Thể thao và Du lịch": ["van hoa, the thao va du lich", "van hoa - the thao va du lich",
+                                     "van hoa the thao va du lich", "vh,tt&dl", "vhtt&dl", "vhttdl", "vh, tt&dl",
+                                     "vh-tt&dl"],
+    "Tài nguyên và Môi trường": ["tai nguyen va moi truong", "tn&mt", "tnmt", "tn va mt"],
+    "Khoa học và Công nghệ": ["khoa hoc va cong nghe", "kh&cn", "khcn", "khoa hoc - cong nghe"],
+    "Giao thông vận tải": ["giao thong van tai", "gtvt"],
+    "Công Thương": ["cong thuong", "ct"],
+    "Giáo dục và Đào tạo": ["giao duc va dao tao", "gd&dt", "gddt", "gd va dt"],
+    "Thông tin và Truyền thông": ["thong tin va truyen thong", "tt&tt", "tttt"],
+    "Y tế": ["y te"],
+    "Ngoại vụ": ["ngoai vu"],
+    "Dân tộc và Tôn giáo": ["dan toc va ton giao", "dt&tg", "dttg"],
+}
+
+# Agencies not of the "Sở X" shape: canonical name -> folded alias regexes.
+NAMED: dict[str, list[str]] = {
+    "Văn phòng Điều phối nông thôn mới tỉnh": [
+        r"van phong dieu phoi (?:chuong trinh )?(?:xay dung )?(?:nong thon moi|ntm)(?: tinh)?(?! (?:trung uong|cac cap|cap huyen|huyen))",
+        r"van phong (?:nong thon moi|ntm) tinh", r"vp ?dp ?ntm(?: tinh)?", r"vpdp(?: ntm)?(?: tinh)?",
+        r"van phong dieu phoi ntm(?: tinh)?",
+    ],
+    "Văn phòng Điều phối nông thôn mới Trung ương": [r"van phong dieu phoi (?:nong thon moi |ntm )?trung uong"],
+    "Văn phòng UBND tỉnh": [r"van phong (?:ubnd|uy ban nhan dan) tinh", r"vp ?ubnd tinh"],
+    "Ban Dân tộc": [r"ban dan toc(?: tinh)?"],
+    "Kho bạc Nhà nước": [r"kho bac nha nuoc", r"kbnn"],
+    "Ủy ban MTTQ Việt Nam tỉnh": [r"(?:uy ban |ub ?)mat tran to quoc viet nam tinh", r"(?:uy ban |ub ?)mttq(?: viet nam)?(?: tinh)?"],
+    "Ban Chỉ đạo các Chương trình MTQG tỉnh": [r"ban chi dao (?:cac )?(?:chuong trinh )?(?:muc tieu quoc gia|mtqg|ctmtqg)(?: tinh)?", r"bcd(?: cac)? ?ctmtqg"],
+    "Công an tỉnh": [r"cong an tinh"],
+    "Bộ Chỉ huy Quân sự tỉnh": [r"bo chi huy quan su tinh"],
+    "Cục Thống kê tỉnh": [r"cuc thong ke(?: tinh)?"],
+    "Ngân hàng Chính sách xã hội": [r"ngan hang chinh sach xa hoi(?: (?:chi nhanh )?tinh)?", r"nhcsxh"],
+    "Văn phòng UBND tỉnh ": [],
+}
+NAMED.pop("Văn phòng UBND tỉnh ")
+
+_COLLECTIVE = [
+    # Các sở, ban, ngành, đoàn thể của tỉnh / cấp tỉnh / phụ trách các chỉ tiêu, tiêu chí
+    r"cac so(?:\s*,\s*(?:ban|nganh|doan the|don vi))+(?:\s+(?:cua tinh|cap tinh|tinh|lien quan|phu trach cac chi tieu, tieu chi|duoc giao phu trach tieu chi))?",
+    r"cac so,? nganh(?:\s+(?:cua tinh|cap tinh|tinh|lien quan|phu trach cac chi tieu, tieu chi))?",
+    # UBND các huyện, thành phố, thị xã / UBND cấp xã / UBND các xã
+    r"(?:ubnd|uy ban nhan dan) cac (?:huyen|xa|thanh pho)(?:\s*,\s*(?:thanh pho|thi xa|huyen|xa))*",
+    r"(?:ubnd|uy ban nhan dan) cap (?:huyen|xa)",
+    r"cac huyen(?:\s*,\s*(?:thanh pho|thi xa))+(?:\s+da dat chuan (?:ntm|nong thon moi))?",
+    r"cac dia phuong",
+]
+_UBND_UNIT = r"(?:ubnd|uy ban nhan dan) (?:huyen|thanh pho|thi xa|xa) "
+_UNIT = r"(?:cac huyen|huyen|thi xa) "
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    name: str  # canonical or normalised surface name
+    surface: str
+
+
+def _fold_aligned(text: str) -> str:
+    """Fold character by character so that positions in the result match positions in `text`."""
+    out = []
+    for ch in text:
+        f = fold(ch)
+        out.append(f if len(f) == 1 else (f[:1] or " "))
+    return "".join(out)
+
+
+def _dept_pattern() -> re.Pattern[str]:
+    alts = []
+    for canon, variants in DEPARTMENTS.items():
+        for v in [fold(canon)] + variants:
+            alts.append((re.escape(v).replace(r"\ ", r"\s*"), canon))
+    alts.sort(key=lambda a: len(a[0]), reverse=True)
+    return re.compile(r"(?<![a-z])(?:so|s)\s*(" + "|".join(a for a, _ in alts) + r")(?![a-z])")
+
+
+_DEPT_RE = _dept_pattern()
+_DEPT_BY_FOLD: dict[str, str] = {}
+for _canon, _variants in DEPARTMENTS.items():
+    for _v in [fold(_canon)] + _variants:
+        _DEPT_BY_FOLD[re.sub(r"\s+", "", _v)] = _canon
+_NAMED_RE = [(canon, re.compile(r"(?<![a-z])(?:" + "|".join(pats) + r")(?![a-z])")) for canon, pats in NAMED.items()]
+_COLLECTIVE_RE = [re.compile(r"(?<![a-z])" + p + r"(?![a-z])") for p in _COLLECTIVE]
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_PROPER = rf"[{_UPPER}][^\W\d_]+(?: [{_UPPER}][^\W\d_]+){{0,3}}"
+_UBND_UNIT_RE = re.compile(r"(?<![a-z])" + _UBND_UNIT)
+_UNIT_RE = re.compile(r"(?<![a-z])" + _UNIT)
+_PROPER_RE = re.compile(_PROPER)
+_PROPER_LIST_RE = re.compile(_PROPER + r"(?:, (?!thị xã|thành phố)" + _PROPER + r")*")
+_ABBREV = [(re.compile(r"\bNTM\b"), "nông thôn mới"), (re.compile(r"\bUBND\b"), "UBND")]
+
+
+def _expand(surface: str) -> str:
+    text = re.sub(r"\s+", " ", surface).strip(" ,;:.")
+    for pat, rep in _ABBREV:
+        text = pat.sub(rep, text)
+    return text[:1].upper() + text[1:]
+
+
+def find_agencies(text: str, province: str | None = None) -> list[Mention]:
+    """All agency mentions in `text`, left to right, without overlaps (longest wins)."""
+    folded = _fold_aligned(text)
+    found: list[Mention] = []
+    for m in _DEPT_RE.finditer(folded):
+        key = re.sub(r"\s+", "", m.group(1))
+        canon = _DEPT_BY_FOLD.get(key) or _DEPT_BY_FOLD.get(fold(m.group(1)).replace(" ", ""))
+        if canon:
+            found.append(Mention(m.start(), m.end(), f"Sở {canon}", text[m.start():m.end()]))
+    for canon, pat in _NAMED_RE:
+        for m in pat.finditer(folded):
+            name = canon
+            end = m.end()
+            if canon == "Kho bạc Nhà nước":
+                tail = re.match(r" (?:khu vực [IVXL]+|tỉnh|" + _PROPER + ")", text[end:end + 40])
+                if tail:
+                    end += tail.end()
+                suffix = text[m.end():end].strip()
+                name = f"Kho bạc Nhà nước {suffix}".strip() if suffix else (
+                    f"Kho bạc Nhà nước {province}" if province else canon)
+            found.append(Mention(m.start(), end, name, text[m.start():end]))
+    for pat in _COLLECTIVE_RE:
+        for m in pat.finditer(folded):
+            found.append(Mention(m.start(), m.end(), _expand(text[m.start():m.end()]), text[m.start():m.end()]))
+    for m in _UBND_UNIT_RE.finditer(folded):
+        p = _PROPER_RE.match(text, m.end())
+        if p:
+            unit = text[m.start():m.end()].split()[-1].lower()
+            found.append(Mention(m.start(), p.end(), f"UBND {unit} {p.group(0)}", text[m.start():p.end()]))
+    for m in _UNIT_RE.finditer(folded):
+        p = _PROPER_LIST_RE.match(text, m.end())
+        if p:
+            found.append(Mention(m.start(), p.end(), _expand(text[m.start():p.end()]), text[m.start():p.end()]))
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    result: list[Mention] = []
+    for mention in found:
+        if result and mention.start < result[-1].end:
+            continue
+        result.append(mention)
+    return result
+
+
+def agency_key(name: str) -> str:
+    """Folded, whitespace-normalised key of an agency name, for lookups and joins."""
+    return re.sub(r"\s+", " ", fold(unicodedata.normalize("NFC", name))).strip(" ,.;:")
+
+
+def resolve_agency(query: str, known: list[str], cutoff: float = 80.0) -> list[str]:
+    """Known agency names that `query` refers to: exact mention, alias, or a small typo away."""
+    mentions = find_agencies(query)
+    names = {agency_key(m.name) for m in mentions}
+    hits = [k for k in known if agency_key(k) in names or any(agency_key(k).startswith(n) for n in names)]
+    if hits:
+        return hits
+    q = agency_key(query)
+    if not q:
+        return []
+    keys = {agency_key(k): k for k in known}
+    matches = process.extract(q, list(keys), scorer=fuzz.WRatio, limit=3, score_cutoff=cutoff)
+    return [keys[m[0]] for m in matches]

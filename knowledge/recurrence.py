@@ -1,0 +1,100 @@
+"""Expand stored due times (dates, months, quarters, years, recurrence rules) into concrete dates."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+_HALF_YEAR_MONTHS = (6, 12)
+
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _clamp(y: int, m: int, d: int) -> date:
+    return date(y, m, min(d, _last_day(y, m)))
+
+
+def due_date(due: str | dict[str, Any]) -> date | None:
+    """The last day a one-off due time allows: a date itself, the end of a month/quarter/year."""
+    if isinstance(due, dict):
+        return None
+    if len(due) == 10:
+        return date.fromisoformat(due)
+    if len(due) == 7 and due[4] == "-" and due[5] != "Q":
+        y, m = int(due[:4]), int(due[5:])
+        return date(y, m, _last_day(y, m))
+    if "-Q" in due:
+        y, q = int(due[:4]), int(due[-1])
+        return date(y, q * 3, _last_day(y, q * 3))
+    if len(due) == 4 and due.isdigit():
+        return date(int(due), 12, 31)
+    return None
+
+
+def occurrences(due: str | dict[str, Any], start: date, end: date) -> list[date]:
+    """Concrete dates of a due time within [start, end]; recurring rules expand to every period.
+
+    Monthly without a day falls on the last day of the month; quarterly on the last day of the
+    quarter; half-yearly on 30/6 and 31/12; yearly on the given day/month (else 31/12).
+    """
+    if end < start:
+        return []
+    if not isinstance(due, dict):
+        d = due_date(due)
+        return [d] if d and start <= d <= end else []
+    every = due.get("every")
+    out: list[date] = []
+    y, m = start.year, start.month
+    while date(y, m, 1) <= end:
+        falls = (
+            every == "month"
+            or (every == "quarter" and m % 3 == 0)
+            or (every == "half-year" and m in _HALF_YEAR_MONTHS)
+            or (every == "year" and m == int(due.get("month") or 12))
+        )
+        candidate = _clamp(y, m, int(due.get("day") or 31)) if falls else None
+        if candidate and start <= candidate <= end:
+            out.append(candidate)
+        m += 1
+        if m == 13:
+            y, m = y + 1, 1
+    return out
+
+
+def next_occurrence(due: str | dict[str, Any], after: date, horizon_days: int = 800) -> date | None:
+    """First occurrence on or after `after` (one-off: its date if not yet past)."""
+    found = occurrences(due, after, after + timedelta(days=horizon_days))
+    return found[0] if found else None
+
+
+def describe_due(due: str | dict[str, Any], relation: str) -> str:
+    """Vietnamese wording of a due time as officials write it: `trước ngày 15/3/2024`, `hằng quý`."""
+    if isinstance(due, dict):
+        every = due.get("every")
+        day = due.get("day")
+        prefix = "trước ngày" if relation == "before" else "ngày"
+        if every == "month":
+            return f"định kỳ {prefix} {day} hằng tháng" if day else "hằng tháng"
+        if every == "quarter":
+            return f"định kỳ {prefix} {day} tháng cuối quý" if day else "định kỳ hằng quý"
+        if every == "half-year":
+            return "định kỳ 6 tháng"
+        if every == "year":
+            if day and due.get("month"):
+                return f"{prefix} {day}/{due['month']} hằng năm"
+            return "hằng năm"
+        return "định kỳ"
+    if len(due) == 10:
+        d = date.fromisoformat(due)
+        word = {"before": "trước ngày", "on": "ngày", "within": "trong ngày"}.get(relation, "ngày")
+        return f"{word} {d.day}/{d.month}/{d.year}"
+    if "-Q" in due:
+        roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[int(due[-1])]
+        return f"trong quý {roman}/{due[:4]}"
+    if len(due) == 7:
+        word = "trước tháng" if relation == "before" else "trong tháng"
+        return f"{word} {int(due[5:])}/{due[:4]}"
+    return f"trong năm {due}"

@@ -1,0 +1,50 @@
+"""Deadline occurrences in a period: recurring duties expanded, one-off ones by their last day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from knowledge.recurrence import due_date, occurrences
+from knowledge.store import FactStore
+
+OVERDUE_LOOKBACK_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One concrete date on which a stored deadline falls due."""
+
+    on: date
+    deadline: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """Stable identity of this occurrence, for the reminder log."""
+        return f"{self.deadline['id']}@{self.on.isoformat()}"
+
+
+def expand(rows: list[dict[str, Any]], start: date, end: date) -> list[Occurrence]:
+    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], start, end)]
+    out.sort(key=lambda o: (o.on, o.deadline.get("agencies") or [""], o.deadline["id"]))
+    return out
+
+
+def upcoming(store: FactStore, start: date, end: date, **filters: Any) -> list[Occurrence]:
+    """Occurrences in [start, end] of deadlines matching the store filters (agency_ids, provinces …)."""
+    return expand(store.deadlines(**filters), start, end)
+
+
+def overdue(store: FactStore, today: date, lookback_days: int = OVERDUE_LOOKBACK_DAYS,
+            **filters: Any) -> list[Occurrence]:
+    """One-off deadlines whose last day passed within the lookback window (no completion is tracked)."""
+    start = today - timedelta(days=lookback_days)
+    rows = [r for r in store.deadlines(**filters) if not isinstance(r["due"], dict)]
+    out = []
+    for r in rows:
+        d = due_date(r["due"])
+        if d and start <= d < today:
+            out.append(Occurrence(d, r))
+    out.sort(key=lambda o: (o.on, o.deadline["id"]))
+    return out

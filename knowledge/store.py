@@ -1,0 +1,242 @@
+"""The SQLite fact store: documents, sections, agencies, deadlines, targets and results.
+
+Plain tables with readable names (open it with `sqlite-utils` or `datasette`). Each document is
+written in one transaction that first deletes its old rows, so re-ingesting replaces facts and an
+interrupted ingest leaves the previous state. WAL mode lets the bot read while an ingest writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from knowledge.agencies import agency_key
+from knowledge.model import Document, Facts
+from knowledge.recurrence import due_date
+
+_DOC_TABLES = ("sections", "deadline_agencies", "deadlines", "targets")
+
+
+def _due_kind(due: str | dict[str, Any]) -> str:
+    if isinstance(due, dict):
+        return "recurring"
+    if len(due) == 10:
+        return "date"
+    if "-Q" in due:
+        return "quarter"
+    return "month" if len(due) == 7 else "year"
+
+
+class FactStore:
+    """Thread-safe access to the fact store file (one connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._ensure_schema()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    def _ensure_schema(self) -> None:
+        db = self.db
+        if "documents" in db.table_names():
+            return
+        with db.conn:
+            db["documents"].create({
+                "doc_id": str, "type": str, "number": str, "issuer": str, "province": str, "issued_date": str,
+                "year_hint": int, "signer": str, "signer_title": str, "title": str, "source_name": str,
+                "format": str, "sha256": str, "ingested_at": str, "text": str, "addressees": str,
+                "recipients": str, "footnotes": str,
+            }, pk="doc_id")
+            db["sections"].create({
+                "doc_id": str, "idx": int, "kind": str, "number": str, "path": str, "label": str,
+                "heading": str, "text": str, "start": int, "end": int, "parent": int,
+            }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "doc_id")])
+            db["agencies"].create({"id": int, "province": str, "name": str, "key": str}, pk="id")
+            db["agencies"].create_index(["province", "key"], unique=True)
+            db["deadlines"].create({
+                "id": int, "doc_id": str, "section_idx": int, "section": str, "due": str, "due_kind": str,
+                "due_date": str, "relation": str, "task": str, "quote": str, "year_inferred": int, "due_text": str,
+            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
+            db["deadlines"].create_index(["doc_id"])
+            db["deadline_agencies"].create({
+                "deadline_id": int, "agency_id": int, "role": str, "position": int,
+            }, pk=("deadline_id", "agency_id", "role"),
+                foreign_keys=[("deadline_id", "deadlines", "id"), ("agency_id", "agencies", "id")])
+            db["targets"].create({
+                "id": int, "doc_id": str, "kind": str, "metric": str, "value": str, "unit": str, "year": str,
+                "scope": str, "number": float, "quote": str, "section": str, "section_idx": int,
+            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
+            db["targets"].create_index(["doc_id"])
+
+    def _agency_id(self, province: str | None, name: str) -> int:
+        key = agency_key(name)
+        prov = province or ""
+        row = self.db.execute("select id from agencies where province = ? and key = ?", [prov, key]).fetchone()
+        if row:
+            return int(row[0])
+        return int(self.db["agencies"].insert({"province": prov, "name": name, "key": key}).last_pk)
+
+    def save(self, doc: Document, facts: Facts, sha256: str) -> None:
+        """Replace everything stored for this document in one transaction."""
+        db = self.db
+        with db.conn:
+            self._delete_rows(doc.doc_id)
+            db["documents"].upsert({
+                "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
+                "province": doc.province, "issued_date": doc.issued_date.isoformat() if doc.issued_date else None,
+                "year_hint": doc.year_hint, "signer": doc.signer, "signer_title": doc.signer_title,
+                "title": doc.title, "source_name": doc.source_name, "format": doc.format, "sha256": sha256,
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"), "text": doc.text,
+                "addressees": json.dumps(doc.addressees, ensure_ascii=False),
+                "recipients": json.dumps(doc.recipients, ensure_ascii=False),
+                "footnotes": json.dumps(doc.footnotes, ensure_ascii=False),
+            }, pk="doc_id")
+            db["sections"].insert_all(({
+                "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
+                "label": s.label, "heading": s.heading, "text": s.text, "start": s.start, "end": s.end,
+                "parent": s.parent,
+            } for s in doc.sections), pk=("doc_id", "idx"))
+            for dl in facts.deadlines:
+                last = due_date(dl.due)
+                did = db["deadlines"].insert({
+                    "doc_id": doc.doc_id, "section_idx": dl.section_idx, "section": dl.section,
+                    "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
+                    "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
+                    "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
+                }).last_pk
+                links = [(n, "lead", i) for i, n in enumerate(dl.agencies)]
+                links += [(n, "cooperating", i) for i, n in enumerate(dl.cooperating)]
+                for name, role, pos in links:
+                    db["deadline_agencies"].insert({
+                        "deadline_id": did, "agency_id": self._agency_id(doc.province, name),
+                        "role": role, "position": pos,
+                    }, ignore=True)
+            for kind, items in (("target", facts.targets), ("result", facts.results)):
+                db["targets"].insert_all({
+                    "doc_id": doc.doc_id, "kind": kind, "metric": t.metric, "value": t.value, "unit": t.unit,
+                    "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
+                    "section": t.section, "section_idx": t.section_idx,
+                } for t in items)
+
+    def _delete_rows(self, doc_id: str) -> None:
+        db = self.db
+        db.execute("delete from deadline_agencies where deadline_id in (select id from deadlines where doc_id = ?)",
+                   [doc_id])
+        for table in _DOC_TABLES[2:]:
+            db.execute(f"delete from {table} where doc_id = ?", [doc_id])
+        db.execute("delete from sections where doc_id = ?", [doc_id])
+        db.execute("delete from documents where doc_id = ?", [doc_id])
+
+    def remove(self, doc_id: str) -> None:
+        with self.db.conn:
+            self._delete_rows(doc_id)
+
+    def sha256_of(self, doc_id: str) -> str | None:
+        row = self.db.execute("select sha256 from documents where doc_id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Known documents, newest first (undated ones by their year)."""
+        rows = list(self.db.query(
+            "select doc_id, type, number, issuer, province, issued_date, year_hint, signer, title, source_name,"
+            " ingested_at from documents"))
+        rows.sort(key=lambda r: (r["issued_date"] or f"{r['year_hint'] or 0:04d}-00-00", r["doc_id"]), reverse=True)
+        return rows
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from documents where doc_id = ?", [doc_id]))
+        return rows[0] if rows else None
+
+    def document_texts(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select doc_id, text, source_name, format from documents order by doc_id"))
+
+    def provinces(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select distinct province from documents where province is not null")]
+
+    def agencies(self, province: str | None = None) -> list[dict[str, Any]]:
+        sql = "select id, province, name, key from agencies"
+        params: list[Any] = []
+        if province:
+            sql += " where province = ?"
+            params.append(province)
+        return list(self.db.query(sql + " order by name", params))
+
+    def deadlines(self, doc_ids: list[str] | None = None, agency_ids: list[int] | None = None,
+                  provinces: list[str] | None = None, lead_only: bool = False) -> list[dict[str, Any]]:
+        """Deadlines with their agencies, optionally filtered by document, agency or province."""
+        sql = ("select d.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
+               " doc.issued_date from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1")
+        params: list[Any] = []
+        if doc_ids:
+            sql += f" and d.doc_id in ({','.join('?' * len(doc_ids))})"
+            params += doc_ids
+        if provinces:
+            sql += f" and doc.province in ({','.join('?' * len(provinces))})"
+            params += provinces
+        if agency_ids:
+            role = " and role = 'lead'" if lead_only else ""
+            sql += (f" and d.id in (select deadline_id from deadline_agencies where agency_id in"
+                    f" ({','.join('?' * len(agency_ids))}){role})")
+            params += agency_ids
+        rows = list(self.db.query(sql + " order by d.id", params))
+        links: dict[int, list[dict[str, Any]]] = {}
+        if rows:
+            ids = [r["id"] for r in rows]
+            for link in self.db.query(
+                    "select da.deadline_id, da.role, da.position, a.name, a.id as agency_id from deadline_agencies da"
+                    f" join agencies a on a.id = da.agency_id where da.deadline_id in ({','.join('?' * len(ids))})"
+                    " order by da.position", ids):
+                links.setdefault(link["deadline_id"], []).append(link)
+        for r in rows:
+            r["due"] = json.loads(r["due"])
+            own = links.get(r["id"], [])
+            r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
+            r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
+            r["agency_ids"] = [x["agency_id"] for x in own]
+        return rows
+
+    def targets(self, kind: str | None = None, doc_ids: list[str] | None = None,
+                provinces: list[str] | None = None) -> list[dict[str, Any]]:
+        sql = ("select t.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
+               " doc.issued_date from targets t join documents doc on doc.doc_id = t.doc_id where 1=1")
+        params: list[Any] = []
+        if kind:
+            sql += " and t.kind = ?"
+            params.append(kind)
+        if doc_ids:
+            sql += f" and t.doc_id in ({','.join('?' * len(doc_ids))})"
+            params += doc_ids
+        if provinces:
+            sql += f" and doc.province in ({','.join('?' * len(provinces))})"
+            params += provinces
+        return list(self.db.query(sql + " order by t.id", params))
+
+    def counts(self, doc_id: str) -> dict[str, int]:
+        q = self.db.execute
+        return {
+            "deadlines": q("select count(*) from deadlines where doc_id = ?", [doc_id]).fetchone()[0],
+            "targets": q("select count(*) from targets where doc_id = ? and kind = 'target'", [doc_id]).fetchone()[0],
+            "results": q("select count(*) from targets where doc_id = ? and kind = 'result'", [doc_id]).fetchone()[0],
+        }
+
+
+def parse_iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
