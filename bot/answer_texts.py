@@ -1,0 +1,30 @@
+"""Vietnamese wording of answers, kept in one place so the tone stays consistent."""
+
+NOT_FOUND = (
+    "Tôi chưa tìm thấy văn bản nào trong kho đề cập đến nội dung này."
+)
+NOT_FOUND_PROVINCE = "Kho văn bản hiện chưa có chỉ đạo nào của {provinces}, nên tôi không trả lời thay bằng số liệu của tỉnh khác."
+SUGGEST = (
+    "Bạn có thể hỏi về: hạn chót (ví dụ: «Sở Tài chính phải báo cáo trước ngày nào?»), "
+    "việc quá hạn, mục tiêu và chỉ tiêu, nhiệm vụ của một cơ quan, hoặc gõ /help để xem các lệnh."
+)
+SMALL_TALK = "Xin chào! Tôi giúp tra cứu hạn chót, mục tiêu và nhiệm vụ trong các văn bản chỉ đạo."
+DEADLINES_HEAD = "Các hạn chót tìm thấy:"
+DEADLINES_WINDOW_HEAD = "Hạn chót từ {start} đến {end}:"
+NO_DEADLINES_WINDOW = "Không có hạn chót nào từ {start} đến {end}."
+OVERDUE_HEAD = "Các việc đã quá hạn (tính đến {today}):"
+NO_OVERDUE = "Không có việc nào quá hạn trong {days} ngày qua (tính đến {today})."
+AGENCY_HEAD = "Cơ quan được giao:"
+AGENCY_DUTIES_HEAD = "Nhiệm vụ của {agency}:"
+NO_AGENCY = "Tôi không nhận ra cơ quan «{name}». Thử tên đầy đủ hoặc viết tắt (Sở KH&ĐT, KBNN, VPĐP NTM…)."
+TARGETS_HEAD = "Mục tiêu, chỉ tiêu:"
+RESULTS_HEAD = "Kết quả, số liệu:"
+NO_TARGETS = "Chưa tìm thấy mục tiêu, chỉ tiêu nào phù hợp."
+QUOTE_HEAD = "Trích văn bản:"
+DOCUMENTS_HEAD = "Các văn bản đã có ({count}), mới nhất trước:"
+NO_DOCUMENTS = "Kho chưa có văn bản nào. Quản trị viên có thể gửi tệp .txt, .docx hoặc .pdf để nạp."
+NEXT_ON = "lần tới: {date}"
+DUE_ON = "hạn: {date}"
+COOPERATING = "phối hợp: {names}"
+UNKNOWN_AGENCY = "(văn bản không nêu cơ quan)"
+MORE_COUNT = "… và {n} mục khác."

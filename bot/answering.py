@@ -1,0 +1,356 @@
+"""Answering a question: structured facts from the fact store, passages otherwise, or "not found".
+
+Deadlines, targets and agencies come from the SQLite fact store (recurring duties expanded to
+concrete dates); the passage index finds which facts and sentences the question is about and
+supplies the citations. Nothing here knows about Telegram.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from bot import answer_texts as T
+from bot.question import Question, TimeWindow, parse_question
+from knowledge.agencies import agency_key, resolve_agency
+from knowledge.config import Settings
+from knowledge.recurrence import describe_due, due_date, next_occurrence
+from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, overdue
+from knowledge.store import FactStore
+from knowledge.text import syllables
+
+MAX_LINES = 8
+_STOP = set(["cua", "va", "cac", "la", "gi", "nao", "the", "nao", "bao", "nhieu", "co", "khong", "duoc", "trong", "nam", "thang", "ngay", "tinh", "o", "tai", "cho", "voi", "den"])
+
+
+@dataclass
+class Citation:
+    doc_id: str
+    section: str
+    quote: str
+    source: str
+
+
+@dataclass
+class Answer:
+    question: str
+    intent: str
+    found: bool
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    more: str = ""
+
+    def as_json(self, qid: str | None = None) -> dict[str, Any]:
+        return {
+            "id": qid, "question": self.question, "intent": self.intent, "found": self.found,
+            "answer": self.text, "citations": [c.__dict__ for c in self.citations], "facts": self.facts,
+        }
+
+
+def fmt_date(d: date) -> str:
+    return f"{d.day}/{d.month}/{d.year}"
+
+
+def _content(text: str) -> set[str]:
+    return {s for s in syllables(text) if s not in _STOP and not s.isdigit()}
+
+
+class Answerer:
+    """Loads the store, index and model once; `answer` is safe to call from several threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = FactStore(settings.db_path)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-open the index (after an ingest or reindex swapped it) and the document list."""
+        from index.search import Searcher
+
+        try:
+            searcher = Searcher.load(self.settings.index_dir, settings=self.settings)
+        except FileNotFoundError:
+            searcher = None
+        with self._lock:
+            self._searcher = searcher
+            self._docs = {d["doc_id"]: d for d in self.store.documents()}
+            self._provinces = self.store.provinces()
+            self._agencies = self.store.agencies()
+
+    # --- helpers -------------------------------------------------------------------------------
+    def source(self, doc_id: str) -> str:
+        d = self._docs.get(doc_id) or {}
+        parts = [d.get("type") or "Văn bản"]
+        parts.append(d.get("number") or f"({doc_id})")
+        if d.get("issued_date"):
+            parts.append("ngày " + fmt_date(date.fromisoformat(d["issued_date"])))
+        elif d.get("year_hint"):
+            parts.append(f"năm {d['year_hint']}")
+        if d.get("issuer"):
+            parts.append("của " + d["issuer"])
+        return " ".join(parts)
+
+    def _agency_ids(self, names: list[str], provinces: list[str]) -> list[int]:
+        pool = [a for a in self._agencies if not provinces or a["province"] in provinces]
+        known = [a["name"] for a in pool]
+        ids: list[int] = []
+        for name in names:
+            key = agency_key(name)
+            hits = [a["id"] for a in pool if a["key"] == key]
+            if not hits:
+                hits = [a["id"] for a in pool if key in a["key"] or a["key"] in key and len(a["key"]) > 8]
+            if not hits:
+                resolved = set(resolve_agency(name, known))
+                hits = [a["id"] for a in pool if a["name"] in resolved]
+            ids += hits
+        return list(dict.fromkeys(ids))
+
+    def resolve_agency(self, text: str) -> str | None:
+        known = sorted({a["name"] for a in self._agencies})
+        hits = resolve_agency(text, known) if text.strip() else []
+        return hits[0] if hits else None
+
+    def _search(self, q: Question, k: int = 8) -> list[Any]:
+        if self._searcher is None:
+            return []
+        hits = self._searcher.search(q.text, k=k * 3 if q.provinces else k, prefer_provinces=q.provinces or None)
+        if q.provinces:
+            hits = [h for h in hits if h.province in q.provinces]
+        return hits[:k]
+
+    def _citation(self, doc_id: str, section: str, quote: str) -> Citation:
+        return Citation(doc_id, section, quote[:300], self.source(doc_id))
+
+    def _best_sentences(self, q: Question, text: str, n: int = 2) -> str:
+        parts = [p.strip() for p in re.split(r"(?<=[.;!?])\s+", text) if p.strip()]
+        if not parts:
+            return text[:300]
+        want = _content(q.text)
+        scored = sorted(parts, key=lambda p: -len(want & _content(p)))
+        keep = set(scored[:n])
+        return " ".join(p for p in parts if p in keep)[:600]
+
+    def _relevant(self, q: Question, hits: list[Any]) -> bool:
+        """Does the best passage share enough meaningful words with the question?"""
+        if not hits:
+            return False
+        want = _content(q.text)
+        overlap = max(len(want & _content(h.text)) for h in hits[:3])
+        return overlap >= max(2, min(4, len(want) // 3))
+
+    # --- answers -------------------------------------------------------------------------------
+    def answer(self, question: str, today: date) -> Answer:
+        q = parse_question(question, today, self._provinces)
+        if q.small_talk and len(q.folded.split()) <= 4:
+            return Answer(question, "smalltalk", False, f"{T.SMALL_TALK}\n\n{T.SUGGEST}")
+        missing = [p for p in q.provinces if p not in self._provinces]
+        if q.provinces and len(missing) == len(q.provinces):
+            text = T.NOT_FOUND_PROVINCE.format(provinces=", ".join(missing)) + "\n\n" + T.SUGGEST
+            return Answer(question, q.intent, False, text)
+        hits = self._search(q)
+        if q.intent in ("deadline", "agency", "overdue"):
+            ans = self._answer_deadlines(q, hits, today)
+            if ans:
+                return ans
+        if q.intent in ("target", "result") or not self._relevant(q, hits):
+            ans = self._answer_figures(q, hits)
+            if ans:
+                return ans
+        if not self._relevant(q, hits):
+            return Answer(question, q.intent, False, f"{T.NOT_FOUND}\n\n{T.SUGGEST}")
+        top = hits[0]
+        quote = self._best_sentences(q, top.quote)
+        cites = [self._citation(h.doc_id, h.section, self._best_sentences(q, h.quote, 1)) for h in hits[:3]]
+        text = f"{T.QUOTE_HEAD}\n«{quote}»\n— {self.source(top.doc_id)}, {top.section}"
+        return Answer(question, q.intent, True, text, cites, [])
+
+    def _rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
+        hit_rank = {(h.doc_id, h.section_idx): i for i, h in enumerate(hits)}
+        doc_rank: dict[str, int] = {}
+        for i, h in enumerate(hits):
+            doc_rank.setdefault(h.doc_id, i)
+        want = _content(q.text)
+
+        def score(r: dict[str, Any]) -> float:
+            s = 0.0
+            pos = hit_rank.get((r["doc_id"], r["section_idx"]))
+            if pos is not None:
+                s += 6 - min(pos, 5)
+            if r["doc_id"] in doc_rank:
+                s += 2 - min(doc_rank[r["doc_id"]], 2) * 0.5
+            s += 0.7 * len(want & _content(r.get(text_key) or "")) + 0.3 * len(want & _content(r.get("quote") or ""))
+            if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
+                           or str(q.year) in (r.get("issued_date") or "")):
+                s += 1.5
+            return s
+
+        return sorted(rows, key=score, reverse=True)
+
+    def _deadline_line(self, row: dict[str, Any], on: date | None, today: date) -> str:
+        who = ", ".join(row["agencies"]) or T.UNKNOWN_AGENCY
+        wording = row.get("due_text") or describe_due(row["due"], row["relation"])
+        if isinstance(row["due"], dict):
+            nxt = on or next_occurrence(row["due"], today)
+            when = f"{wording} ({T.NEXT_ON.format(date=fmt_date(nxt))})" if nxt else wording
+        else:
+            when = describe_due(row["due"], row["relation"])
+        line = f"• {who}: {row['task']} — {when}"
+        if row["cooperating"]:
+            line += f" ({T.COOPERATING.format(names=', '.join(row['cooperating']))})"
+        return line
+
+    def _deadline_rows(self, q: Question) -> list[dict[str, Any]]:
+        agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
+        if q.agencies and not agency_ids:
+            return []
+        return self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None)
+
+    def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
+        rows = self._deadline_rows(q)
+        if not rows:
+            return None
+        if q.overdue:
+            occ = overdue(self.store, today, agency_ids=self._agency_ids(q.agencies, q.provinces) or None,
+                          provinces=q.provinces or None)
+            if not occ:
+                return Answer(q.text, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
+                                                                            today=fmt_date(today)))
+            return self._list_answer(q, T.OVERDUE_HEAD.format(today=fmt_date(today)),
+                                     [(o.deadline, o.on) for o in occ], today, "overdue")
+        if q.window:
+            occ = expand(rows, q.window.start, q.window.end)
+            if q.next_only:
+                seen: set[int] = set()
+                occ = [o for o in occ if not (o.deadline["id"] in seen or seen.add(o.deadline["id"]))]
+            if not occ:
+                return Answer(q.text, q.intent, True, T.NO_DEADLINES_WINDOW.format(
+                    start=fmt_date(q.window.start), end=fmt_date(q.window.end)))
+            head = T.DEADLINES_WINDOW_HEAD.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
+            return self._list_answer(q, head, [(o.deadline, o.on) for o in occ], today, q.intent, group=True)
+        if q.exact_date:
+            exact = [r for r in rows if due_date(r["due"]) == q.exact_date]
+            rows = exact or rows
+        ranked = self._rank_rows(q, rows, hits, "task")
+        if not q.agencies and not q.exact_date and not ranked:
+            return None
+        if not q.agencies and not self._relevant(q, hits) and not q.exact_date:
+            return None
+        best = ranked[: 3 if q.intent != "agency" else 2]
+        head = T.AGENCY_HEAD if q.intent == "agency" else T.DEADLINES_HEAD
+        return self._list_answer(q, head, [(r, None) for r in best], today, q.intent,
+                                 extra=[(r, None) for r in ranked[3:12]], hits=hits)
+
+    def _list_answer(self, q: Question, head: str, items: list[tuple[dict, date | None]], today: date, intent: str,
+                     group: bool = False, extra: list[tuple[dict, date | None]] | None = None,
+                     hits: list[Any] | None = None) -> Answer:
+        if group and len(items) > 4:
+            items = sorted(items, key=lambda it: (", ".join(it[0]["agencies"]), it[1] or date.max))
+        shown, rest = items[:MAX_LINES], items[MAX_LINES:] + (extra or [])
+        lines = [head] + [self._deadline_line(r, on if on else None, today) if not on
+                          else self._dated_line(r, on) for r, on in shown]
+        if items[MAX_LINES:]:
+            lines.append(T.MORE_COUNT.format(n=len(items) - MAX_LINES))
+        top = shown[0][0]
+        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", f"— {self.source(top['doc_id'])}, {top['section']}"]
+        cites: list[Citation] = []
+        for r, _ in shown:
+            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
+                cites.append(c)
+        more = "\n".join(self._deadline_line(r, on, today) if not on else self._dated_line(r, on) for r, on in rest)
+        facts = [{"agencies": r["agencies"], "cooperating": r["cooperating"], "due": r["due"],
+                  "relation": r["relation"], "task": r["task"], "doc_id": r["doc_id"], "section": r["section"],
+                  "date": on.isoformat() if on else None} for r, on in shown]
+        return Answer(q.text, intent, True, "\n".join(lines), cites, facts, more)
+
+    def _dated_line(self, row: dict[str, Any], on: date) -> str:
+        who = ", ".join(row["agencies"]) or T.UNKNOWN_AGENCY
+        wording = row.get("due_text") or describe_due(row["due"], row["relation"])
+        return f"• {fmt_date(on)} — {who}: {row['task']} ({wording})"
+
+    def _answer_figures(self, q: Question, hits: list[Any]) -> Answer | None:
+        rows = self.store.targets(provinces=q.provinces or None)
+        if not rows or not hits:
+            return None
+        ranked = self._rank_rows(q, rows, hits, "metric")
+        best = [r for r in ranked[:3]]
+        if not best or not self._relevant(q, hits):
+            return None
+        lines = []
+        for r in best:
+            label = T.TARGETS_HEAD if r["kind"] == "target" else T.RESULTS_HEAD
+            year = f" (năm {r['year']})" if r.get("year") else ""
+            lines.append(f"• {label[:-1]}: {r['metric']}: {r['value']}{year}")
+        top = best[0]
+        quote = self._best_sentences(q, top["quote"])
+        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", f"— {self.source(top['doc_id'])}, {top['section']}"]
+        cites = []
+        for r in best:
+            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
+                cites.append(c)
+        facts = [{k: r[k] for k in ("kind", "metric", "value", "unit", "year", "scope", "doc_id", "section")}
+                 for r in best]
+        intent = "target" if top["kind"] == "target" else "result"
+        return Answer(q.text, q.intent if q.intent in ("target", "result") else intent, True, "\n".join(lines),
+                      cites, facts)
+
+    # --- commands ------------------------------------------------------------------------------
+    def deadlines(self, arg: str, today: date) -> Answer:
+        q = parse_question(arg or "", today, self._provinces)
+        if not q.window:
+            q.window = TimeWindow(today, today + timedelta(days=14), "14 ngay toi")
+        q.intent = "deadline"
+        ans = self._answer_deadlines(q, [], today) if self.store.deadlines() else None
+        return ans or Answer(arg, "deadline", False, T.NO_DEADLINES_WINDOW.format(
+            start=fmt_date(q.window.start), end=fmt_date(q.window.end)))
+
+    def overdue(self, arg: str, today: date) -> Answer:
+        q = parse_question(arg or "", today, self._provinces)
+        q.overdue, q.intent = True, "overdue"
+        ans = self._answer_deadlines(q, [], today)
+        return ans or Answer(arg, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
+                                                                       today=fmt_date(today)))
+
+    def targets(self, arg: str, today: date) -> Answer:
+        q = parse_question(arg or "mục tiêu", today, self._provinces)
+        q.intent = "target"
+        rows = self.store.targets(kind="target", provinces=q.provinces or None)
+        if not rows:
+            return Answer(arg, "target", False, T.NO_TARGETS)
+        hits = self._search(q) if arg.strip() else []
+        ranked = self._rank_rows(q, rows, hits, "metric") if arg.strip() else rows
+        lines = [T.TARGETS_HEAD] + [
+            f"• {r['metric']}: {r['value']}" + (f" (năm {r['year']})" if r.get("year") else "")
+            + f" — {self.source(r['doc_id'])}" for r in ranked[:MAX_LINES]]
+        more = "\n".join(f"• {r['metric']}: {r['value']}" for r in ranked[MAX_LINES:40])
+        cites = [self._citation(r["doc_id"], r["section"], r["quote"]) for r in ranked[:3]]
+        return Answer(arg, "target", True, "\n".join(lines), cites, [], more)
+
+    def agency(self, arg: str, today: date) -> Answer:
+        name = self.resolve_agency(arg) if arg.strip() else None
+        if not name:
+            return Answer(arg, "agency", False, T.NO_AGENCY.format(name=arg.strip()))
+        ids = [a["id"] for a in self._agencies if a["name"] == name]
+        rows = self.store.deadlines(agency_ids=ids)
+        items = sorted(((r, next_occurrence(r["due"], today)) for r in rows),
+                       key=lambda it: (it[1] is None, it[1] or date.max))
+        q = parse_question(arg, today, self._provinces)
+        return self._list_answer(q, T.AGENCY_DUTIES_HEAD.format(agency=name),
+                                 [(r, None) for r, _ in items], today, "agency")
+
+    def documents(self) -> Answer:
+        docs = self.store.documents()
+        if not docs:
+            return Answer("", "documents", False, T.NO_DOCUMENTS)
+        lines = [T.DOCUMENTS_HEAD.format(count=len(docs))]
+        for d in docs:
+            title = f": {d['title']}" if d.get("title") else ""
+            lines.append(f"• {self.source(d['doc_id'])}{title}")
+        return Answer("", "documents", True, "\n".join(lines))

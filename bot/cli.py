@@ -1,0 +1,222 @@
+"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, run.
+
+Errors for operators are one English line on stderr; exit code 1 (2 for bad configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from knowledge.config import ConfigError, Settings, load_settings
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.ingest import ingest_paths
+
+    reports, errors = ingest_paths(settings, [Path(p) for p in args.paths])
+    for r in reports:
+        print(r.summary())
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    return 0 if reports and not errors else 1
+
+
+def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.extract import facts_json, parse_and_extract
+    from knowledge.reader import RejectedFile, read_path
+
+    try:
+        raw = read_path(Path(args.file), int(settings.max_file_mb * 1024 * 1024))
+    except (RejectedFile, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    doc, facts = parse_and_extract(raw.doc_id, raw.text, raw.name, raw.format)
+    data = facts_json(doc, facts)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(f"{doc.doc_id}: {doc.type} {doc.number or ''} {data['issued_date'] or ''} — {doc.issuer or ''}")
+        for d in facts.deadlines:
+            print(f"  deadline {json.dumps(d.due, ensure_ascii=False)} {d.relation}: {', '.join(d.agencies)} — {d.task}")
+        for t in facts.targets:
+            print(f"  target {t.value}: {t.metric} ({t.year})")
+    return 0
+
+
+def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.answering import fmt_date
+    from knowledge.agencies import resolve_agency
+    from knowledge.calendar_file import calendar_bytes
+    from knowledge.schedule import upcoming
+    from knowledge.store import FactStore
+
+    store = FactStore(settings.db_path)
+    start = args.from_date or settings.today()
+    end = args.to_date or start + timedelta(days=90)
+    ids = None
+    if args.agency:
+        names = set(resolve_agency(args.agency, [a["name"] for a in store.agencies()]))
+        ids = [a["id"] for a in store.agencies() if a["name"] in names]
+        if not ids:
+            print(f"error: no known agency matches {args.agency!r}", file=sys.stderr)
+            return 1
+    occ = upcoming(store, start, end, agency_ids=ids)
+    for o in occ:
+        d = o.deadline
+        print(f"{fmt_date(o.on)}\t{', '.join(d['agencies']) or '-'}\t{d['task']}\t[{d['doc_id']}, {d['section']}]")
+    if args.ics:
+        rows = store.deadlines(agency_ids=ids)
+        Path(args.ics).write_bytes(calendar_bytes(rows, start, end))
+        print(f"wrote {args.ics}", file=sys.stderr)
+    return 0
+
+
+def _search_rows(searcher, query: str, k: int) -> list[dict]:
+    return [{"doc_id": h.doc_id, "section": h.section, "text": h.text, "score": round(h.score, 4)}
+            for h in searcher.search(query, k=k)]
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from index.search import Searcher
+
+    searcher = Searcher.load(settings.index_dir, settings=settings)
+    if args.batch:
+        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                print(json.dumps({"id": item.get("id"), "results": _search_rows(searcher, item["q"], args.k)},
+                                 ensure_ascii=False))
+        return 0
+    rows = _search_rows(searcher, args.query or "", args.k)
+    if args.json:
+        print(json.dumps({"id": None, "results": rows}, ensure_ascii=False))
+    else:
+        for r in rows:
+            print(f"{r['score']:.3f}  {r['doc_id']} — {r['section']}\n    {r['text'][:200]}")
+    return 0
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.ingest import reindex
+
+    result = reindex(settings)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.answering import Answerer
+
+    answerer = Answerer(settings)
+    if args.batch:
+        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                today = date.fromisoformat(item["today"]) if item.get("today") else settings.today()
+                print(json.dumps(answerer.answer(item["q"], today).as_json(item.get("id")), ensure_ascii=False))
+        return 0
+    today = args.today or settings.today()
+    ans = answerer.answer(args.question or "", today)
+    if args.json:
+        print(json.dumps(ans.as_json(), ensure_ascii=False, indent=1))
+    else:
+        print(ans.text)
+        for c in ans.citations:
+            print(f"  📄 {c.source} — {c.section}")
+    return 0
+
+
+def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.reminders import remind_once
+
+    if not settings.telegram_token:
+        print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
+        return 2
+    stats = remind_once(settings, args.today or settings.today())
+    print(json.dumps(stats, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.telegram_token:
+        print("error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
+              "export TELEGRAM_BOT_TOKEN=<token> and run `directive-bot run` again.", file=sys.stderr)
+        return 2
+    from bot.telegram_app import run
+
+    run(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="directive-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="read, extract, store and index directive files or folders")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("extract", help="print the facts of one file without storing them")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("deadlines", help="list deadlines in a period, optionally as an .ics file")
+    p.add_argument("--from", dest="from_date", type=_date)
+    p.add_argument("--to", dest="to_date", type=_date)
+    p.add_argument("--agency")
+    p.add_argument("--ics")
+    p.set_defaults(func=cmd_deadlines)
+    p = sub.add_parser("search", help="passage search")
+    p.add_argument("query", nargs="?")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("reindex", help="rebuild the search index from stored documents")
+    p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("ask", help="answer a question in Vietnamese")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--today", type=_date)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("remind", help="send due reminders once (for cron and tests)")
+    p.add_argument("--today", type=_date)
+    p.set_defaults(func=cmd_remind)
+    p = sub.add_parser("run", help="run the Telegram bot")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(settings, args))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from index.vector_index import IndexMismatch
+
+        if isinstance(exc, IndexMismatch):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Every user-facing Vietnamese string of the bot, in one place.
+
+Why: one consistent, polite tone ("anh/chị") and one file to review or translate. Templates are
+Telegram HTML: the fixed text here is already safe, and every `{placeholder}` must be filled with a
+value escaped by `bot.formatting.esc` (the helpers in bot.formatting do that).
+"""
+
+from __future__ import annotations
+
+# Commands shown in Telegram's menu (setMyCommands); descriptions are plain text, not HTML.
+COMMANDS: list[tuple[str, str]] = [
+    ("hoi", "Đặt câu hỏi về văn bản chỉ đạo"),
+    ("hanchot", "Các hạn chót sắp tới (theo thời gian hoặc cơ quan)"),
+    ("quahan", "Các nhiệm vụ đã quá hạn"),
+    ("muctieu", "Chỉ tiêu, mục tiêu theo chủ đề"),
+    ("coquan", "Nhiệm vụ của một cơ quan"),
+    ("vanban", "Danh sách văn bản đã nạp"),
+    ("lich", "Tải lịch hạn chót (.ics)"),
+    ("theodoi", "Nhận nhắc hạn và thông báo văn bản mới"),
+    ("huytheodoi", "Ngừng nhận nhắc hạn"),
+    ("help", "Hướng dẫn sử dụng"),
+]
+
+START = (
+    "<b>Xin chào anh/chị!</b>\n\n"
+    "Tôi là trợ lý tra cứu văn bản chỉ đạo về các Chương trình mục tiêu quốc gia: "
+    "hạn chót, nhiệm vụ của từng cơ quan, chỉ tiêu và kết quả. Mỗi câu trả lời đều kèm "
+    "trích dẫn văn bản gốc để anh/chị đối chiếu.\n\n"
+    "Anh/chị cứ gõ câu hỏi, ví dụ: <i>Sở Tài chính phải báo cáo giải ngân trước ngày nào?</i>\n"
+    "Gõ /help để xem các lệnh."
+)
+
+HELP = (
+    "<b>Hướng dẫn sử dụng</b>\n\n"
+    "Anh/chị có thể gõ câu hỏi trực tiếp (có dấu hoặc không dấu), ví dụ:\n"
+    "• <i>Hạn giải ngân vốn năm 2026 là khi nào?</i>\n"
+    "• <i>Chỉ tiêu tỷ lệ hộ nghèo năm 2027 là bao nhiêu?</i>\n\n"
+    "<b>Các lệnh</b>\n"
+    "/hoi &lt;câu hỏi&gt; – đặt câu hỏi (dùng trong nhóm), ví dụ: <code>/hoi hạn giải ngân vốn</code>\n"
+    "/hanchot [thời gian | cơ quan] – hạn chót sắp tới (mặc định 14 ngày tới), ví dụ: "
+    "<code>/hanchot tháng 12</code>, <code>/hanchot Sở Tài chính</code>\n"
+    "/quahan [cơ quan] – nhiệm vụ đã quá hạn, ví dụ: <code>/quahan UBND các huyện</code>\n"
+    "/muctieu [chủ đề] – chỉ tiêu, mục tiêu, ví dụ: <code>/muctieu nông thôn mới</code>\n"
+    "/coquan &lt;tên&gt; – nhiệm vụ của một cơ quan, ví dụ: <code>/coquan Sở Nông nghiệp và Môi trường</code>\n"
+    "/vanban – danh sách văn bản đã nạp, mới nhất trước\n"
+    "/lich [cơ quan] – tải tệp lịch .ics để thêm hạn chót vào Google Calendar, Outlook…\n"
+    "/theodoi [cơ quan] – nhận nhắc hạn mỗi sáng và thông báo khi có văn bản mới, ví dụ: "
+    "<code>/theodoi Sở Tài chính</code>\n"
+    "/huytheodoi – ngừng nhận nhắc hạn\n\n"
+    "<b>Trong nhóm</b>: dùng /hoi, nhắc tên {mention} hoặc trả lời tin nhắn của tôi.\n"
+    "<b>Quản trị viên</b>: gửi tệp .txt, .docx hoặc .pdf (trong chat riêng) để nạp văn bản mới; "
+    "/reindex để lập lại toàn bộ chỉ mục."
+)
+
+# ---- questions and answers
+ASK_USAGE = "Anh/chị vui lòng nhập câu hỏi sau lệnh, ví dụ: <code>/hoi hạn giải ngân vốn năm 2026</code>"
+ASK_EMPTY_MENTION = "Anh/chị cần hỏi gì ạ? Ví dụ: <i>{mention} hạn giải ngân vốn là khi nào?</i>"
+AGENCY_USAGE = "Anh/chị vui lòng nhập tên cơ quan, ví dụ: <code>/coquan Sở Tài chính</code>"
+RATE_LIMITED = (
+    "Anh/chị đã hỏi khá nhiều trong một phút qua (tối đa {limit} câu/phút). "
+    "Vui lòng thử lại sau khoảng {seconds} giây."
+)
+SOURCES_TITLE = "📚 <b>Nguồn trích dẫn</b>"
+SOURCES_FULL_TITLE = "📚 <b>Nguồn trích dẫn đầy đủ</b>"
+MORE_TITLE = "<b>Kết quả tiếp theo</b>"
+NO_SOURCES = "Câu trả lời này không có trích dẫn."
+BUTTON_MORE = "Thêm"
+BUTTON_SOURCES = "Xem nguồn"
+CALLBACK_EXPIRED = "Nội dung này đã hết hạn, anh/chị vui lòng hỏi lại."
+ERROR = "Xin lỗi anh/chị, hệ thống đang gặp sự cố khi xử lý yêu cầu. Vui lòng thử lại sau ít phút."
+
+# ---- agencies, subscriptions, calendar
+AGENCY_NOT_FOUND = (
+    "Không tìm thấy cơ quan «{query}» trong các văn bản đã nạp. "
+    "Anh/chị vui lòng kiểm tra lại tên, ví dụ: <i>Sở Tài chính</i>, <i>UBND các huyện, thành phố</i>."
+)
+SUBSCRIBED_ALL = (
+    "✅ Đã đăng ký nhận nhắc hạn cho cuộc trò chuyện này (tất cả cơ quan).\n"
+    "Tôi sẽ nhắc trước hạn 7 ngày, 3 ngày, 1 ngày, đúng ngày hạn và khi quá hạn, "
+    "vào khoảng {time} hằng ngày; đồng thời báo khi có văn bản mới. Gõ /huytheodoi để ngừng."
+)
+SUBSCRIBED_AGENCY = (
+    "✅ Đã đăng ký nhận nhắc hạn của <b>{agency}</b> cho cuộc trò chuyện này.\n"
+    "Tôi sẽ nhắc trước hạn 7 ngày, 3 ngày, 1 ngày, đúng ngày hạn và khi quá hạn, "
+    "vào khoảng {time} hằng ngày; đồng thời báo khi có văn bản mới liên quan. Gõ /huytheodoi để ngừng."
+)
+UNSUBSCRIBED = "Đã hủy nhận nhắc hạn cho cuộc trò chuyện này. Gõ /theodoi khi anh/chị muốn nhận lại."
+NOT_SUBSCRIBED = "Cuộc trò chuyện này chưa đăng ký nhận nhắc hạn. Gõ /theodoi để đăng ký."
+CALENDAR_CAPTION = "📅 Lịch {count} hạn chót trong 12 tháng tới{scope}. Mở tệp để thêm vào ứng dụng lịch."
+CALENDAR_SCOPE = " của {agency}"
+CALENDAR_EMPTY = "Không có hạn chót nào trong 12 tháng tới{scope}."
+
+# ---- reminders and notifications
+REMINDER_TITLE = "🔔 <b>Nhắc hạn ngày {date}</b>"
+REMINDER_TITLE_AGENCY = "🔔 <b>Nhắc hạn ngày {date}</b> – {agency}"
+REMINDER_NO_AGENCY = "Chưa rõ cơ quan chủ trì"
+STAGE_D0 = "Hôm nay"
+STAGE_D1 = "Ngày mai"
+STAGE_DAYS = "Còn {days} ngày"
+STAGE_OVERDUE = "Quá hạn {days} ngày"
+NEW_DOCUMENT = "📢 <b>Văn bản mới</b>: {source}"
+NEW_DOCUMENT_TITLE = "<i>{title}</i>"
+NEW_DOCUMENT_NEAREST = "<b>Hạn gần nhất:</b>"
+NEW_DOCUMENT_NO_DEADLINE = "Văn bản không có hạn chót sắp tới."
+NEW_DOCUMENT_HINT = "Gõ /hanchot hoặc đặt câu hỏi để xem chi tiết."
+
+# ---- admin: uploads and reindex
+ADMIN_ONLY = "Xin lỗi, chỉ quản trị viên mới dùng được chức năng này."
+UPLOAD_NOT_ADMIN = (
+    "Cảm ơn anh/chị đã gửi tệp. Hiện chỉ quản trị viên mới được nạp văn bản mới; "
+    "anh/chị vui lòng gửi văn bản cho quản trị viên của hệ thống."
+)
+UPLOAD_TOO_LARGE = "❌ Tệp «{name}» quá lớn ({size} MB, tối đa {limit} MB). Dữ liệu hiện có không thay đổi."
+UPLOAD_RECEIVED = "⏳ Đã nhận tệp «{name}», đang đọc và trích xuất…"
+UPLOAD_OK = "✅ <b>Đã nạp văn bản</b>: {source}"
+UPLOAD_UNCHANGED = "ℹ️ Văn bản «{name}» đã có trong hệ thống, nội dung không thay đổi."
+UPLOAD_TITLE = "Trích yếu: <i>{title}</i>"
+UPLOAD_COUNTS = "Tìm thấy: {deadlines} hạn chót, {targets} chỉ tiêu, {results} kết quả."
+UPLOAD_NOTIFIED = "Đã báo cho {count} cuộc trò chuyện đang theo dõi."
+UPLOAD_REJECTED = "❌ Không nạp được tệp «{name}»: {reason}\nDữ liệu hiện có không thay đổi."
+REJECT_REASONS: dict[str, str] = {
+    "empty": "tệp rỗng, không có nội dung.",
+    "too_large": "tệp quá lớn so với giới hạn cho phép.",
+    "binary": "tệp có vẻ là dữ liệu nhị phân, không phải văn bản.",
+    "no_text": "không đọc được chữ trong tệp (có thể là bản scan ảnh). Vui lòng gửi bản có lớp chữ hoặc tệp .docx.",
+    "zip_bomb": "tệp .docx có cấu trúc bất thường (giải nén quá lớn), không thể xử lý an toàn.",
+    "corrupt": "tệp bị hỏng hoặc không mở được.",
+    "unsupported": "định dạng chưa được hỗ trợ. Vui lòng gửi tệp .txt, .docx hoặc .pdf.",
+    "bad_name": "tên tệp không hợp lệ. Vui lòng đổi tên tệp (chữ, số, dấu gạch ngang) rồi gửi lại.",
+}
+REJECT_UNKNOWN = "không xử lý được tệp này."
+REINDEX_STARTED = "⏳ Đang lập lại chỉ mục từ các văn bản đã lưu. Trong lúc này tôi vẫn trả lời câu hỏi bình thường."
+REINDEX_BUSY = "Đang có một lượt nạp văn bản hoặc lập chỉ mục chạy, anh/chị vui lòng đợi ít phút."
+REINDEX_DONE = "✅ Đã lập lại chỉ mục xong sau {seconds} giây.{counts}"
+REINDEX_FAILED = "❌ Lập lại chỉ mục không thành công; chỉ mục cũ vẫn được dùng. Chi tiết đã được ghi vào nhật ký."
+COUNT_LABELS: dict[str, str] = {
+    "documents": "văn bản",
+    "sections": "mục",
+    "passages": "đoạn",
+    "chunks": "đoạn",
+    "deadlines": "hạn chót",
+    "targets": "chỉ tiêu",
+    "results": "kết quả",
+    "agencies": "cơ quan",
+}
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")

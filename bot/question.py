@@ -1,0 +1,139 @@
+"""Understanding a Vietnamese question: intent, agencies, provinces and a time window.
+
+Works on the folded text (no diacritics, đ → d) so `han chot thang nay` and `hạn chót tháng này`
+parse alike. The reference date is passed in (today in Asia/Ho_Chi_Minh, or BOT_TODAY).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from knowledge.agencies import find_agencies
+from knowledge.provinces import provinces_in
+from knowledge.text import fold
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("general", re.compile(r"(?<![a-z])(?:vi sao|tai sao|nguyen nhan|ly do|the nao la)(?![a-z])")),
+    ("overdue", re.compile(r"qua han|tre han|cham han")),
+    ("deadline", re.compile(r"(?<![a-z])(?:han|khi nao|bao gio|truoc ngay nao|truoc ngay may|ngay nao|ngay may|"
+                            r"thoi han|thoi diem nao|lan toi|sap toi|han chot|den han)(?![a-z])")),
+    ("agency", re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|chu tri|phoi hop voi ai|duoc giao gi|"
+                          r"phai lam gi|nhiem vu gi|nhiem vu nao|trach nhiem)(?![a-z])")),
+    ("target", re.compile(r"(?<![a-z])(?:muc tieu|chi tieu|phan dau|ke hoach|du kien|tong von|von|kinh phi|"
+                          r"ngan sach)(?![a-z])")),
+    ("result", re.compile(r"(?<![a-z])(?:dat bao nhieu|ty le|da dat|ket qua|la bao nhieu|bao nhieu|hien co)(?![a-z])")),
+]
+_SMALL_TALK = re.compile(r"^(?:xin chao|chao|hello|hi|cam on|thanks|ban la ai|ban ten gi|alo)\b")
+
+
+@dataclass
+class TimeWindow:
+    start: date
+    end: date
+    phrase: str
+
+
+@dataclass
+class Question:
+    text: str
+    folded: str
+    intent: str
+    agencies: list[str] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    window: TimeWindow | None = None
+    exact_date: date | None = None
+    next_only: bool = False
+    overdue: bool = False
+    small_talk: bool = False
+    year: int | None = None
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def parse_window(folded: str, today: date) -> TimeWindow | None:
+    """The period a question asks about, relative to `today` (None when it names none)."""
+    m = re.search(r"thang\s+(\d{1,2})(?:\s*[/.-]\s*|\s+nam\s+)(\d{4})", folded)
+    if m and 1 <= int(m.group(1)) <= 12:
+        y, mo = int(m.group(2)), int(m.group(1))
+        return TimeWindow(date(y, mo, 1), _month_end(y, mo), m.group(0))
+    m = re.search(r"quy\s+(iv|i{1,3}|[1-4])(?![a-z\d])(?:\s*[/.-]\s*|\s+nam\s+)?(\d{4})?", folded)
+    if m:
+        q = _ROMAN[m.group(1)]
+        y = int(m.group(2)) if m.group(2) else today.year
+        return TimeWindow(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), m.group(0))
+    m = re.search(r"(?:trong\s+)?(\d{1,3})\s+ngay\s+(?:toi|nua|sap toi)", folded)
+    if m:
+        return TimeWindow(today, today + timedelta(days=int(m.group(1))), m.group(0))
+    m = re.search(r"(\d{1,2})\s+tuan\s+(?:toi|nua)", folded)
+    if m:
+        return TimeWindow(today, today + timedelta(days=7 * int(m.group(1))), m.group(0))
+    monday = today - timedelta(days=today.weekday())
+    simple = [
+        (r"hom nay", today, today),
+        (r"ngay mai", today + timedelta(days=1), today + timedelta(days=1)),
+        (r"tuan nay", monday, monday + timedelta(days=6)),
+        (r"tuan (?:toi|sau)", monday + timedelta(days=7), monday + timedelta(days=13)),
+        (r"thang nay", today.replace(day=1), _month_end(today.year, today.month)),
+    ]
+    for pat, a, b in simple:
+        if re.search(rf"(?<![a-z]){pat}(?![a-z])", folded):
+            return TimeWindow(a, b, pat)
+    if re.search(r"thang (?:toi|sau)(?![a-z])", folded):
+        y, mo = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        return TimeWindow(date(y, mo, 1), _month_end(y, mo), "thang toi")
+    m = re.search(r"(?<![a-z/])thang\s+(\d{1,2})(?![\d/])", folded)
+    if m and 1 <= int(m.group(1)) <= 12:
+        mo = int(m.group(1))
+        return TimeWindow(date(today.year, mo, 1), _month_end(today.year, mo), m.group(0))
+    if re.search(r"nam nay(?![a-z])", folded):
+        return TimeWindow(today, date(today.year, 12, 31), "nam nay")
+    if re.search(r"sap toi|sap den han|lan toi", folded):
+        return TimeWindow(today, today + timedelta(days=14), "sap toi")
+    return None
+
+
+def _exact_date(folded: str) -> date | None:
+    m = re.search(r"ngay\s+(\d{1,2})\s*[/-]\s*(\d{1,2})\s*[/-]\s*(\d{4})", folded)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def parse_question(text: str, today: date, known_provinces: list[str] | tuple[str, ...] = ()) -> Question:
+    """Parse a question; never raises, whatever the input."""
+    text = text[:2000]
+    folded = fold(text)
+    mentions = find_agencies(text)
+    bare = folded
+    for m in mentions:
+        bare = bare[:m.start] + " " * (m.end - m.start) + bare[m.end:]
+    intent = "general"
+    for name, pat in _INTENTS:
+        if pat.search(bare):
+            intent = name
+            break
+    window = parse_window(folded, today)
+    year = re.search(r"nam\s+(\d{4})", folded)
+    q = Question(
+        text=text, folded=folded, intent=intent,
+        agencies=list(dict.fromkeys(m.name for m in mentions)),
+        provinces=provinces_in(text, extra=list(known_provinces)),
+        window=window, exact_date=_exact_date(folded),
+        next_only=bool(re.search(r"lan toi|ky toi|dot toi", folded)),
+        overdue=intent == "overdue",
+        small_talk=bool(_SMALL_TALK.match(folded.strip())),
+        year=int(year.group(1)) if year else None,
+    )
+    if q.intent in ("general", "target", "result") and (q.window or q.exact_date) and not re.search(
+            r"vi sao|tai sao", folded):
+        q.intent = "deadline"
+    return q

@@ -1,0 +1,160 @@
+"""Ingest pipeline: file bytes → document → facts (fact store) and passages (search index).
+
+Writes are serialised by a lock file in BOT_DATA_DIR so the bot and the CLI never ingest at the
+same time. A file is fully read and parsed before anything is written; the store write is one
+transaction; the index is rebuilt next to the serving one and swapped atomically (embeddings are
+cached, so only new passages are embedded).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from knowledge.config import Settings
+from knowledge.extract import extract
+from knowledge.model import Document
+from knowledge.reader import RawDocument, RejectedFile, read_bytes, read_path
+from knowledge.store import FactStore
+from knowledge.structure import parse_document
+
+__all__ = ["IngestReport", "RejectedFile", "ingest_bytes", "ingest_paths", "reindex", "stored_documents"]
+
+
+@dataclass
+class IngestReport:
+    doc_id: str
+    type: str | None
+    number: str | None
+    issued_date: date | None
+    issuer: str | None
+    title: str | None
+    deadlines: int
+    targets: int
+    results: int
+    changed: bool
+
+    def summary(self) -> str:
+        """One line for operators: id, type, date, counts."""
+        when = self.issued_date.isoformat() if self.issued_date else "date unknown"
+        flag = "" if self.changed else " (unchanged)"
+        return (f"{self.doc_id}: {self.type or 'unknown type'} {self.number or ''} {when}; "
+                f"{self.deadlines} deadlines, {self.targets} targets, {self.results} results{flag}").replace("  ", " ")
+
+
+@contextmanager
+def write_lock(settings: Settings) -> Iterator[None]:
+    """Exclusive lock over store and index writes, across processes."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".write.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _safe_copy_name(raw: RawDocument) -> str:
+    stem = re.sub(r"[^\w.-]+", "_", raw.doc_id, flags=re.UNICODE).strip("._") or "document"
+    return f"{stem}.{raw.format}"
+
+
+def _keep_copy(settings: Settings, raw: RawDocument) -> None:
+    """Store the original file inside BOT_DATA_DIR/files (never outside it), atomically."""
+    files = settings.files_dir
+    files.mkdir(parents=True, exist_ok=True)
+    target = (files / _safe_copy_name(raw)).resolve()
+    if files.resolve() not in target.parents:
+        raise RejectedFile(raw.name, "unsafe file name", "bad_name")
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(raw.data)
+    os.replace(tmp, target)
+
+
+def stored_documents(store: FactStore) -> list[Document]:
+    """Re-parse every stored document (parsing is deterministic and takes milliseconds)."""
+    return [parse_document(r["doc_id"], r["text"], r["source_name"] or r["doc_id"], r["format"] or "txt")
+            for r in store.document_texts()]
+
+
+def _rebuild_index(settings: Settings, store: FactStore) -> dict[str, Any]:
+    from index.builder import build_index
+    from index.embeddings import load_embedder
+
+    report = build_index(stored_documents(store), settings.index_dir, load_embedder(settings.embedding_model),
+                         settings.approx_index_threshold)
+    return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
+            "seconds": round(report.seconds, 2)}
+
+
+def _store_raw(settings: Settings, store: FactStore, raw: RawDocument) -> IngestReport:
+    sha = hashlib.sha256(raw.data).hexdigest()
+    doc = parse_document(raw.doc_id, raw.text, raw.name, raw.format)
+    facts = extract(doc)
+    changed = store.sha256_of(raw.doc_id) != sha
+    if changed:
+        _keep_copy(settings, raw)
+        store.save(doc, facts, sha)
+    return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
+                        len(facts.deadlines), len(facts.targets), len(facts.results), changed)
+
+
+def ingest_bytes(settings: Settings, name: str, data: bytes, index: bool = True) -> IngestReport:
+    """Validate, store and index one uploaded file; raises RejectedFile and then nothing has changed."""
+    raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024))
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        report = _store_raw(settings, store, raw)
+        if index and (report.changed or not _index_ready(settings)):
+            _rebuild_index(settings, store)
+    return report
+
+
+def ingest_paths(settings: Settings, paths: list[Path]) -> tuple[list[IngestReport], list[RejectedFile]]:
+    """Ingest files and folders (recursively, supported suffixes only); index once at the end."""
+    from knowledge.reader import SUPPORTED_SUFFIXES
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            files.append(p)
+    reports: list[IngestReport] = []
+    errors: list[RejectedFile] = []
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        for f in files:
+            try:
+                if not f.exists():
+                    raise RejectedFile(f.name, "no such file", "missing")
+                reports.append(_store_raw(settings, store, read_path(f, max_bytes)))
+            except RejectedFile as exc:
+                errors.append(exc)
+        if any(r.changed for r in reports) or (reports and not _index_ready(settings)):
+            _rebuild_index(settings, store)
+    return reports, errors
+
+
+def _index_ready(settings: Settings) -> bool:
+    from index.store import current_build
+
+    return current_build(settings.index_dir) is not None
+
+
+def reindex(settings: Settings) -> dict[str, Any]:
+    """Rebuild the whole index from the stored documents; the old index serves until the swap."""
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        result = _rebuild_index(settings, store)
+        result["documents"] = len(store.documents())
+    return result
