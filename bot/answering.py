@@ -209,7 +209,8 @@ class Answerer:
         agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
         if q.agencies and not agency_ids:
             return []
-        return self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None)
+        lead = self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True)
+        return lead or self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None)
 
     def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
         rows = self._deadline_rows(q)

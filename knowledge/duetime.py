@@ -154,18 +154,18 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
     it) or else `year_hint` (the document's year), and is marked `year_inferred`.
     """
     folded = _fold_aligned(text)
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(folded))
     found: list[DueMatch] = []
     for kind, pat in _PATTERNS:
         for m in pat.finditer(folded):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             local_years = re.findall(r"(?:nam|/)\s*(\d{4})(?!\d)", folded[max(0, m.start() - 300):m.start()])
             hint = int(local_years[-1]) if local_years else year_hint
             dm = _build(kind, m, hint)
             if dm is None:
                 continue
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             found.append(dm)
     found.sort(key=lambda x: x.start)
     return _merge_monthly(found)

@@ -43,8 +43,11 @@ def doc_id_for(name: str) -> str:
 
 
 def _looks_binary(text: str) -> bool:
+    """Control characters, or long runs without any spaces: not prose in any encoding."""
     if not text:
         return False
+    if len(text) > 200 and sum(ch.isspace() for ch in text) / len(text) < 0.03:
+        return True
     bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0xFFF0 <= ord(ch) <= 0xFFFF)
     return bad / len(text) > 0.01
 

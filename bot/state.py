@@ -1,0 +1,147 @@
+"""Bot state kept next to the facts: subscriptions, the reminder log and texts behind inline buttons.
+
+Why the same SQLite file as the fact store: one file to back up, and WAL mode already lets the bot,
+the CLI (`directive-bot remind`) and an ingest use it at the same time. Each thread gets its own
+connection, like FactStore.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+_SCHEMA = """
+create table if not exists subscriptions (
+    chat_id integer primary key,
+    agency text,
+    created_at text not null
+);
+create table if not exists reminder_log (
+    chat_id integer not null,
+    occurrence_key text not null,
+    stage text not null,
+    sent_at text not null,
+    unique (chat_id, occurrence_key, stage)
+);
+create table if not exists pending_texts (
+    id text primary key,
+    chat_id integer not null,
+    kind text not null,
+    html text not null,
+    created_at text not null
+);
+create table if not exists bot_meta (
+    key text primary key,
+    value text
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class BotState:
+    """Thread-safe access to the bot's tables (one connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.db.conn:
+            self.db.conn.executescript(_SCHEMA)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    # ---- subscriptions
+    def subscribe(self, chat_id: int, agency: str | None) -> None:
+        """Subscribe (or change the agency filter of) a chat; `agency` None means every agency."""
+        with self.db.conn as conn:
+            conn.execute(
+                "insert into subscriptions (chat_id, agency, created_at) values (?, ?, ?)"
+                " on conflict(chat_id) do update set agency = excluded.agency",
+                [chat_id, agency, _now()],
+            )
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        with self.db.conn as conn:
+            return conn.execute("delete from subscriptions where chat_id = ?", [chat_id]).rowcount > 0
+
+    def subscription(self, chat_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from subscriptions where chat_id = ?", [chat_id]))
+        return rows[0] if rows else None
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from subscriptions order by chat_id"))
+
+    def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: keep its subscription and reminder history under the new id."""
+        with self.db.conn as conn:
+            conn.execute("update or replace subscriptions set chat_id = ? where chat_id = ?", [new_id, old_id])
+            conn.execute("update or ignore reminder_log set chat_id = ? where chat_id = ?", [new_id, old_id])
+
+    # ---- reminder log
+    def sent_reminders(self, chat_id: int) -> set[tuple[str, str]]:
+        """(occurrence_key, stage) pairs already delivered to this chat."""
+        rows = self.db.execute(
+            "select occurrence_key, stage from reminder_log where chat_id = ?", [chat_id]
+        ).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def record_reminders(self, chat_id: int, items: Iterable[tuple[str, str]]) -> None:
+        """Record delivered (occurrence_key, stage) pairs in one transaction; duplicates are ignored."""
+        now = _now()
+        with self.db.conn as conn:
+            conn.executemany(
+                "insert or ignore into reminder_log (chat_id, occurrence_key, stage, sent_at) values (?, ?, ?, ?)",
+                [(chat_id, key, stage, now) for key, stage in items],
+            )
+
+    # ---- texts behind inline buttons
+    def put_pending(self, chat_id: int, kind: str, html: str) -> str:
+        """Store a text for a button and return its short id (fits Telegram's 64-byte callback_data)."""
+        pending_id = secrets.token_urlsafe(9)
+        with self.db.conn as conn:
+            conn.execute(
+                "insert into pending_texts (id, chat_id, kind, html, created_at) values (?, ?, ?, ?, ?)",
+                [pending_id, chat_id, kind, html, _now()],
+            )
+        return pending_id
+
+    def get_pending(self, pending_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from pending_texts where id = ?", [pending_id]))
+        return rows[0] if rows else None
+
+    def prune_pending(self, days: int = 30) -> int:
+        """Forget button texts older than `days` (their buttons then answer "expired")."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        with self.db.conn as conn:
+            return conn.execute("delete from pending_texts where created_at < ?", [cutoff]).rowcount
+
+    # ---- small key/value facts (last reminder run)
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("select value from bot_meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.conn as conn:
+            conn.execute(
+                "insert into bot_meta (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+                [key, value],
+            )

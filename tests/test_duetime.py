@@ -1,0 +1,68 @@
+"""Each due-time form seen in real directives, parsed to the gold schema."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge.duetime import find_due_times
+
+CASES = [
+    ("báo cáo trước ngày 15/3/2024", "2024-03-15", "before"),
+    ("trước ngày 05/4/2023", "2023-04-05", "before"),
+    ("chậm nhất ngày 05/01/2027", "2027-01-05", "before"),
+    ("báo cáo trong tháng 03/2024", "2024-03", "within"),
+    ("hoàn thành trong tháng 01/2025", "2025-01", "within"),
+    ("đạt chuẩn trong năm 2023", "2023", "within"),
+    ("định kỳ ngày 25 hàng tháng báo cáo", {"every": "month", "day": 25}, "on"),
+    ("định kỳ trước ngày 23 hàng tháng", {"every": "month", "day": 23}, "before"),
+    ("gửi trước ngày 20 hàng tháng", {"every": "month", "day": 20}, "before"),
+    ("báo cáo định kỳ hàng quý", {"every": "quarter"}, "on"),
+    ("báo cáo hằng tháng", {"every": "month"}, "on"),
+    ("định kỳ 6 tháng báo cáo", {"every": "half-year"}, "on"),
+    ("trước ngày 15 tháng 11 hằng năm", {"every": "year", "day": 15, "month": 11}, "before"),
+    ("hoàn thành trong quý II/2024", "2024-Q2", "within"),
+    ("trước 14 giờ, ngày 05/12/2017", "2017-12-05", "before"),
+    ("trước ngày 15-7-2021", "2021-07-15", "before"),
+    ("hoàn thành trong tháng 9.2020", "2020-09", "within"),
+    ("báo cáo trưóc ngày 10/4/2023", "2023-04-10", "before"),
+    ("trước ngày 15 tháng 4 năm 2023", "2023-04-15", "before"),
+]
+
+
+@pytest.mark.parametrize(("text", "due", "relation"), CASES)
+def test_due_time_forms(text: str, due: object, relation: str) -> None:
+    found = find_due_times(text, 2023)
+    assert [(m.due, m.relation) for m in found] == [(due, relation)]
+
+
+def test_two_deadlines_in_one_sentence() -> None:
+    found = find_due_times("hoàn thành trước ngày 15/4/2023 và tổ chức thực hiện trước ngày 31/12/2023", None)
+    assert [m.due for m in found] == ["2023-04-15", "2023-12-31"]
+
+
+def test_date_without_year_takes_context_year_and_is_marked() -> None:
+    found = find_due_times("Năm 2025, các huyện báo cáo trước ngày 15/4.", 2024)
+    assert found[0].due == "2025-04-15" and found[0].year_inferred
+
+
+def test_reference_dates_are_not_deadlines() -> None:
+    assert find_due_times("theo Quyết định số 2328/QĐ-UBND ngày 27/9/2022 của UBND tỉnh", 2024) == []
+    assert find_due_times("Ngân hàng tháng trước; 06 tháng đầu năm 2019", 2019) == []
+
+
+def test_long_line_parses_in_linear_time() -> None:
+    line = ("trước ngày 1/1/2024 và hàng tháng " * 3000)[:100_000]
+    t = time.perf_counter()
+    find_due_times(line, 2024)
+    assert time.perf_counter() - t < 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    for m in find_due_times(text, 2024):
+        assert m.relation in ("before", "on", "within")
