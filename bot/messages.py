@@ -66,6 +66,7 @@ MORE_TITLE = "<b>Kết quả tiếp theo</b>"
 NO_SOURCES = "Câu trả lời này không có trích dẫn."
 BUTTON_MORE = "Thêm"
 BUTTON_SOURCES = "Xem nguồn"
+UNKNOWN_COMMAND = "Tôi chưa hiểu lệnh này. Anh/chị gõ /help để xem các lệnh, hoặc gõ câu hỏi trực tiếp."
 CALLBACK_EXPIRED = "Nội dung này đã hết hạn, anh/chị vui lòng hỏi lại."
 ERROR = "Xin lỗi anh/chị, hệ thống đang gặp sự cố khi xử lý yêu cầu. Vui lòng thử lại sau ít phút."
 
@@ -116,7 +117,7 @@ UPLOAD_OK = "✅ <b>Đã nạp văn bản</b>: {source}"
 UPLOAD_UNCHANGED = "ℹ️ Văn bản «{name}» đã có trong hệ thống, nội dung không thay đổi."
 UPLOAD_TITLE = "Trích yếu: <i>{title}</i>"
 UPLOAD_COUNTS = "Tìm thấy: {deadlines} hạn chót, {targets} chỉ tiêu, {results} kết quả."
-UPLOAD_NOTIFIED = "Đã báo cho {count} cuộc trò chuyện đang theo dõi."
+UPLOAD_NOTIFYING = "Đang gửi thông báo văn bản mới tới {count} cuộc trò chuyện đang theo dõi."
 UPLOAD_REJECTED = "❌ Không nạp được tệp «{name}»: {reason}\nDữ liệu hiện có không thay đổi."
 REJECT_REASONS: dict[str, str] = {
     "empty": "tệp rỗng, không có nội dung.",

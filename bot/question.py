@@ -133,7 +133,6 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
         small_talk=bool(_SMALL_TALK.match(folded.strip())),
         year=int(year.group(1)) if year else None,
     )
-    if q.intent in ("general", "target", "result") and (q.window or q.exact_date) and not re.search(
-            r"vi sao|tai sao", folded):
+    if q.intent == "general" and (q.window or q.exact_date) and not re.search(r"vi sao|tai sao", folded):
         q.intent = "deadline"
     return q

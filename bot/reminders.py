@@ -1,0 +1,244 @@
+"""Daily deadline reminders for subscribed chats, and robust delivery shared with notifications.
+
+Stages: a deadline occurrence is announced when it first comes within 7 days ("d7"), again within 3
+days ("d3"), the day before ("d1"), on the day ("d0") and once when overdue ("overdue"). A stage is
+chosen by "days left ≤ threshold", not equality, so a day the bot was down is caught up the next run.
+
+Delivery guarantee: each chat's (occurrence, stage) pairs are written to reminder_log in one
+transaction right after its message was accepted by Telegram, so re-running the same day sends
+nothing twice. If the process dies (or the HTTP answer is lost) between the send and that write,
+that single message may be sent again on the next run: at-least-once, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot import messages
+from bot.formatting import document_label, esc, fmt_date, fmt_weekday_date, shorten, split_html
+from bot.state import BotState
+from knowledge.agencies import agency_key
+from knowledge.config import Settings
+from knowledge.recurrence import describe_due
+from knowledge.schedule import Occurrence, overdue, upcoming
+from knowledge.store import FactStore
+
+log = logging.getLogger(__name__)
+
+LOOKAHEAD_DAYS = 7
+STAGES: tuple[tuple[str, int], ...] = (("d0", 0), ("d1", 1), ("d3", 3), ("d7", 7))
+MAX_RETRIES = 3
+MAX_RETRY_SLEEP = 60.0
+LAST_RUN_KEY = "last_reminder_run"
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class MissingTokenError(RuntimeError):
+    """TELEGRAM_BOT_TOKEN is not set; callers print one line for the operator."""
+
+
+@dataclass
+class ChatReminder:
+    """What one chat should receive: the HTML message and the log entries it covers."""
+
+    chat_id: int
+    html: str
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+
+def occurrence_key(occ: Occurrence) -> str:
+    """Identity of an occurrence that survives re-ingesting its document (row ids do not)."""
+    d = occ.deadline
+    content = json.dumps([d.get("section"), d.get("task"), d.get("due"), d.get("relation")], ensure_ascii=False)
+    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:12]
+    return f"{d['doc_id']}#{digest}@{occ.on.isoformat()}"
+
+
+def stage_for(days_left: int) -> str | None:
+    """The tightest reminder stage a deadline `days_left` days ahead falls in (None: too far)."""
+    for stage, limit in STAGES:
+        if days_left <= limit:
+            return stage
+    return None
+
+
+def agency_ids(store: FactStore, agency: str | None) -> list[int] | None:
+    """Store ids of a subscribed agency name (all provinces); None = no filter, [] = unknown agency."""
+    if not agency:
+        return None
+    key = agency_key(agency)
+    return [a["id"] for a in store.agencies() if a["key"] == key or a["name"] == agency]
+
+
+def _item_html(occ: Occurrence, stage: str, today: date) -> str:
+    d = occ.deadline
+    days = (occ.on - today).days
+    if stage == "overdue":
+        label = f"⚠️ <b>{messages.STAGE_OVERDUE.format(days=-days)}</b>"
+    elif days == 0:
+        label = f"<b>{messages.STAGE_D0}</b>"
+    elif days == 1:
+        label = f"<b>{messages.STAGE_D1}</b>"
+    else:
+        label = messages.STAGE_DAYS.format(days=days)
+    wording = describe_due(d["due"], d.get("relation") or "")
+    source = document_label(d.get("doc_type"), d.get("doc_number"), d.get("issued_date"), d.get("issuer"))
+    if d.get("section"):
+        source += f", {d['section']}"
+    line = f"• {label} – {fmt_date(occ.on)}: {esc(shorten(d.get('task') or '', 300))} ({esc(wording)})"
+    return f"{line}\n  <i>{esc(source)}</i>"
+
+
+def _chat_reminder(store: FactStore, state: BotState, sub: dict[str, Any], today: date) -> ChatReminder | None:
+    ids = agency_ids(store, sub.get("agency"))
+    if ids == []:
+        return None
+    filters: dict[str, Any] = {"agency_ids": ids} if ids else {}
+    done = state.sent_reminders(sub["chat_id"])
+    due: list[tuple[Occurrence, str]] = []
+    for occ in overdue(store, today, **filters):
+        if (occurrence_key(occ), "overdue") not in done:
+            due.append((occ, "overdue"))
+    for occ in upcoming(store, today, today + timedelta(days=LOOKAHEAD_DAYS), **filters):
+        stage = stage_for((occ.on - today).days)
+        if stage and (occurrence_key(occ), stage) not in done:
+            due.append((occ, stage))
+    if not due:
+        return None
+    groups: dict[str, list[tuple[Occurrence, str]]] = {}
+    for occ, stage in sorted(due, key=lambda x: (x[0].on, x[0].deadline["id"])):
+        who = ", ".join(occ.deadline.get("agencies") or []) or messages.REMINDER_NO_AGENCY
+        groups.setdefault(who, []).append((occ, stage))
+    if sub.get("agency"):
+        title = messages.REMINDER_TITLE_AGENCY.format(date=fmt_weekday_date(today), agency=esc(sub["agency"]))
+    else:
+        title = messages.REMINDER_TITLE.format(date=fmt_weekday_date(today))
+    blocks = [title]
+    for who in sorted(groups, key=lambda w: (w == messages.REMINDER_NO_AGENCY, w)):
+        lines = [f"<b>{esc(who)}</b>"] + [_item_html(occ, stage, today) for occ, stage in groups[who]]
+        blocks.append("\n".join(lines))
+    items = [(occurrence_key(occ), stage) for occ, stage in due]
+    return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items)
+
+
+def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
+    """One reminder per subscribed chat that has something not yet announced; none when nothing is due."""
+    out = []
+    for sub in state.subscriptions():
+        reminder = _chat_reminder(store, state, sub, today)
+        if reminder is not None:
+            out.append(reminder)
+    return out
+
+
+def collect(store: FactStore, state: BotState, today: date) -> dict[int, str]:
+    """chat_id → reminder text (Telegram HTML) for every chat that has something due."""
+    return {r.chat_id: r.html for r in plan(store, state, today)}
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return min(max(seconds, 0.0), MAX_RETRY_SLEEP)
+
+
+async def deliver(
+    bot: Bot,
+    state: BotState,
+    chat_id: int,
+    html: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> tuple[str, int]:
+    """Send HTML (split under 4096) to a subscribed chat; returns (outcome, chat id it ended up in).
+
+    Outcome is "ok", "forbidden" (the chat was unsubscribed) or "failed". RetryAfter is honoured up to
+    MAX_RETRIES times; a group upgraded to a supergroup is followed (its subscription moves along).
+    """
+    chunks = split_html(html)
+    for index, chunk in enumerate(chunks):
+        attempt = 0
+        while True:
+            try:
+                await bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=_NO_PREVIEW,
+                    reply_markup=reply_markup if index == len(chunks) - 1 else None,
+                )
+                break
+            except RetryAfter as exc:
+                attempt += 1
+                if attempt > MAX_RETRIES:
+                    log.warning("chat %s: still rate limited after %d retries", chat_id, MAX_RETRIES)
+                    return "failed", chat_id
+                await asyncio.sleep(_retry_seconds(exc))
+            except ChatMigrated as exc:
+                log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+                state.move_chat(chat_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+            except Forbidden as exc:
+                log.info("chat %s refused messages (%s): unsubscribed", chat_id, exc.message)
+                state.unsubscribe(chat_id)
+                return "forbidden", chat_id
+            except TelegramError as exc:
+                log.warning("chat %s: sending failed: %s", chat_id, exc)
+                return "failed", chat_id
+    return "ok", chat_id
+
+
+async def send_reminders(
+    bot: Bot,
+    settings: Settings,
+    today: date,
+    *,
+    store: FactStore | None = None,
+    state: BotState | None = None,
+) -> dict[str, int]:
+    """Send every due reminder (one message per chat) and log it; one failing chat never stops the rest."""
+    store = store or FactStore(settings.db_path)
+    state = state or BotState(settings.db_path)
+    reminders = await asyncio.to_thread(plan, store, state, today)
+    stats = {"chats": len(state.subscriptions()), "sent": 0, "items": 0, "failed": 0, "unsubscribed": 0}
+    for reminder in reminders:
+        outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html)
+        if outcome == "ok":
+            state.record_reminders(chat_id, reminder.items)
+            stats["sent"] += 1
+            stats["items"] += len(reminder.items)
+        elif outcome == "forbidden":
+            stats["unsubscribed"] += 1
+        else:
+            stats["failed"] += 1
+    state.set_meta(LAST_RUN_KEY, today.isoformat())
+    log.info("reminders for %s: %s", today.isoformat(), stats)
+    return stats
+
+
+def remind_once(settings: Settings, today: date) -> dict[str, int]:
+    """One reminder run for cron/CLI with a plain Bot (never calls getUpdates, so a running bot is unaffected)."""
+    if not settings.telegram_token:
+        raise MissingTokenError("TELEGRAM_BOT_TOKEN is not set")
+
+    async def main() -> dict[str, int]:
+        async with Bot(
+            settings.telegram_token,
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_file_url,
+        ) as bot:
+            return await send_reminders(bot, settings, today)
+
+    return asyncio.run(main())

@@ -1,0 +1,116 @@
+"""Answering: the 20 dev questions, not-found cases, time windows, diacritics-free questions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from bot.answering import Answerer
+from bot.question import parse_question
+from knowledge.config import Settings
+from knowledge.ingest import ingest_paths
+from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared, questions
+
+pytestmark = needs_shared
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"(?<!\d)0(\d)(?=/)", r"\1", text)
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    reports, errors = ingest_paths(settings, [CORPUS, EXAMPLES])
+    assert len(reports) == 8 and not errors
+    return Answerer(settings)
+
+
+def test_dev_questions_at_least_95_percent(answerer: Answerer) -> None:
+    good = 0
+    qs = questions()
+    for q in qs:
+        ans = answerer.answer(q["q"], date.fromisoformat(q["today"]))
+        ok = all(_norm(m) in _norm(ans.text) for m in q["must"]) and q["doc"] in [
+            c.doc_id for c in ans.citations[:3]]
+        good += ok
+    print(f"answer accuracy: {good}/{len(qs)}")
+    assert good / len(qs) >= 0.95
+
+
+@pytest.mark.parametrize("question", [
+    "Bắc Ninh phải báo cáo giải ngân trước ngày nào?",
+    "Tỉnh Nghệ An đặt mục tiêu bao nhiêu xã nông thôn mới nâng cao?",
+    "Giá vàng hôm nay bao nhiêu?",
+    "xin chào",
+])
+def test_not_found(answerer: Answerer, question: str) -> None:
+    ans = answerer.answer(question, date(2024, 3, 1))
+    assert not ans.found
+    assert "Thái Nguyên" not in ans.text
+
+
+def test_question_without_diacritics_matches_accented(answerer: Answerer) -> None:
+    a = answerer.answer("Kho bạc Nhà nước Thái Nguyên báo cáo tiến độ giải ngân vào thời điểm nào?", date(2024, 2, 20))
+    b = answerer.answer("kho bac nha nuoc thai nguyen bao cao tien do giai ngan vao thoi diem nao", date(2024, 2, 20))
+    assert "23" in a.text and "23" in b.text
+
+
+def test_next_occurrence_of_recurring_duty(answerer: Answerer) -> None:
+    ans = answerer.answer("KBNN Thái Nguyên báo cáo giải ngân lần tới khi nào?", date(2024, 3, 24))
+    assert "23/4/2024" in ans.text
+
+
+def test_window_this_month_on_examples(answerer: Answerer) -> None:
+    ans = answerer.answer("Sơn Hà có những hạn chót nào tháng này?", date(2026, 12, 1))
+    assert ans.found and "15/12/2026" in ans.text
+
+
+def test_overdue(answerer: Answerer) -> None:
+    ans = answerer.answer("Những việc nào của Sơn Hà đã quá hạn?", date(2027, 1, 3))
+    assert ans.found and "15/12/2026" in ans.text
+
+
+TODAY = date(2024, 12, 30)  # a Monday
+
+
+@pytest.mark.parametrize(("phrase", "start", "end"), [
+    ("hôm nay", date(2024, 12, 30), date(2024, 12, 30)),
+    ("tuần này", date(2024, 12, 30), date(2025, 1, 5)),
+    ("tuần tới", date(2025, 1, 6), date(2025, 1, 12)),
+    ("tháng này", date(2024, 12, 1), date(2024, 12, 31)),
+    ("tháng tới", date(2025, 1, 1), date(2025, 1, 31)),
+    ("tháng 3", date(2024, 3, 1), date(2024, 3, 31)),
+    ("tháng 3/2025", date(2025, 3, 1), date(2025, 3, 31)),
+    ("quý I", date(2024, 1, 1), date(2024, 3, 31)),
+    ("quý 2 năm 2025", date(2025, 4, 1), date(2025, 6, 30)),
+    ("trong 10 ngày tới", date(2024, 12, 30), date(2025, 1, 9)),
+    ("2 tuần tới", date(2024, 12, 30), date(2025, 1, 13)),
+    ("sắp tới", date(2024, 12, 30), date(2025, 1, 13)),
+])
+def test_time_windows(phrase: str, start: date, end: date) -> None:
+    q = parse_question(f"Hạn chót {phrase} là gì?", TODAY)
+    assert q.window and (q.window.start, q.window.end) == (start, end)
+    folded = parse_question(f"han chot {phrase} la gi", TODAY)
+    assert folded.window and (folded.window.start, folded.window.end) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Hạn nộp báo cáo là khi nào?", "deadline"),
+    ("Mục tiêu năm 2024 là gì?", "target"),
+    ("Ai chủ trì việc này?", "agency"),
+    ("Tỷ lệ giải ngân đạt bao nhiêu?", "result"),
+    ("Việc nào đã quá hạn?", "overdue"),
+    ("Vì sao giải ngân chậm?", "general"),
+])
+def test_intents(text: str, intent: str) -> None:
+    assert parse_question(text, TODAY).intent == intent
+
+
+@pytest.mark.parametrize("text", ["Sở KH&ĐT", "so ke hoach va dau tu", "SKHĐT", "KBNN", "VPĐP NTM", "Sở NN&PTNT"])
+def test_agency_aliases_resolve(answerer: Answerer, text: str) -> None:
+    assert answerer.resolve_agency(text) is not None
+
+
