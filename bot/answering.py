@@ -237,6 +237,8 @@ class Answerer:
         if q.exact_date:
             exact = [r for r in rows if due_date(r["due"]) == q.exact_date]
             rows = exact or rows
+        if q.next_only:
+            rows = [r for r in rows if next_occurrence(r["due"], today)] or rows
         ranked = self._rank_rows(q, rows, hits, "task")
         if not q.agencies and not q.exact_date and not ranked:
             return None

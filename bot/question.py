@@ -93,7 +93,7 @@ def parse_window(folded: str, today: date) -> TimeWindow | None:
         return TimeWindow(date(today.year, mo, 1), _month_end(today.year, mo), m.group(0))
     if re.search(r"nam nay(?![a-z])", folded):
         return TimeWindow(today, date(today.year, 12, 31), "nam nay")
-    if re.search(r"sap toi|sap den han|lan toi", folded):
+    if re.search(r"sap toi|sap den han", folded):
         return TimeWindow(today, today + timedelta(days=14), "sap toi")
     return None
 

@@ -70,6 +70,11 @@ def embed_with_cache(
     return out, len(missing)
 
 
+def lexical_text(p: Passage) -> str:
+    """What BM25 indexes: the passage text preceded by its document label."""
+    return f"{p.doc_label}. {p.text}" if p.doc_label else p.text
+
+
 def write_passages(directory: Path, passages: list[Passage]) -> None:
     with open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
         for p in passages:
@@ -95,7 +100,7 @@ def build_passages(
         with EmbeddingCache(cache_path(index_dir)) as cache:
             vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
         write_passages(partial, passages)
-        LexicalIndex.build(texts).save(partial)
+        LexicalIndex.build([lexical_text(p) for p in passages]).save(partial)
         vindex = VectorIndex.build(vectors, embedder.name, approx_threshold)
         vindex.save(partial)  # writes meta.json last: it marks the build complete
         final = store.publish(index_dir, partial)

@@ -38,6 +38,9 @@ class Passage:
     quote: str
     start: int
     end: int
+    # Short document label ("Kế hoạch 2024 Thái Nguyên"), indexed lexically only: it lets a question
+    # naming a year or document type favour the right directive without diluting the embedding.
+    doc_label: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,6 +48,11 @@ class Passage:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Passage:
         return cls(**data)
+
+
+def doc_label(doc: Document) -> str:
+    year = doc.issued_date.year if doc.issued_date else doc.year_hint
+    return " ".join(str(x) for x in (doc.type, year, doc.province) if x)
 
 
 def _words(text: str) -> int:
@@ -162,7 +170,7 @@ def _split(doc: Document, sec: Section, context: str) -> list[Passage]:
             pid=f"{doc.doc_id}:{sec.idx}.{n}", doc_id=doc.doc_id, province=doc.province, doc_type=doc.type,
             section=sec.label, section_idx=sec.idx,
             text=_compose(context, own, kind, _footnote_texts(doc, own)),
-            quote=own, start=start, end=end,
+            quote=own, start=start, end=end, doc_label=doc_label(doc),
         ))
     return out
 
@@ -196,6 +204,7 @@ def _header(doc: Document) -> Passage:
     return Passage(
         pid=f"{doc.doc_id}:header", doc_id=doc.doc_id, province=doc.province, doc_type=doc.type,
         section="Phần đầu văn bản", section_idx=HEADER_IDX, text=text, quote=quote, start=start, end=end,
+        doc_label=doc_label(doc),
     )
 
 
@@ -220,6 +229,6 @@ def passages_for(doc: Document) -> list[Passage]:
         out.append(Passage(
             pid=f"{doc.doc_id}:{sec.idx}", doc_id=doc.doc_id, province=doc.province, doc_type=doc.type,
             section=sec.label, section_idx=sec.idx, text=_compose(context, sec.text, sec.kind, notes),
-            quote=sec.text, start=sec.start, end=sec.end,
+            quote=sec.text, start=sec.start, end=sec.end, doc_label=doc_label(doc),
         ))
     return out

@@ -34,9 +34,9 @@ DOC_BOOST = 1.2
 class Hit(Passage):
     """A passage with its fused score and the components it came from (cosine, BM25)."""
 
-    score: float
-    dense: float
-    lexical: float
+    score: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
 
 
 class Searcher:

@@ -169,6 +169,28 @@ def find_agencies(text: str, province: str | None = None) -> list[Mention]:
     return result
 
 
+_NAMED_ALIASES: dict[str, list[str]] = {
+    "Văn phòng Điều phối nông thôn mới tỉnh": ["VPĐP NTM tỉnh", "VPĐP NTM", "Văn phòng nông thôn mới tỉnh",
+                                                "Văn phòng Điều phối NTM tỉnh"],
+    "Văn phòng UBND tỉnh": ["VP UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"],
+    "Ủy ban MTTQ Việt Nam tỉnh": ["MTTQ", "UB MTTQ tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"],
+    "Ban Chỉ đạo các Chương trình MTQG tỉnh": ["BCĐ", "BCĐ các CTMTQG", "Ban Chỉ đạo"],
+    "Ngân hàng Chính sách xã hội": ["NHCSXH"],
+}
+
+
+def aliases_for(name: str) -> list[str]:
+    """Other ways the same agency is written (abbreviations), folded; stored beside the agency."""
+    out: list[str] = []
+    if name.startswith("Sở "):
+        variants = DEPARTMENTS.get(name[3:], [])
+        out += [f"so {v}" for v in variants] + [f"s{v.replace(' ', '')}" for v in variants if len(v) <= 8]
+    if name.startswith("Kho bạc Nhà nước"):
+        out += ["kbnn" + name[len("Kho bạc Nhà nước"):].lower()]
+    out += [agency_key(a) for a in _NAMED_ALIASES.get(name, [])]
+    return [a for a in dict.fromkeys(fold(x) for x in out) if a != agency_key(name)]
+
+
 def agency_key(name: str) -> str:
     """Folded, whitespace-normalised key of an agency name, for lookups and joins."""
     return re.sub(r"\s+", " ", fold(unicodedata.normalize("NFC", name))).strip(" ,.;:")

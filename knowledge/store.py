@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge.agencies import agency_key
+from knowledge.agencies import agency_key, aliases_for
 from knowledge.model import Document, Facts
 from knowledge.recurrence import due_date
 
@@ -71,6 +71,8 @@ class FactStore:
             }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "doc_id")])
             db["agencies"].create({"id": int, "province": str, "name": str, "key": str}, pk="id")
             db["agencies"].create_index(["province", "key"], unique=True)
+            db["agency_aliases"].create({"agency_id": int, "alias": str}, pk=("agency_id", "alias"),
+                                        foreign_keys=[("agency_id", "agencies", "id")])
             db["deadlines"].create({
                 "id": int, "doc_id": str, "section_idx": int, "section": str, "due": str, "due_kind": str,
                 "due_date": str, "relation": str, "task": str, "quote": str, "year_inferred": int, "due_text": str,
@@ -92,7 +94,10 @@ class FactStore:
         row = self.db.execute("select id from agencies where province = ? and key = ?", [prov, key]).fetchone()
         if row:
             return int(row[0])
-        return int(self.db["agencies"].insert({"province": prov, "name": name, "key": key}).last_pk)
+        new_id = int(self.db["agencies"].insert({"province": prov, "name": name, "key": key}).last_pk)
+        self.db["agency_aliases"].insert_all(
+            ({"agency_id": new_id, "alias": alias} for alias in aliases_for(name)), ignore=True)
+        return new_id
 
     def save(self, doc: Document, facts: Facts, sha256: str) -> None:
         """Replace everything stored for this document in one transaction."""

