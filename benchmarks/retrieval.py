@@ -271,7 +271,7 @@ def run(sizes: list[int], workdir: Path, rounds: int) -> dict[str, object]:
     threshold = Settings().approx_index_threshold
     results = []
     for n in sizes:
-        index_dir = workdir / "variants" / f"n{n}" / "index"
+        index_dir = workdir / "variants" / f"index-{n}"  # siblings share one embedding cache
         t0 = time.perf_counter()
         build = build_passages(passages[:n], index_dir, embedder, threshold)
         entry = {"size": n, "build_seconds": round(time.perf_counter() - t0, 1), "embedded": build.embedded,
@@ -280,7 +280,7 @@ def run(sizes: list[int], workdir: Path, rounds: int) -> dict[str, object]:
         results.append(entry)
         print(json.dumps(entry, ensure_ascii=False), file=sys.stderr, flush=True)
     report["sizes"] = results
-    largest = workdir / "variants" / f"n{max(sizes)}" / "index"
+    largest = workdir / "variants" / f"index-{max(sizes)}"
     report["approx_vs_exact"] = approx_recall(largest)
     report["lexical_persistence"] = lexical_persistence(largest)
     return report

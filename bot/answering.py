@@ -153,6 +153,10 @@ class Answerer:
         if q.provinces and len(missing) == len(q.provinces):
             text = T.NOT_FOUND_PROVINCE.format(provinces=", ".join(missing)) + "\n\n" + T.SUGGEST
             return Answer(question, q.intent, False, text)
+        if q.agencies and q.intent in ("deadline", "agency", "overdue") and not self._agency_ids(
+                q.agencies, q.provinces):
+            text = T.AGENCY_UNKNOWN_IN_STORE.format(name=", ".join(q.agencies)) + "\n\n" + T.SUGGEST
+            return Answer(question, q.intent, False, text)
         hits = self._search(q)
         if q.intent in ("deadline", "agency", "overdue"):
             ans = self._answer_deadlines(q, hits, today)
@@ -307,6 +311,10 @@ class Answerer:
     # --- commands ------------------------------------------------------------------------------
     def deadlines(self, arg: str, today: date) -> Answer:
         q = parse_question(arg or "", today, self._provinces)
+        year = re.search(r"(?<!\d)(20\d\d)(?!\d)", arg or "")
+        if not q.window and year:
+            y = int(year.group(1))
+            q.window = TimeWindow(date(y, 1, 1), date(y, 12, 31), year.group(1))
         if not q.window:
             q.window = TimeWindow(today, today + timedelta(days=14), "14 ngay toi")
         q.intent = "deadline"

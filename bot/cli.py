@@ -56,8 +56,8 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import fmt_date
+    from bot.calendar_export import build_calendar
     from knowledge.agencies import resolve_agency
-    from knowledge.calendar_file import calendar_bytes
     from knowledge.schedule import upcoming
     from knowledge.store import FactStore
 
@@ -77,7 +77,8 @@ def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{fmt_date(o.on)}\t{', '.join(d['agencies']) or '-'}\t{d['task']}\t[{d['doc_id']}, {d['section']}]")
     if args.ics:
         rows = store.deadlines(agency_ids=ids)
-        Path(args.ics).write_bytes(calendar_bytes(rows, start, end))
+        data, _ = build_calendar(rows, start, days=(end - start).days)
+        Path(args.ics).write_bytes(data)
         print(f"wrote {args.ics}", file=sys.stderr)
     return 0
 

@@ -106,8 +106,11 @@ def citation_line(c: Citation) -> str:
     return head
 
 
-def citations_html(citations: Sequence[Citation], *, full: bool = False) -> str:
-    """Compact list (first few, short quotes) or, for "Xem nguồn", every citation with its whole quote."""
+def citations_html(citations: Sequence[Citation], *, full: bool = False, answer_text: str = "") -> str:
+    """Compact list (first few, short quotes) or, for "Xem nguồn", every citation with its whole quote.
+
+    In the compact list a quote the answer text already contains is not repeated.
+    """
     items = _unique(citations)
     if not items:
         return messages.NO_SOURCES if full else ""
@@ -116,6 +119,8 @@ def citations_html(citations: Sequence[Citation], *, full: bool = False) -> str:
     for c in shown:
         block = citation_line(c)
         quote = one_line(c.quote) if full else shorten(c.quote, SHORT_QUOTE)
+        if quote and not full and one_line(c.quote)[:80] in one_line(answer_text):
+            quote = ""
         if quote:
             block += f"\n<i>«{esc(quote)}»</i>"
         blocks.append(block)
@@ -127,7 +132,7 @@ def citations_html(citations: Sequence[Citation], *, full: bool = False) -> str:
 def answer_html(answer: Answer) -> str:
     """The reply for an Answer: bold headline, body paragraphs, then the compact citation list."""
     body = text_html(answer.text, bold_first=True)
-    cites = citations_html(answer.citations)
+    cites = citations_html(answer.citations, answer_text=answer.text)
     return f"{body}\n\n{cites}" if cites else body
 
 
@@ -175,14 +180,23 @@ def _hard_split(line: str, limit: int) -> list[str]:
     return chunks
 
 
+def has_text(fragment: str) -> bool:
+    """Whether HTML shows anything: Telegram refuses messages that are empty once tags are removed."""
+    return bool(html.unescape(re.sub(r"<[^>]*>", "", fragment)).strip())
+
+
 def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split HTML into messages of at most `limit` UTF-16 units, at paragraphs, then lines, then words.
 
     Measures the HTML source, which is never shorter than what Telegram counts, so parts always fit.
+    Parts that would show nothing are dropped.
     """
-    text = text.strip()
+    return [chunk for chunk in _split(text.strip(), limit) if has_text(chunk)]
+
+
+def _split(text: str, limit: int) -> list[str]:
     if utf16_len(text) <= limit:
-        return [text] if text else []
+        return [text]
     units: list[tuple[str, str]] = []
     for para in text.split("\n\n"):
         if not para.strip():

@@ -187,6 +187,9 @@ async def deliver(
                     return "failed", chat_id
                 await asyncio.sleep(_retry_seconds(exc))
             except ChatMigrated as exc:
+                attempt += 1
+                if attempt > MAX_RETRIES:
+                    return "failed", chat_id
                 log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
                 state.move_chat(chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id

@@ -423,7 +423,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     match = _CALLBACK.match(query.data or "")
     item = ctx.state.get_pending(match.group(2)) if match else None
     chat_id = query.message.chat.id if query.message is not None else None
-    if item is None or chat_id is None or item["chat_id"] != chat_id:
+    if item is None or match is None or item["kind"] != match.group(1) or item["chat_id"] != chat_id:
         await query.answer(messages.CALLBACK_EXPIRED, show_alert=True)
         return
     await query.answer()
@@ -680,14 +680,20 @@ def _webhook_secret(settings: Settings) -> str:
     return hashlib.sha256(f"webhook:{settings.telegram_token}".encode()).hexdigest()[:48]
 
 
-async def main_run(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or a webhook server when BOT_WEBHOOK_URL is set."""
-    application = build_application(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+async def main_run(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    answerer_factory: Callable[[Settings], Answerer] = Answerer,
+) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set): long polling, or a webhook server when BOT_WEBHOOK_URL is set."""
+    application = build_application(settings, answerer_factory)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     async with application:
         await post_init(application)
         await application.start()

@@ -17,10 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from index import store
+from index.accents import AccentRestorer
 from index.cache import EmbeddingCache, cache_key
 from index.embeddings import Embedder
 from index.lexical import LexicalIndex
 from index.passages import Passage, passages_for
+from index.store import index_exists as index_exists  # re-exported: callers check before building
 from index.vector_index import VectorIndex
 from knowledge.model import Document
 
@@ -101,6 +103,7 @@ def build_passages(
             vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
         write_passages(partial, passages)
         LexicalIndex.build([lexical_text(p) for p in passages]).save(partial)
+        AccentRestorer.build(texts).save(partial)
         vindex = VectorIndex.build(vectors, embedder.name, approx_threshold)
         vindex.save(partial)  # writes meta.json last: it marks the build complete
         final = store.publish(index_dir, partial)

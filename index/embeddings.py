@@ -77,7 +77,10 @@ class SentenceTransformerEmbedder(Embedder):
 
         self._model: Any = SentenceTransformer(str(model_name_or_path), device="cpu")
         self.name = name or str(model_name_or_path)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # Renamed in sentence-transformers 5; the old name still works back to 3.x.
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         # E5 models were trained with these prefixes; other models would only be confused by them.
         e5 = "e5" in f"{self.name} {model_name_or_path}".lower()
         self._prefixes = ("query: ", "passage: ") if e5 else ("", "")

@@ -86,13 +86,20 @@ class Mention:
     surface: str
 
 
+_FOLD_TABLE: dict[int, str] = {}
+_FOLDED_CHARS: set[str] = set()
+
+
 def _fold_aligned(text: str) -> str:
-    """Fold character by character so that positions in the result match positions in `text`."""
-    out = []
-    for ch in text:
+    """Fold character by character so that positions in the result match positions in `text`.
+
+    A translation table grows with the characters seen, so folding runs at C speed (str.translate).
+    """
+    for ch in set(text).difference(_FOLDED_CHARS):
         f = fold(ch)
-        out.append(f if len(f) == 1 else (f[:1] or " "))
-    return "".join(out)
+        _FOLD_TABLE[ord(ch)] = f if len(f) == 1 else (f[:1] or " ")
+        _FOLDED_CHARS.add(ch)
+    return text.translate(_FOLD_TABLE)
 
 
 def _dept_pattern() -> re.Pattern[str]:
@@ -207,5 +214,8 @@ def resolve_agency(query: str, known: list[str], cutoff: float = 80.0) -> list[s
     if not q:
         return []
     keys = {agency_key(k): k for k in known}
-    matches = process.extract(q, list(keys), scorer=fuzz.WRatio, limit=3, score_cutoff=cutoff)
+    contained = [k for key, k in keys.items() if len(q) >= 6 and (q in key or key in q)]
+    if contained:
+        return contained
+    matches = process.extract(q, list(keys), scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 85.0))
     return [keys[m[0]] for m in matches]

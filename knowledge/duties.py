@@ -74,8 +74,7 @@ def _inherited(doc: Document, sec: Section) -> list[Mention]:
     return []
 
 
-def _cooperating(sentence: str, upto: int, province: str | None) -> list[str]:
-    folded = _fold_aligned(sentence)
+def _cooperating(sentence: str, folded: str, upto: int, province: str | None) -> list[str]:
     names: list[str] = []
     for m in _COOP.finditer(folded, 0, upto):
         stop = len(sentence)
@@ -144,6 +143,7 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             matches = find_due_times(sentence, year_hint)
             if not matches:
                 continue
+            folded = _fold_aligned(sentence)
             subject = own_subject = subject_agencies(sentence, doc.province)
             if not subject:
                 if inherited is None:
@@ -158,7 +158,7 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                 if not _keep(due, matches, sentence):
                     prev_end = due.end
                     continue
-                coop = [c for c in _cooperating(sentence, due.start, doc.province) if c not in agencies]
+                coop = [c for c in _cooperating(sentence, folded, due.start, doc.province) if c not in agencies]
                 task = _task_text(sentence, due, prev_end, own_subject)
                 if len(task) < 12 and last_task:
                     task = last_task

