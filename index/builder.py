@@ -27,6 +27,7 @@ from index.vector_index import VectorIndex
 from knowledge.model import Document
 
 PASSAGES_FILE = "passages.jsonl"
+MANIFEST_FILE = "documents.json"  # doc_id → content hash of the documents the build was made from
 CACHE_DIR = "embedding_cache"
 CACHE_FILE = "vectors.sqlite"
 EMBED_CHUNK = 128  # passages embedded between cache commits: an interrupted build loses little
@@ -88,9 +89,18 @@ def read_passages(directory: Path) -> list[Passage]:
         return [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
 
 
+def read_manifest(build: Path) -> dict[str, str] | None:
+    """The manifest a build was published with, or None (built without one, or unreadable)."""
+    try:
+        data = json.loads((Path(build) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def build_passages(
     passages: list[Passage], index_dir: Path, embedder: Embedder, approx_threshold: int,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, manifest: dict[str, str] | None = None,
 ) -> BuildReport:
     """Index ready-made passages (the benchmark feeds generated ones); see build_index."""
     started = time.perf_counter()
@@ -102,6 +112,8 @@ def build_passages(
         with EmbeddingCache(cache_path(index_dir)) as cache:
             vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
         write_passages(partial, passages)
+        if manifest is not None:
+            (partial / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         LexicalIndex.build([lexical_text(p) for p in passages]).save(partial)
         AccentRestorer.build(texts).save(partial)
         vindex = VectorIndex.build(vectors, embedder.name, approx_threshold)
@@ -119,11 +131,13 @@ def build_passages(
 
 def build_index(
     documents: list[Document], index_dir: Path, embedder: Embedder, approx_threshold: int,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, manifest: dict[str, str] | None = None,
 ) -> BuildReport:
     """Index every passage of `documents` into a new build of `index_dir` and make it current.
 
+    `manifest` (doc_id → content hash) is stored in the build so callers can later tell whether
+    the index still matches their documents (see read_manifest).
     Raises whatever the embedder or the disk raises; the index that was serving stays in place.
     """
     passages = [p for doc in documents for p in passages_for(doc)]
-    return build_passages(passages, index_dir, embedder, approx_threshold, progress)
+    return build_passages(passages, index_dir, embedder, approx_threshold, progress, manifest)

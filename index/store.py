@@ -68,6 +68,18 @@ def discard(partial: Path) -> None:
     shutil.rmtree(partial, ignore_errors=True)
 
 
+def discard_partials(index_dir: Path) -> list[Path]:
+    """Remove unfinished builds left by a killed process.
+
+    Only safe while no build can be running, i.e. under knowledge.ingest.write_lock.
+    """
+    builds_dir = Path(index_dir) / BUILDS
+    partials = [p for p in builds_dir.glob(f"{PARTIAL}*") if p.is_dir()] if builds_dir.exists() else []
+    for p in partials:
+        discard(p)
+    return partials
+
+
 def collect_garbage(index_dir: Path, keep: int = KEEP_BUILDS) -> list[Path]:
     """Remove completed builds except the serving one and the newest others (`keep` in all)."""
     builds_dir = Path(index_dir) / BUILDS

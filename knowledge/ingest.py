@@ -3,7 +3,8 @@
 Writes are serialised by a lock file in BOT_DATA_DIR so the bot and the CLI never ingest at the
 same time. A file is fully read and parsed before anything is written; the store write is one
 transaction; the index is rebuilt next to the serving one and swapped atomically (embeddings are
-cached, so only new passages are embedded).
+cached, so only new passages are embedded). Each index build records which stored documents it
+was made from, so a crash between the two writes is noticed and repaired by the next ingest.
 """
 
 from __future__ import annotations
@@ -86,11 +87,17 @@ def stored_documents(store: FactStore) -> list[Document]:
 
 
 def _rebuild_index(settings: Settings, store: FactStore) -> dict[str, Any]:
+    """Build from the stored documents, recording their hashes so _index_in_sync can check it later.
+
+    Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
+    """
     from index.builder import build_index
     from index.embeddings import load_embedder
+    from index.store import discard_partials
 
+    discard_partials(settings.index_dir)
     report = build_index(stored_documents(store), settings.index_dir, load_embedder(settings.embedding_model),
-                         settings.approx_index_threshold)
+                         settings.approx_index_threshold, manifest=store.document_hashes())
     return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
             "seconds": round(report.seconds, 2)}
 
@@ -113,7 +120,7 @@ def ingest_bytes(settings: Settings, name: str, data: bytes, index: bool = True)
     with write_lock(settings):
         store = FactStore(settings.db_path)
         report = _store_raw(settings, store, raw)
-        if index and (report.changed or not _index_ready(settings)):
+        if index and not _index_in_sync(settings, store):
             _rebuild_index(settings, store)
     return report
 
@@ -140,15 +147,22 @@ def ingest_paths(settings: Settings, paths: list[Path]) -> tuple[list[IngestRepo
                 reports.append(_store_raw(settings, store, read_path(f, max_bytes)))
             except RejectedFile as exc:
                 errors.append(exc)
-        if any(r.changed for r in reports) or (reports and not _index_ready(settings)):
+        if store.document_hashes() and not _index_in_sync(settings, store):
             _rebuild_index(settings, store)
     return reports, errors
 
 
-def _index_ready(settings: Settings) -> bool:
+def _index_in_sync(settings: Settings, store: FactStore) -> bool:
+    """The serving index was built from exactly the stored documents (same ids, same contents).
+
+    False also after a crash between storing documents and publishing their index, so the next
+    ingest repairs the index even when every file it is given is unchanged.
+    """
+    from index.builder import read_manifest
     from index.store import current_build
 
-    return current_build(settings.index_dir) is not None
+    build = current_build(settings.index_dir)
+    return build is not None and read_manifest(build) == store.document_hashes()
 
 
 def reindex(settings: Settings) -> dict[str, Any]:

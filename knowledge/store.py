@@ -58,7 +58,7 @@ class FactStore:
         db = self.db
         if "documents" in db.table_names():
             return
-        with db.conn:
+        with db.atomic():
             db["documents"].create({
                 "doc_id": str, "type": str, "number": str, "issuer": str, "province": str, "issued_date": str,
                 "year_hint": int, "signer": str, "signer_title": str, "title": str, "source_name": str,
@@ -100,9 +100,13 @@ class FactStore:
         return new_id
 
     def save(self, doc: Document, facts: Facts, sha256: str) -> None:
-        """Replace everything stored for this document in one transaction."""
+        """Replace everything stored for this document in one transaction.
+
+        atomic(), not `with conn:`: sqlite-utils commits every write made outside atomic(), which
+        would let a crash leave a document without its sections or deadlines.
+        """
         db = self.db
-        with db.conn:
+        with db.atomic():
             self._delete_rows(doc.doc_id)
             db["documents"].upsert({
                 "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
@@ -151,7 +155,7 @@ class FactStore:
         db.execute("delete from documents where doc_id = ?", [doc_id])
 
     def remove(self, doc_id: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self._delete_rows(doc_id)
 
     def sha256_of(self, doc_id: str) -> str | None:
@@ -169,6 +173,10 @@ class FactStore:
     def document(self, doc_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from documents where doc_id = ?", [doc_id]))
         return rows[0] if rows else None
+
+    def document_hashes(self) -> dict[str, str]:
+        """doc_id → sha256 of the stored file: what the search index must have been built from."""
+        return {r[0]: r[1] for r in self.db.execute("select doc_id, sha256 from documents")}
 
     def document_texts(self) -> list[dict[str, Any]]:
         return list(self.db.query("select doc_id, text, source_name, format from documents order by doc_id"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from index.accents import AccentRestorer, needs_restoring
 from index.builder import build_index
 from index.embeddings import load_embedder
 from index.lexical import tokens
@@ -120,6 +121,19 @@ def test_lexical_tokens_fold_numbers_and_abbreviations():
     assert set(tokens("05/4/2023")) == set(tokens("5/4/2023"))
     assert {"nong_thon", "thon_moi"} <= set(tokens("Chương trình NTM"))
     assert {"ke_hoach", "dau_tu"} <= set(tokens("Sở KH&ĐT"))
+
+
+def test_accent_restoration_uses_context_and_keeps_numbers():
+    restorer = AccentRestorer.build([
+        "Sở Tài chính báo cáo UBND tỉnh trước ngày 15/3/2024.",
+        "Vốn tín dụng cho người dân vay phát triển sản xuất năm 2024.",
+        "Xây dựng nông thôn mới; xây dựng kế hoạch năm 2025.",
+    ])
+    assert restorer.restore("So Tai chinh bao cao truoc ngay 15/3/2024") == "Sở Tài chính báo cáo trước ngày 15/3/2024"
+    assert restorer.restore("von tin dung nam 2024 bao nhieu?") == "vốn tín dụng năm 2024 bao nhiêu?"
+    assert restorer.restore("xyz 12") == "xyz 12"
+    assert needs_restoring("so tai chinh ha tinh") and not needs_restoring("sở tài chính")
+    assert not needs_restoring("15/3/2024") and not needs_restoring("đ")
 
 
 @pytest.mark.slow

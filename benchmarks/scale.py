@@ -1,0 +1,583 @@
+"""Scale benchmark: does ingest, indexing, answering and reminding hold up as the corpus grows?
+
+Prints one JSON object. Each corpus is N realistic directives written as .txt files: variants of the
+real directives in ../shared/corpus and of examples/, rewritten for other provinces, agencies,
+districts, dates, amounts and document numbers by the generator of benchmarks/retrieval.py. They go
+through the real pipeline (knowledge.ingest) into a fresh BOT_DATA_DIR, embedded for real with the
+configured model; the bot is then measured the way it serves: bot.answering.Answerer in process and
+bot.reminders.send_reminders against the local fake Bot API server (tests/botapi_server.py).
+
+    python benchmarks/scale.py --quick              # 20 and 100 directives (a few minutes; CI)
+    python benchmarks/scale.py                      # 100, 1,000 and 10,000 (10,000 ≈ 1-2 h of embedding)
+    python benchmarks/scale.py --sizes 100,1000     # chosen sizes
+
+Each size runs in two fresh subprocesses, "build" (ingest, index, incremental reindex) and "serve"
+(questions, reminders), so resident memory is that of one job and never accumulates across sizes.
+Targets are judged at 10,000 directives: measured when that size ran, otherwise extrapolated from
+the growth between the two largest sizes (and labelled so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import math
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.retrieval import SHARED, _rewrite, load_corpus  # noqa: E402
+from knowledge.config import Settings  # noqa: E402
+from knowledge.provinces import provinces_in  # noqa: E402
+from knowledge.structure import parse_document  # noqa: E402
+from knowledge.text import fold  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+QUICK_SIZES = [20, 100]
+FULL_SIZES = [100, 1000, 10_000]
+TARGET_DOCUMENTS = 10_000
+TARGETS = {  # metric (see headline()) → (limit, unit, what the issue asks)
+    "incremental_reindex_seconds": (5.0, "s", "incremental reindex of one new document ≤ 5 s at 10,000 documents"),
+    "reminder_run_seconds": (30.0, "s", "reminder run for 1,000 chats ≤ 30 s excluding Telegram's rate limits"),
+    "peak_rss_mb": (1536.0, "MB", "memory ≤ 1.5 GB at 10,000 documents"),
+}
+ALL_AGENCIES_SHARE = 0.1  # share of chats subscribed without an agency filter (they receive every deadline)
+CORPUS_SEED = 7
+NEW_DOCUMENT_SEED = 8
+_NUMBER = re.compile(r"(Số:\s*)(\d+)")
+
+log = logging.getLogger("scale")
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def base_texts() -> list[tuple[str, str, str | None]]:
+    """(stem, raw text, province) of every directive variants are made from: the real ones and examples/."""
+    pairs = load_corpus() + [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.txt"))]
+    return [(stem, raw, parse_document(stem, raw).province) for stem, raw in pairs]
+
+
+def variant_texts(count: int, seed: int) -> Iterator[tuple[str, str]]:
+    """(file name, text) of `count` variant directives, deterministic for a seed (a prefix of any larger run)."""
+    rng = random.Random(seed)
+    bases = base_texts()
+    for n in range(1, count + 1):
+        stem, raw, province = bases[(n - 1) % len(bases)]
+        text, _ = _rewrite(raw, province, rng)
+        text = _NUMBER.sub(lambda m: f"{m.group(1)}{rng.randint(100, 9999)}", text)
+        yield f"{stem}~s{seed}-{n:05d}.txt", text
+
+
+def write_corpus(directory: Path, count: int, seed: int = CORPUS_SEED) -> list[Path]:
+    """Write the corpus as .txt files, as an operator would drop them into a folder to ingest."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    paths = []
+    for name, text in variant_texts(count, seed):
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def question_set(store: Any) -> list[tuple[str, date]]:
+    """The dev questions moved to the provinces of stored variants of their directive, with their `today`.
+
+    Each question is asked about two variants (accented) and once without diacritics, so it names a
+    province the store holds (a province it lacks would take the short "not found" path).
+    """
+    rng = random.Random(11)
+    rows = [json.loads(line) for line in (SHARED / "eval" / "questions.jsonl").read_text().splitlines() if line]
+    by_base: dict[str, list[str]] = defaultdict(list)
+    for doc in store.documents():
+        if doc["province"]:
+            by_base[doc["doc_id"].split("~")[0]].append(doc["province"])
+    everywhere = sorted({p for provs in by_base.values() for p in provs})
+    out = []
+    for row in rows:
+        today = date.fromisoformat(row["today"])
+        named = provinces_in(row["q"])
+        pool = by_base.get(row["doc"]) or everywhere
+        moved = []
+        for _ in range(2):
+            q = row["q"]
+            if pool:
+                target = rng.choice(pool)
+                for prov in named:
+                    q = q.replace(prov, target)
+            moved.append(q)
+        out += [(moved[0], today), (fold(moved[0]), today), (moved[1], today)]
+    return out
+
+
+# ---------------------------------------------------------------- measuring helpers
+
+
+class PeakRss:
+    """Samples this process's RSS with psutil in a background thread; `peak_mb` is the highest seen."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self._interval = interval
+        self._stop = threading.Event()
+        self.peak_mb = self.now_mb()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def now_mb(self) -> float:
+        return self._process.memory_info().rss / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.peak_mb = max(self.peak_mb, self.now_mb())
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, self.now_mb())
+
+
+def kernel_peak_rss_mb() -> float:
+    """High-water mark the kernel kept for this process (cross-checks the sampler, which can miss spikes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn: Callable[..., Any], label: str, spent: dict[str, float], results: list[Any] | None) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - t0
+        if results is not None:
+            results.append(out)
+        return out
+
+    return wrapper
+
+
+@contextmanager
+def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
+    """Time the stages of an index rebuild by wrapping the functions it calls, without touching their code.
+
+    Yields (seconds per stage, BuildReports of the builds that ran). The wrappers only add a clock
+    read around each call; everything is restored on exit.
+    """
+    import index.builder as builder
+    import knowledge.ingest as ingest
+    from index.accents import AccentRestorer
+    from index.lexical import LexicalIndex
+    from index.vector_index import VectorIndex
+
+    spent: dict[str, float] = defaultdict(float)
+    reports: list[Any] = []
+    patches: list[tuple[Any, str, str]] = [
+        (ingest, "stored_documents", "reparse_stored_documents"), (builder, "passages_for", "cut_passages"),
+        (builder, "embed_with_cache", "embed_new_and_read_cache"), (builder, "write_passages", "write_passages"),
+        (LexicalIndex, "build", "bm25_build"), (LexicalIndex, "save", "bm25_save"),
+        (AccentRestorer, "build", "accents_build"), (AccentRestorer, "save", "accents_save"),
+        (VectorIndex, "build", "vector_index_build"), (VectorIndex, "save", "vector_index_save"),
+    ]
+    saved: list[tuple[Any, str, Any]] = []
+    for owner, name, label in patches:
+        original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
+        if original is None:
+            continue
+        if isinstance(original, classmethod):
+            replacement: Any = classmethod(_timed(original.__func__, label, spent, None))
+        else:
+            replacement = _timed(original, label, spent, None)
+        saved.append((owner, name, original))
+        setattr(owner, name, replacement)
+    original_build = builder.build_passages
+    builder.build_passages = _timed(original_build, "build_passages_total", spent, reports)
+    try:
+        yield spent, reports
+    finally:
+        builder.build_passages = original_build
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20 if path.exists() else 0.0
+
+
+def _r(x: float, digits: int = 2) -> float:
+    return round(x, digits)
+
+
+# ---------------------------------------------------------------- phases (each in its own process)
+
+
+def build_phase(size_dir: Path, size: int, shared_cache: Path | None) -> dict[str, Any]:
+    """Generate and ingest `size` directives, build the index, then add one document and reindex."""
+    from index.builder import CACHE_DIR
+    from index.passages import passages_for
+    from knowledge.ingest import ingest_bytes, reindex
+
+    with PeakRss() as rss:
+        t0 = time.perf_counter()
+        files = write_corpus(size_dir / "docs", size)
+        generate_s = time.perf_counter() - t0
+        data_dir = size_dir / "data"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        if shared_cache:
+            shared_cache.mkdir(parents=True, exist_ok=True)
+            (data_dir / CACHE_DIR).symlink_to(shared_cache, target_is_directory=True)
+        settings = Settings(data_dir=data_dir)
+
+        t0 = time.perf_counter()
+        deadlines = targets = 0
+        for i, path in enumerate(files, 1):
+            report = ingest_bytes(settings, path.name, path.read_bytes(), index=False)
+            deadlines += report.deadlines
+            targets += report.targets + report.results
+            if i % 500 == 0:
+                log.info("size %d: stored %d documents", size, i)
+        store_s = time.perf_counter() - t0
+        rss_after_store = rss.now_mb()
+
+        log.info("size %d: building the index", size)
+        t0 = time.perf_counter()
+        with stage_timer() as (build_stages, _):
+            built = reindex(settings)
+        index_s = time.perf_counter() - t0
+        rss_after_index = rss.now_mb()
+
+        name, text = next(variant_texts(1, NEW_DOCUMENT_SEED))
+        new_name = f"new-{name}"
+        new_passages = len(passages_for(parse_document(Path(new_name).stem, text)))
+        log.info("size %d: incremental reindex after one new document", size)
+        t0 = time.perf_counter()
+        with stage_timer() as (inc_stages, reports):
+            ingest_bytes(settings, new_name, text.encode("utf-8"))
+        incremental_s = time.perf_counter() - t0
+        inc = reports[-1]
+
+    stage = {k: _r(v) for k, v in sorted(inc_stages.items(), key=lambda kv: -kv[1])}
+    return {
+        "documents": size,
+        "generate_seconds": _r(generate_s),
+        "ingest": {
+            "store_extract_seconds": _r(store_s),
+            "store_extract_ms_per_document": _r(store_s * 1000 / size, 1),
+            "with_index_ms_per_document": _r((store_s + index_s) * 1000 / size, 1),
+            "deadlines": deadlines, "targets_and_results": targets,
+        },
+        "index_build": {
+            "seconds": _r(index_s), "passages": built["passages"], "embedded": built["embedded"],
+            "reused_from_cache": built["reused"],
+            "embedding_ms_per_embedded_passage": (_r(build_stages["embed_new_and_read_cache"] * 1000
+                                                     / built["embedded"], 1) if built["embedded"] else None),
+            "stages_seconds": {k: _r(v) for k, v in sorted(build_stages.items(), key=lambda kv: -kv[1])},
+        },
+        "incremental_reindex": {
+            "seconds": _r(incremental_s), "path": "ingest_bytes(index=True), as a bot upload",
+            "new_document_passages": new_passages, "embedded": inc.embedded, "reused_from_cache": inc.reused,
+            "embedded_only_new_document": 0 < inc.embedded <= new_passages,
+            "passages_after": inc.passages, "vector_index": inc.kind, "stages_seconds": stage,
+        },
+        "disk_mb": {
+            "facts_sqlite": _r(_mb(settings.db_path), 1), "index": _r(_mb(settings.index_dir), 1),
+            "embedding_cache": _r(_mb(shared_cache or data_dir / CACHE_DIR), 1),
+            "original_files": _r(_mb(settings.files_dir), 1),
+        },
+        "memory_mb": {
+            "after_store": _r(rss_after_store, 1), "after_index_build": _r(rss_after_index, 1),
+            "peak": _r(rss.peak_mb, 1), "peak_kernel": _r(kernel_peak_rss_mb(), 1),
+        },
+    }
+
+
+def _reminder_day(store: Any) -> date:
+    """The median due date of one-off deadlines: a day with deadlines ahead, due and overdue around it."""
+    rows = [r[0] for r in store.db.execute(
+        "select due_date from deadlines where due_kind != 'recurring' and due_date is not null order by due_date")]
+    return date.fromisoformat(rows[len(rows) // 2]) if rows else date(2026, 1, 15)
+
+
+def _subscribe(state: Any, store: Any, chats: int) -> dict[str, int]:
+    """Subscribe `chats` chats: most to one agency of the store (as officials do), some to everything."""
+    rng = random.Random(3)
+    names = sorted({a["name"] for a in store.agencies()})
+    everything = 0
+    for i in range(chats):
+        agency = None if rng.random() < ALL_AGENCIES_SHARE or not names else rng.choice(names)
+        everything += agency is None
+        state.subscribe(10_000_000 + i, agency)
+    return {"chats": chats, "all_agencies": everything, "one_agency": chats - everything,
+            "distinct_agencies_in_store": len(names)}
+
+
+def reminders_run(settings: Settings, chats: int) -> dict[str, Any]:
+    """plan() alone, then a full send_reminders() run (plan + send + log) to the local fake Bot API server.
+
+    A plain telegram.Bot has no rate limiter and the fake server imposes none, so the time is the
+    bot's own work plus local HTTP; Telegram's ~30 messages/s broadcast limit would come on top.
+    """
+    import asyncio
+
+    from telegram import Bot
+
+    from bot.reminders import plan, send_reminders
+    from bot.state import BotState
+    from knowledge.store import FactStore
+    from tests.botapi_server import BotApiServer
+
+    store, state = FactStore(settings.db_path), BotState(settings.db_path)
+    subs = _subscribe(state, store, chats)
+    today = _reminder_day(store)
+    t0 = time.perf_counter()
+    planned = plan(store, state, today)
+    plan_s = time.perf_counter() - t0
+
+    async def send() -> dict[str, int]:
+        async with Bot("123:scale", base_url=server.base_url, base_file_url=server.base_file_url) as bot:
+            return await send_reminders(bot, settings, today, store=store, state=state)
+
+    with BotApiServer() as server:
+        t0 = time.perf_counter()
+        stats = asyncio.run(send())
+        run_s = time.perf_counter() - t0
+        requests = len(server.sent())
+        rejected = len(server.rejected)
+    return {
+        "today": today.isoformat(), **subs,
+        "plan_seconds": _r(plan_s), "run_seconds": _r(run_s), "send_seconds_est": _r(max(run_s - plan_s, 0.0)),
+        "chats_with_reminders": len(planned), "items": sum(len(r.items) for r in planned),
+        "messages_sent": requests, "messages_rejected": rejected, "stats": stats,
+        "rate_limiter": None,
+    }
+
+
+def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
+    """Load the bot's answerer, time warm questions, then run reminders for `chats` subscribed chats."""
+    from bot.answering import Answerer
+
+    settings = Settings(data_dir=size_dir / "data")
+    with PeakRss() as rss:
+        start_mb = rss.now_mb()
+        t0 = time.perf_counter()
+        answerer = Answerer(settings)
+        load_s = time.perf_counter() - t0
+        loaded_mb = rss.now_mb()
+        questions = question_set(answerer.store)
+        for q, today in questions:  # warm-up: page in the index and the store
+            answerer.answer(q, today)
+        times, found = [], 0
+        for _ in range(rounds):
+            for q, today in questions:
+                t0 = time.perf_counter()
+                found += answerer.answer(q, today).found
+                times.append((time.perf_counter() - t0) * 1000)
+        after_questions_mb = rss.now_mb()
+        reminders = reminders_run(settings, chats)
+    return {
+        "questions": {
+            "answerer_load_seconds": _r(load_s), "questions": len(questions), "timed": len(times),
+            "p50_ms": _r(_pct(times, 50), 1), "p95_ms": _r(_pct(times, 95), 1),
+            "mean_ms": _r(statistics.fmean(times), 1), "found_share": _r(found / len(times), 3),
+        },
+        "reminders": reminders,
+        "memory_mb": {
+            "start": _r(start_mb, 1), "answerer_loaded": _r(loaded_mb, 1),
+            "after_questions": _r(after_questions_mb, 1), "peak": _r(rss.peak_mb, 1),
+            "peak_kernel": _r(kernel_peak_rss_mb(), 1),
+        },
+    }
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+def _phase(phase: str, size: int, size_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--size", str(size),
+           "--size-dir", str(size_dir), "--rounds", str(args.rounds), "--chats", str(args.chats)]
+    if args.reuse_embeddings:
+        cmd += ["--shared-cache", str(args.workdir / "embedding_cache")]
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout)
+
+
+def measure_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Build and serve one size in fresh processes; returns their merged report."""
+    size_dir = args.workdir / f"size-{size}"
+    t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    built = _phase("build", size, size_dir, args)
+    served = _phase("serve", size, size_dir, args)
+    load_after = os.getloadavg()[0]
+    if not args.keep:
+        shutil.rmtree(size_dir, ignore_errors=True)
+    result = {**built, "questions": served["questions"], "reminders": served["reminders"],
+              "memory_mb": {"build": built["memory_mb"], "serve": served["memory_mb"]},
+              "wall_seconds": _r(time.perf_counter() - t0, 1),
+              "load_average_1min": {"before": _r(load_before), "after": _r(load_after)}}
+    result["headline"] = headline(result)
+    return result
+
+
+def headline(result: dict[str, Any]) -> dict[str, float]:
+    """The numbers growth and targets are computed on (one flat level)."""
+    mem = result["memory_mb"]
+    return {
+        "passages": result["index_build"]["passages"],
+        "ingest_store_extract_ms_per_document": result["ingest"]["store_extract_ms_per_document"],
+        "ingest_with_index_ms_per_document": result["ingest"]["with_index_ms_per_document"],
+        "index_build_seconds": result["index_build"]["seconds"],
+        "incremental_reindex_seconds": result["incremental_reindex"]["seconds"],
+        "incremental_embedded": result["incremental_reindex"]["embedded"],
+        "question_p50_ms": result["questions"]["p50_ms"],
+        "question_p95_ms": result["questions"]["p95_ms"],
+        "reminder_plan_seconds": result["reminders"]["plan_seconds"],
+        "reminder_run_seconds": result["reminders"]["run_seconds"],
+        "serve_rss_mb": mem["serve"]["answerer_loaded"],
+        "peak_rss_mb": max(mem["build"]["peak"], mem["build"]["peak_kernel"],
+                           mem["serve"]["peak"], mem["serve"]["peak_kernel"]),
+    }
+
+
+def growth(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Ratio of each headline metric between consecutive sizes, and the same normalised to a 10× corpus."""
+    out = []
+    for a, b in zip(results, results[1:], strict=False):
+        factor = b["documents"] / a["documents"]
+        metrics = {}
+        for key, va in a["headline"].items():
+            vb = b["headline"][key]
+            if va and vb and va > 0 and vb > 0:
+                ratio = vb / va
+                metrics[key] = {"ratio": _r(ratio, 3), "per_10x": _r(ratio ** (1 / math.log10(factor)), 3)}
+            else:
+                metrics[key] = {"ratio": None, "per_10x": None}
+        out.append({"from_documents": a["documents"], "to_documents": b["documents"], "factor": _r(factor, 2),
+                    "metrics": metrics})
+    return out
+
+
+def judge_targets(results: list[dict[str, Any]], approx_threshold: int) -> list[dict[str, Any]]:
+    """Each target at 10,000 documents: measured if that size ran, else a power-law extrapolation."""
+    by_size = {r["documents"]: r for r in results}
+    out = []
+    for key, (limit, unit, wording) in TARGETS.items():
+        entry: dict[str, Any] = {"metric": key, "target": wording, "limit": limit, "unit": unit,
+                                 "at_documents": TARGET_DOCUMENTS}
+        if TARGET_DOCUMENTS in by_size:
+            value = by_size[TARGET_DOCUMENTS]["headline"][key]
+            entry.update(value=value, basis="measured")
+        elif len(results) >= 2:
+            a, b = results[-2], results[-1]
+            va, vb = a["headline"][key], b["headline"][key]
+            exponent = math.log10(TARGET_DOCUMENTS / b["documents"]) / math.log10(b["documents"] / a["documents"])
+            value = _r(vb * (vb / va) ** exponent, 2) if va > 0 and vb > 0 else None
+            entry.update(value=value, basis=f"extrapolated from {a['documents']}→{b['documents']} documents "
+                                            "(power law through the two largest sizes)")
+            passages_10k = b["headline"]["passages"] * TARGET_DOCUMENTS / b["documents"]
+            if b["headline"]["passages"] <= approx_threshold < passages_10k:
+                entry["caveat"] = (f"≈{int(passages_10k):,} passages at 10,000 documents is above the approximate-"
+                                   f"index threshold ({approx_threshold:,}); the measured sizes used the exact index")
+        else:
+            value = None
+            entry.update(value=None, basis="not enough sizes to extrapolate")
+        entry["pass"] = None if value is None else value <= limit
+        largest = results[-1] if results else None
+        if largest:
+            lv = largest["headline"][key]
+            entry["largest_measured"] = {"documents": largest["documents"], "value": lv, "pass": lv <= limit}
+        out.append(entry)
+    return out
+
+
+def run(args: argparse.Namespace, sizes: list[int], mode: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    results = []
+    for size in sizes:
+        log.info("measuring %d documents", size)
+        results.append(measure_size(size, args))
+        log.info("size %d done: %s", size, json.dumps(results[-1]["headline"], ensure_ascii=False))
+    settings = Settings()
+    return {
+        "benchmark": "scale", "mode": mode, "sizes": sizes, "cpu_count": os.cpu_count(),
+        "embedding_model": settings.embedding_model, "approx_index_threshold": settings.approx_index_threshold,
+        "reminder_chats": args.chats, "question_rounds": args.rounds,
+        "embedding_cache": "shared across runs" if args.reuse_embeddings else "cold (fresh per size)",
+        "results": results, "growth": growth(results),
+        "targets": judge_targets(results, settings.approx_index_threshold),
+        "wall_seconds": _r(time.perf_counter() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (CI)")
+    parser.add_argument("--sizes", help="comma-separated document counts, overrides the mode")
+    parser.add_argument("--workdir", type=Path,
+                        default=Path(os.environ.get("TMPDIR", "/tmp")) / "directive-bot-scale",
+                        help="where generated directives and data directories are written")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the question set")
+    parser.add_argument("--chats", type=int, default=1000, help="subscribed chats in the reminder run")
+    parser.add_argument("--reuse-embeddings", action="store_true",
+                        help="share one embedding cache across sizes and runs (index build then embeds little)")
+    parser.add_argument("--keep", action="store_true", help="keep generated corpora and data directories")
+    parser.add_argument("--phase", choices=["build", "serve"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--size-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--shared-cache", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    log.setLevel(logging.INFO)
+    if args.phase == "build":
+        print(json.dumps(build_phase(args.size_dir, args.size, args.shared_cache), ensure_ascii=False))
+        return
+    if args.phase == "serve":
+        print(json.dumps(serve_phase(args.size_dir, args.rounds, args.chats), ensure_ascii=False))
+        return
+    if not (SHARED / "corpus").exists():
+        sys.exit(f"shared corpus not found at {SHARED / 'corpus'}")
+    if args.sizes:
+        sizes, mode = sorted(int(s) for s in args.sizes.split(",")), "sizes"
+    else:
+        sizes, mode = (QUICK_SIZES, "quick") if args.quick else (FULL_SIZES, "full")
+    args.workdir = args.workdir.resolve()
+    print(json.dumps(run(args, sizes, mode), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
