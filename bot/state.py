@@ -8,14 +8,12 @@ connection, like FactStore.
 from __future__ import annotations
 
 import secrets
-import sqlite3
-import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
+from knowledge.store import ThreadLocalDatabase
 
 _SCHEMA = """
 create table if not exists subscriptions (
@@ -48,26 +46,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class BotState:
-    """Thread-safe access to the bot's tables (one connection per thread)."""
+class BotState(ThreadLocalDatabase):
+    """Thread-safe access to the bot's tables, in the fact store's file."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
+        super().__init__(path)
         with self.db.conn:
             self.db.conn.executescript(_SCHEMA)
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            db = sqlite_utils.Database(conn)
-            self._local.db = db
-        return db
 
     # ---- subscriptions
     def subscribe(self, chat_id: int, agency: str | None) -> None:

@@ -36,7 +36,6 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -52,6 +51,7 @@ from bot.calendar_export import build_calendar
 from bot.formatting import answer_html, citations_html, document_label, esc, fmt_date, more_html, split_html
 from bot.reminders import LAST_RUN_KEY, MissingTokenError, agency_ids, deliver, send_reminders
 from bot.state import BotState
+from bot.telegram_retry import RetryingRateLimiter
 from knowledge.agencies import agency_key
 from knowledge.config import Settings
 from knowledge.ingest import IngestReport, RejectedFile, ingest_bytes, reindex
@@ -622,7 +622,7 @@ def build_application(
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
         .concurrent_updates(True)
         .connect_timeout(10)
         .read_timeout(30)

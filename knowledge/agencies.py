@@ -90,7 +90,7 @@ _FOLD_TABLE: dict[int, str] = {}
 _FOLDED_CHARS: set[str] = set()
 
 
-def _fold_aligned(text: str) -> str:
+def fold_aligned(text: str) -> str:
     """Fold character by character so that positions in the result match positions in `text`.
 
     A translation table grows with the characters seen, so folding runs at C speed (str.translate).
@@ -136,7 +136,7 @@ def _expand(surface: str) -> str:
 
 def find_agencies(text: str, province: str | None = None) -> list[Mention]:
     """All agency mentions in `text`, left to right, without overlaps (longest wins)."""
-    folded = _fold_aligned(text)
+    folded = fold_aligned(text)
     found: list[Mention] = []
     for m in _DEPT_RE.finditer(folded):
         key = re.sub(r"\s+", "", m.group(1))

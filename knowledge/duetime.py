@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from knowledge.agencies import _fold_aligned
+from knowledge.agencies import fold_aligned
 
 Due = str | dict[str, Any]
 
@@ -101,6 +101,8 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
         if not 1 <= day <= 31:
             return None
         return DueMatch(m.start(), m.end(), kind, {"every": "month", "day": day}, "before" if rel else "on")
+    if kind == "year":
+        return DueMatch(m.start(), m.end(), kind, g["y"], "within")
     if kind == "quarterly":
         return DueMatch(m.start(), m.end(), kind, {"every": "quarter"}, "on")
     if kind == "half_year":
@@ -109,41 +111,26 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
         return DueMatch(m.start(), m.end(), kind, {"every": "year"}, "on")
     if kind == "monthly":
         return DueMatch(m.start(), m.end(), kind, {"every": "month"}, "on")
+    stated = _year(g.get("y") or g.get("y2"))
+    y = stated or year_hint
+    inferred = stated is None
+    if y is None:
+        return None
     if kind in ("before_date", "on_date"):
         d = int(g.get("d") or g.get("d2") or 0)
         mo = int(g.get("m") or g.get("m2") or 0)
-        y = _year(g.get("y") or g.get("y2"))
-        inferred = y is None
-        if inferred:
-            if year_hint is None:
-                return None
-            y = year_hint
         iso = _iso(y, mo, d)
         if iso is None:
             return None
         return DueMatch(m.start(), m.end(), kind, iso, "before" if kind == "before_date" else "on", inferred)
     if kind == "month":
         mo = int(g["m"])
-        y = _year(g.get("y") or g.get("y2"))
-        inferred = y is None
-        if inferred:
-            if year_hint is None:
-                return None
-            y = year_hint
         if not 1 <= mo <= 12:
             return None
         return DueMatch(m.start(), m.end(), kind, f"{y:04d}-{mo:02d}", _relation(rel, "within"), inferred)
     if kind == "quarter":
         q = _ROMAN_Q[g["q"]]
-        y = _year(g.get("y") or g.get("y2"))
-        inferred = y is None
-        if inferred:
-            if year_hint is None:
-                return None
-            y = year_hint
         return DueMatch(m.start(), m.end(), kind, f"{y:04d}-Q{q}", _relation(rel, "within"), inferred)
-    if kind == "year":
-        return DueMatch(m.start(), m.end(), kind, g["y"], "within")
     return None
 
 
@@ -153,7 +140,7 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
     A date without a year takes the year from the sentence (the last `năm YYYY` or full date before
     it) or else `year_hint` (the document's year), and is marked `year_inferred`.
     """
-    folded = _fold_aligned(text)
+    folded = fold_aligned(text)
     taken = bytearray(len(folded))
     found: list[DueMatch] = []
     for kind, pat in _PATTERNS:

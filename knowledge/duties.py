@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.agencies import Mention, _fold_aligned, find_agencies
+from knowledge.agencies import Mention, find_agencies, fold_aligned
 from knowledge.duetime import DueMatch, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.sentences import clause_start, sentences
@@ -40,7 +40,7 @@ def _outside_parens(text: str, pos: int) -> bool:
 
 def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
     """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`), before its verb."""
-    folded = _fold_aligned(sentence)
+    folded = fold_aligned(sentence)
     giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
     start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
     boundary = len(sentence)
@@ -92,11 +92,11 @@ def _cooperating(sentence: str, folded: str, upto: int, province: str | None) ->
 def _skip_section(doc: Document, sec: Section, has_numbering: bool) -> bool:
     if sec.kind == "footnote":
         return True
-    folded = _fold_aligned(sec.text).lower()
+    folded = fold_aligned(sec.text).lower()
     if folded.startswith(("can cu", "tren day", "noi nhan")):
         return True
     chain = doc.ancestors(sec) + [sec]
-    if any(s.kind == "part" and _SKIP_PARTS.match(_fold_aligned(s.heading).lower()) for s in chain):
+    if any(s.kind == "part" and _SKIP_PARTS.match(fold_aligned(s.heading).lower()) for s in chain):
         return True
     return has_numbering and sec.kind == "paragraph" and sec.parent is None and sec.path == ""
 
@@ -143,7 +143,7 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             matches = find_due_times(sentence, year_hint)
             if not matches:
                 continue
-            folded = _fold_aligned(sentence)
+            folded = fold_aligned(sentence)
             subject = own_subject = subject_agencies(sentence, doc.province)
             if not subject:
                 if inherited is None:

@@ -33,14 +33,13 @@ def _due_kind(due: str | dict[str, Any]) -> str:
     return "month" if len(due) == 7 else "year"
 
 
-class FactStore:
-    """Thread-safe access to the fact store file (one connection per thread)."""
+class ThreadLocalDatabase:
+    """One WAL-mode connection per thread to a SQLite file: the bot answers from several threads."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._ensure_schema()
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -53,6 +52,14 @@ class FactStore:
             db = sqlite_utils.Database(conn)
             self._local.db = db
         return db
+
+
+class FactStore(ThreadLocalDatabase):
+    """Thread-safe access to the fact store file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._ensure_schema()
 
     def _ensure_schema(self) -> None:
         db = self.db
@@ -192,31 +199,34 @@ class FactStore:
             params.append(province)
         return list(self.db.query(sql + " order by name", params))
 
+    @staticmethod
+    def _filters(alias: str, doc_ids: list[str] | None, provinces: list[str] | None) -> tuple[str, list[Any]]:
+        """SQL conditions (and parameters) shared by the fact queries."""
+        sql, params = "", []
+        for column, values in ((f"{alias}.doc_id", doc_ids), ("doc.province", provinces)):
+            if values:
+                sql += f" and {column} in ({','.join('?' * len(values))})"
+                params += list(values)
+        return sql, params
+
     def deadlines(self, doc_ids: list[str] | None = None, agency_ids: list[int] | None = None,
                   provinces: list[str] | None = None, lead_only: bool = False) -> list[dict[str, Any]]:
         """Deadlines with their agencies, optionally filtered by document, agency or province."""
-        sql = ("select d.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
-               " doc.issued_date from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1")
-        params: list[Any] = []
-        if doc_ids:
-            sql += f" and d.doc_id in ({','.join('?' * len(doc_ids))})"
-            params += doc_ids
-        if provinces:
-            sql += f" and doc.province in ({','.join('?' * len(provinces))})"
-            params += provinces
+        where, params = self._filters("d", doc_ids, provinces)
         if agency_ids:
             role = " and role = 'lead'" if lead_only else ""
-            sql += (f" and d.id in (select deadline_id from deadline_agencies where agency_id in"
-                    f" ({','.join('?' * len(agency_ids))}){role})")
+            where += (f" and d.id in (select deadline_id from deadline_agencies where agency_id in"
+                      f" ({','.join('?' * len(agency_ids))}){role})")
             params += agency_ids
-        rows = list(self.db.query(sql + " order by d.id", params))
+        base = "from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1" + where
+        rows = list(self.db.query("select d.*, doc.province, doc.issuer, doc.type as doc_type,"
+                                  " doc.number as doc_number, doc.issued_date " + base + " order by d.id", params))
         links: dict[int, list[dict[str, Any]]] = {}
         if rows:
-            ids = [r["id"] for r in rows]
             for link in self.db.query(
                     "select da.deadline_id, da.role, da.position, a.name, a.id as agency_id from deadline_agencies da"
-                    f" join agencies a on a.id = da.agency_id where da.deadline_id in ({','.join('?' * len(ids))})"
-                    " order by da.position", ids):
+                    f" join agencies a on a.id = da.agency_id where da.deadline_id in (select d.id {base})"
+                    " order by da.position", params):
                 links.setdefault(link["deadline_id"], []).append(link)
         for r in rows:
             r["due"] = json.loads(r["due"])
@@ -228,19 +238,15 @@ class FactStore:
 
     def targets(self, kind: str | None = None, doc_ids: list[str] | None = None,
                 provinces: list[str] | None = None) -> list[dict[str, Any]]:
-        sql = ("select t.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
-               " doc.issued_date from targets t join documents doc on doc.doc_id = t.doc_id where 1=1")
-        params: list[Any] = []
+        """Targets (kind 'target') and results (kind 'result') with their document's fields."""
+        where, params = self._filters("t", doc_ids, provinces)
         if kind:
-            sql += " and t.kind = ?"
+            where += " and t.kind = ?"
             params.append(kind)
-        if doc_ids:
-            sql += f" and t.doc_id in ({','.join('?' * len(doc_ids))})"
-            params += doc_ids
-        if provinces:
-            sql += f" and doc.province in ({','.join('?' * len(provinces))})"
-            params += provinces
-        return list(self.db.query(sql + " order by t.id", params))
+        return list(self.db.query(
+            "select t.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
+            " doc.issued_date from targets t join documents doc on doc.doc_id = t.doc_id where 1=1" + where
+            + " order by t.id", params))
 
     def counts(self, doc_id: str) -> dict[str, int]:
         q = self.db.execute

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.agencies import _fold_aligned
+from knowledge.agencies import fold_aligned
 from knowledge.model import Document, Section, Target
 from knowledge.sentences import sentences
 
@@ -54,7 +54,7 @@ def _metric(sentence: str, m: re.Match[str]) -> str:
 
 
 def _qualifier(sentence: str, m: re.Match[str]) -> str:
-    before = _fold_aligned(sentence[max(0, m.start() - 25):m.start()])
+    before = fold_aligned(sentence[max(0, m.start() - 25):m.start()])
     for cue, word in (("toi thieu", "tối thiểu"), ("it nhat", "ít nhất"), ("duoi", "dưới"), ("tren", "trên")):
         if re.search(rf"(?<![a-z]){cue}(?: co)?\s*$", before):
             return word
@@ -63,7 +63,7 @@ def _qualifier(sentence: str, m: re.Match[str]) -> str:
 
 def _in_goal_part(doc: Document, sec: Section) -> bool:
     chain = doc.ancestors(sec) + [sec]
-    return any(s.kind == "part" and _GOAL_PART.match(_fold_aligned(s.heading).lower()) for s in chain)
+    return any(s.kind == "part" and _GOAL_PART.match(fold_aligned(s.heading).lower()) for s in chain)
 
 
 def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
@@ -78,7 +78,7 @@ def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
             goal_part = bool(ref and _in_goal_part(doc, ref))
         for s_start, s_end in sentences(sec.text):
             sentence = sec.text[s_start:s_end]
-            folded = _fold_aligned(sentence).lower()
+            folded = fold_aligned(sentence).lower()
             figures = list(_FIGURE.finditer(sentence))
             if not figures:
                 continue

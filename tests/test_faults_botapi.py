@@ -28,6 +28,7 @@ from bot import messages
 from bot.answering import Answerer
 from bot.state import BotState
 from bot.telegram_app import ALLOWED_UPDATES, build_application
+from index.store import current_build
 from knowledge.config import Settings
 from knowledge.ingest import ingest_paths
 from tests.botapi_server import BotApiServer, parse_html
@@ -250,8 +251,24 @@ def test_blocked_chat_during_reminder_job_is_unsubscribed_others_served(
     assert not refused(server, injected=(403,)), server.dump()
 
 
-def test_reindex_under_fifty_questions_in_flight(data_dir: Path, answerer: Answerer, server: BotApiServer) -> None:
+def test_reindex_under_fifty_questions_in_flight(
+    data_dir: Path, answerer: Answerer, server: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chats = list(range(3001, 3051))
+    before = current_build(data_dir / "index")
+    swapped_after: list[int] = []
+    real_reload = answerer.reload
+
+    def answered(s: BotApiServer) -> int:
+        return sum(1 for c in chats if s.sent(c))
+
+    def reload_mid_burst() -> None:
+        """The rebuild is quick; hold the swap until the burst is well under way so it lands mid-flight."""
+        server.wait_for(lambda s: answered(s) >= 10, timeout=TIMEOUT)
+        real_reload()
+        swapped_after.append(answered(server))
+
+    monkeypatch.setattr(answerer, "reload", reload_mid_burst)
 
     async def body(app: Application) -> None:
         server.push_message(ADMIN, "/reindex")
@@ -266,5 +283,7 @@ def test_reindex_under_fifty_questions_in_flight(data_dir: Path, answerer: Answe
         assert len(replies) == 1 and QUESTIONS[i % len(QUESTIONS)][1] in replies[0], (chat, replies)
     admin = answers(server, ADMIN)
     assert admin[0] == plain(messages.REINDEX_STARTED) and "3 văn bản" in admin[-1]
+    assert current_build(data_dir / "index") != before
+    assert 10 <= swapped_after[0] < len(chats), "the index should be swapped while questions are in flight"
     assert_no_apology(server)
     assert not refused(server), server.dump()

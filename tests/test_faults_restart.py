@@ -33,10 +33,10 @@ from index.search import Searcher
 from index.store import BUILDS, PARTIAL, current_build
 from knowledge.config import Settings
 from knowledge.extract import parse_and_extract
-from knowledge.ingest import ingest_paths
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.conftest_shared import EXAMPLES
+from tests.test_faults_botapi import seeded_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -205,10 +205,7 @@ def embedder() -> Embedder:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A data dir holding the three examples, stored and indexed (copied by each test that changes it)."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("seed") / "data", today_override=TODAY)
-    reports, errors = ingest_paths(settings, [EXAMPLES])
-    assert len(reports) == 3 and not errors
-    return settings
+    return Settings(data_dir=seeded_data_dir(tmp_path_factory, "restart-seed"), today_override=TODAY)
 
 
 def copy_of(seed: Settings, target: Path) -> Settings:

@@ -1,0 +1,77 @@
+"""The benchmarks still run end to end and print the report shape the README and issues quote.
+
+Why here: a benchmark nobody runs rots silently (a renamed function, a changed report key). These
+tests run the quick modes as the CI would and check only structure and correctness flags; speed
+goals are judged by the benchmarks themselves, never asserted in tests (timings vary by machine).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest_shared import needs_shared
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 1800  # seconds; a hung benchmark must fail the run, not stall it
+RETRIEVAL_ARGS = ["--sizes", "300,1000", "--rounds", "1"]  # --quick (1k, 5k passages) embeds for minutes
+
+pytestmark = [needs_shared, pytest.mark.slow]
+
+SCALE_HEADLINE = {
+    "passages", "ingest_store_extract_ms_per_document", "ingest_with_index_ms_per_document",
+    "index_build_seconds", "incremental_reindex_seconds", "incremental_embedded", "question_p50_ms",
+    "question_p95_ms", "reminder_plan_seconds", "reminder_run_seconds", "serve_rss_mb", "peak_rss_mb",
+}
+
+
+def _run(script: str, *args: str) -> dict[str, Any]:
+    """Run a benchmark as CI would and parse the one JSON object it prints on stdout."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], cwd=ROOT,
+                         capture_output=True, text=True, timeout=TIMEOUT)
+    assert out.returncode == 0, out.stderr[-4000:]
+    return json.loads(out.stdout)
+
+
+def test_scale_quick(tmp_path: Path) -> None:
+    report = _run("scale.py", "--quick", "--workdir", str(tmp_path))
+    assert report["benchmark"] == "scale" and report["mode"] == "quick"
+    assert report["sizes"] == [20, 100]
+    assert [r["documents"] for r in report["results"]] == [20, 100]
+    for result in report["results"]:
+        assert set(result["headline"]) == SCALE_HEADLINE
+        assert {"ingest", "index_build", "incremental_reindex", "questions", "reminders", "memory_mb",
+                "disk_mb"} <= set(result)
+        assert result["index_build"]["passages"] > result["documents"]
+        # The embedding cache is what keeps reindexing cheap: only the new document is embedded.
+        assert result["incremental_reindex"]["embedded_only_new_document"] is True
+        assert result["questions"]["timed"] > 0 and 0 <= result["questions"]["found_share"] <= 1
+        reminders = result["reminders"]
+        assert reminders["chats"] == 1000 and reminders["messages_rejected"] == 0
+        assert reminders["stats"]["sent"] == reminders["chats_with_reminders"]
+        assert result["memory_mb"]["build"]["peak"] > 0 and result["memory_mb"]["serve"]["peak"] > 0
+    (step,) = report["growth"]
+    assert (step["from_documents"], step["to_documents"]) == (20, 100)
+    assert set(step["metrics"]) == SCALE_HEADLINE
+    assert {t["metric"] for t in report["targets"]} == {
+        "incremental_reindex_seconds", "reminder_run_seconds", "peak_rss_mb"}
+    for target in report["targets"]:
+        assert {"limit", "value", "basis", "pass", "largest_measured"} <= set(target)
+    assert not list(tmp_path.glob("size-*")), "data directories are removed unless --keep"
+
+
+def test_retrieval_small(tmp_path: Path) -> None:
+    report = _run("retrieval.py", *RETRIEVAL_ARGS, "--workdir", str(tmp_path))
+    assert {"shared_corpus_build", "sizes", "approx_vs_exact", "lexical_persistence"} <= set(report)
+    sizes = report["sizes"]
+    assert [s["size"] for s in sizes] == [300, 1000]
+    for entry in sizes:
+        assert entry["passages"] == entry["size"]
+        assert {"p50", "p95"} <= set(entry["latency_ms"]) and entry["rss_mb"] > 0
+    for kind in ("hnsw", "ivf"):
+        assert 0 <= report["approx_vs_exact"][kind]["recall_at_5"] <= 1
