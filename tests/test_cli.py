@@ -49,6 +49,19 @@ def test_ingest_deadlines_ics_and_errors(tmp_path: Path) -> None:
     assert events and any(e.get("rrule") for e in events)
     again = _run(tmp_path, "ingest", str(EXAMPLES))
     assert again.returncode == 0 and "(unchanged)" in again.stdout
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a", "q": "Sở Tài chính Sơn Hà phải làm gì?"}\n{"id": "b", "q": "kho bac nha nuoc"}\n',
+                     encoding="utf-8")
+    out = _run(tmp_path, "search", "--batch", str(batch), "-k", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [x["id"] for x in lines] == ["a", "b"]
+    assert all(len(x["results"]) == 3 and set(x["results"][0]) == {"doc_id", "section", "text", "score"}
+               for x in lines)
+    asked = _run(tmp_path, "ask", "Sở Tài chính Sơn Hà phải hoàn thành việc gì trước ngày 20/12/2026?", "--json")
+    answer = json.loads(asked.stdout)
+    assert answer["found"] and "20/12/2026" in answer["answer"]
+    assert set(answer) == {"id", "question", "intent", "found", "answer", "citations", "facts"}
 
 
 def test_run_without_token_is_one_line(tmp_path: Path) -> None:
