@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot import answer_texts as T
+from bot.formatting import shorten
 from bot.question import Question, TimeWindow, parse_question
 from knowledge.agencies import agency_key, resolve_agency
 from knowledge.config import Settings
@@ -23,6 +24,7 @@ from knowledge.store import FactStore
 from knowledge.text import syllables
 
 MAX_LINES = 8
+ECHO_CHARS = 100  # user text quoted back in a reply is cut here, so a pasted page stays one short message
 _STOP = set(["cua", "va", "cac", "la", "gi", "nao", "the", "nao", "bao", "nhieu", "co", "khong", "duoc", "trong", "nam", "thang", "ngay", "tinh", "o", "tai", "cho", "voi", "den"])
 
 
@@ -347,7 +349,7 @@ class Answerer:
     def agency(self, arg: str, today: date) -> Answer:
         name = self.resolve_agency(arg) if arg.strip() else None
         if not name:
-            return Answer(arg, "agency", False, T.NO_AGENCY.format(name=arg.strip()))
+            return Answer(arg, "agency", False, T.NO_AGENCY.format(name=shorten(arg, ECHO_CHARS)))
         ids = [a["id"] for a in self._agencies if a["name"] == name]
         rows = self.store.deadlines(agency_ids=ids)
         items = sorted(((r, next_occurrence(r["due"], today)) for r in rows),

@@ -34,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -46,9 +46,18 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.answering import Answer, Answerer
+from bot.answering import ECHO_CHARS, Answer, Answerer
 from bot.calendar_export import build_calendar
-from bot.formatting import answer_html, citations_html, document_label, esc, fmt_date, more_html, split_html
+from bot.formatting import (
+    answer_html,
+    citations_html,
+    document_label,
+    esc,
+    fmt_date,
+    more_html,
+    shorten,
+    split_html,
+)
 from bot.reminders import LAST_RUN_KEY, MissingTokenError, agency_ids, deliver, send_reminders
 from bot.state import BotState
 from bot.telegram_retry import RetryingRateLimiter
@@ -265,7 +274,7 @@ async def _resolve_agency(update: Update, context: ContextTypes.DEFAULT_TYPE, ar
     """Canonical agency for the user's wording, or a reply saying it is unknown (then None)."""
     name = await asyncio.to_thread(_ctx(context).answerer.resolve_agency, arg)
     if name is None:
-        await _reply(update, context, messages.AGENCY_NOT_FOUND.format(query=esc(arg)))
+        await _reply(update, context, messages.AGENCY_NOT_FOUND.format(query=esc(shorten(arg, ECHO_CHARS))))
     return name
 
 
@@ -559,10 +568,14 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the details for operators; users get a short apology, never a traceback, token or path."""
+    """Log the details for operators; users get a short apology, never a traceback, token or path.
+
+    No apology after a timeout: Telegram usually carries the slow request out anyway, so the answer
+    arrives and an apology next to it would only confuse.
+    """
     error = context.error
     log.error("error while handling an update", exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update) or update.effective_chat is None or isinstance(error, TimedOut):
         return
     if isinstance(error, Forbidden):
         _ctx(context).state.unsubscribe(update.effective_chat.id)

@@ -40,7 +40,7 @@ class BuildReport:
     reused: int  # passages whose embedding came from the cache
     seconds: float
     build_dir: Path
-    kind: str  # vector index kind: flat | hnsw
+    kind: str  # vector index kind: flat | ivf
 
 
 def cache_path(index_dir: Path) -> Path:

@@ -63,8 +63,15 @@ def write_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_MAX_COPY_STEM_BYTES = 200  # file systems allow 255 bytes per name
+
+
 def _safe_copy_name(raw: RawDocument) -> str:
+    """Word characters only, and short enough for the file system (a cut name keeps a hash of the id)."""
     stem = re.sub(r"[^\w.-]+", "_", raw.doc_id, flags=re.UNICODE).strip("._") or "document"
+    if len(stem.encode("utf-8")) > _MAX_COPY_STEM_BYTES:
+        head = stem.encode("utf-8")[:_MAX_COPY_STEM_BYTES - 9].decode("utf-8", errors="ignore")
+        stem = f"{head}-{hashlib.sha1(raw.doc_id.encode('utf-8')).hexdigest()[:8]}"
     return f"{stem}.{raw.format}"
 
 

@@ -6,7 +6,9 @@ short reason code that the chat front end maps to Vietnamese.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from knowledge.text import normalize
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+MAX_DOC_ID = 120
 _MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
 _MAX_DOCX_RATIO = 200
 
@@ -38,8 +41,21 @@ class RawDocument:
 
 
 def doc_id_for(name: str) -> str:
-    """Document id = file name without extension (and without any directory part)."""
-    return Path(Path(name).name).stem
+    """Document id = file name without extension and without any directory part (either slash).
+
+    Tidied because names come from whoever wrote the file: NFC (a name decomposed by macOS is the
+    same document), control characters become spaces, invisible formatting characters (right-to-left
+    overrides, zero-width spaces) are dropped, and a very long name is cut to MAX_DOC_ID characters
+    ending in a hash of the whole, so distinct names stay distinct.
+    """
+    stem = Path(Path(name.replace("\\", "/")).name).stem
+    stem = unicodedata.normalize("NFC", stem)
+    stem = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in stem
+                   if unicodedata.category(ch) != "Cf").strip()
+    if len(stem) > MAX_DOC_ID:
+        digest = hashlib.sha1(stem.encode("utf-8")).hexdigest()[:8]
+        stem = f"{stem[:MAX_DOC_ID - 9].rstrip()}-{digest}"
+    return stem
 
 
 def _looks_binary(text: str) -> bool:
@@ -54,8 +70,6 @@ def _looks_binary(text: str) -> bool:
 
 def _vietnamese_score(text: str) -> float:
     """Share of letters that are Vietnamese letters (ASCII or with Vietnamese diacritics)."""
-    import unicodedata
-
     letters = [ch for ch in unicodedata.normalize("NFC", text) if ch.isalpha()]
     if not letters:
         return 0.0
@@ -138,6 +152,12 @@ def _read_pdf(name: str, data: bytes) -> str:
     return text
 
 
+def _too_large(size: int, max_bytes: int) -> str:
+    """In MiB, like BOT_MAX_FILE_MB and the bot's own message (20 MB must not read "21 MB")."""
+    mib = 1024 * 1024
+    return f"file is {size / mib:.1f} MB, over the {round(max_bytes / mib, 2):g} MB limit"
+
+
 def read_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
     """Read an uploaded or local file's bytes into a RawDocument, or raise RejectedFile."""
     base = Path(name).name
@@ -148,8 +168,7 @@ def read_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
     if not doc_id_for(base).strip(". "):
         raise RejectedFile(base, "the file name gives no document id", "bad_name")
     if len(data) > max_bytes:
-        raise RejectedFile(base, f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                           "too_large")
+        raise RejectedFile(base, _too_large(len(data), max_bytes), "too_large")
     if not data.strip():
         raise RejectedFile(base, "the file is empty", "empty")
     if suffix == ".docx":
@@ -172,6 +191,5 @@ def read_path(path: Path, max_bytes: int) -> RawDocument:
     """Read a local file; its size is checked before it is loaded."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise RejectedFile(path.name, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                           "too_large")
+        raise RejectedFile(path.name, _too_large(size, max_bytes), "too_large")
     return read_bytes(path.name, path.read_bytes(), max_bytes)

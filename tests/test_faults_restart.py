@@ -33,6 +33,7 @@ from index.search import Searcher
 from index.store import BUILDS, PARTIAL, current_build
 from knowledge.config import Settings
 from knowledge.extract import parse_and_extract
+from knowledge.ingest import ingest_bytes
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.conftest_shared import EXAMPLES
@@ -228,6 +229,7 @@ def corpus(tmp_path: Path) -> Path:
 def test_sigkill_during_ingest_never_half_stores_and_rerun_converges(
     seeded: Settings, embedder: Embedder, corpus: Path, tmp_path: Path
 ) -> None:
+    """Kill the CLI while it stores, then while it indexes; the third run must leave store == index."""
     settings = copy_of(seeded, tmp_path / "data")
     before = current_build(settings.index_dir)
     expected = {p.stem for p in corpus.glob("*.txt")}
@@ -280,6 +282,7 @@ def reminder_texts(server: BotApiServer) -> dict[int, int]:
 def test_sigkill_during_reminders_repeats_at_most_the_message_in_flight(
     seeded: Settings, server: BotApiServer, tmp_path: Path
 ) -> None:
+    """At-least-once delivery as documented in bot.reminders: nothing lost, one duplicate at most."""
     settings = copy_of(seeded, tmp_path / "data")
     state = BotState(settings.db_path)
     chats = list(range(9001, 9001 + CHATS))
@@ -313,6 +316,19 @@ def test_sigkill_during_reminders_repeats_at_most_the_message_in_flight(
     assert not [r for r in server.rejected if r["method"] != "getUpdates"], server.dump()
 
 
+def test_same_upload_again_repairs_an_index_left_behind(
+    seeded: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    """The bot killed between storing an upload and indexing it: the admin's re-upload must fix it."""
+    settings = copy_of(seeded, tmp_path / "data")
+    name, data = "son-ha-2026-cv-700-ubnd-vx.txt", variant_directive(100).encode("utf-8")
+    ingest_bytes(settings, name, data, index=False)  # stands in for the crash: stored, not indexed
+    assert "son-ha-2026-cv-700-ubnd-vx" not in indexed_doc_ids(settings, embedder)
+    report = ingest_bytes(settings, name, data)
+    assert not report.changed
+    assert indexed_doc_ids(settings, embedder) == set(FactStore(settings.db_path).document_hashes())
+
+
 def test_failed_save_keeps_the_previous_version(seeded: Settings, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A save that dies after some rows were written (here: an exception) leaves the old document whole."""
@@ -341,5 +357,6 @@ def test_failed_save_keeps_the_previous_version(seeded: Settings, tmp_path: Path
 
 
 def test_fact_store_uses_wal(seeded: Settings) -> None:
+    """WAL lets the bot answer while the CLI ingests or reminds; it is a property of the file."""
     with sqlite3.connect(seeded.db_path) as conn:
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
