@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest_shared import needs_shared
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @needs_shared
+@pytest.mark.benchmark
 def test_answer_benchmark_quick(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "benchmarks/answer.py", "--quick", "--rounds", "1", "--workdir",
                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=1200, check=True)

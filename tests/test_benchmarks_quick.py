@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 1800  # seconds; a hung benchmark must fail the run, not stall it
 RETRIEVAL_ARGS = ["--sizes", "300,1000", "--rounds", "1"]  # --quick (1k, 5k passages) embeds for minutes
 
-pytestmark = [needs_shared, pytest.mark.slow]
+pytestmark = [needs_shared, pytest.mark.slow, pytest.mark.benchmark]
 
 SCALE_HEADLINE = {
     "passages", "ingest_store_extract_ms_per_document", "ingest_with_index_ms_per_document",
