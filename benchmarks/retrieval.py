@@ -105,8 +105,11 @@ def _rewrite(raw: str, province: str | None, rng: random.Random) -> tuple[str, s
     return raw, new_province
 
 
-def variant_documents(seed: int = 7) -> Iterator[Document]:
-    """Endless stream of variant directives, deterministic for a seed."""
+def variant_texts(seed: int = 7) -> Iterator[tuple[str, str]]:
+    """Endless stream of (doc_id, text) of variant directives, deterministic for a seed.
+
+    benchmarks/scale.py ingests the same texts as files, so both benchmarks share one embedding cache.
+    """
     rng = random.Random(seed)
     corpus = load_corpus()
     bases = {doc_id: parse_document(doc_id, raw).province for doc_id, raw in corpus}
@@ -115,7 +118,13 @@ def variant_documents(seed: int = 7) -> Iterator[Document]:
         for doc_id, raw in corpus:
             text, _ = _rewrite(raw, bases[doc_id], rng)
             n += 1
-            yield parse_document(f"{doc_id}~{n:05d}", text)
+            yield f"{doc_id}~{n:05d}", text
+
+
+def variant_documents(seed: int = 7) -> Iterator[Document]:
+    """Endless stream of parsed variant directives, deterministic for a seed."""
+    for doc_id, text in variant_texts(seed):
+        yield parse_document(doc_id, text)
 
 
 def variant_passages(count: int, seed: int = 7) -> list[Passage]:

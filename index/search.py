@@ -31,6 +31,7 @@ PREFERRED_DOC_ROWS = 2000  # a preferred document's passages are all scored if i
 # puts 95% of the top 5 in the expected directive without losing any answer.
 PROVINCE_BOOST = 1.2
 DOC_BOOST = 1.5
+LOAD_ATTEMPTS = 5  # a reader racing repeated swaps retries on the build that serves now
 
 
 @dataclass(slots=True)
@@ -76,11 +77,16 @@ class Searcher:
         with another embedding model than the one configured (or given).
         """
         settings = settings or load_settings()
-        try:
-            return cls._load_build(cls._serving(index_dir), embedder, settings, fusion_method)
-        except FileNotFoundError:
-            # Two swaps happened while we read and the old build was collected: read the new one.
-            return cls._load_build(cls._serving(index_dir), embedder, settings, fusion_method)
+        for attempt in range(LOAD_ATTEMPTS):
+            build = cls._serving(index_dir)
+            try:
+                return cls._load_build(build, embedder, settings, fusion_method)
+            except (OSError, RuntimeError):
+                # Swaps happened while we read and this build was collected (faiss reports a
+                # vanished file as RuntimeError): read the build that serves now.
+                if store.current_build(Path(index_dir)) == build or attempt == LOAD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _serving(index_dir: Path) -> Path:

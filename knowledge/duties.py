@@ -31,6 +31,9 @@ _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
 _TARGET_AFTER = re.compile(r"^\s*(?:,\s*)?có\s+\d")
 _NUM_PREFIX = re.compile(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+")
+# "Để phấn đấu giải ngân 100% … trước ngày 31/01/2027, Chủ tịch UBND tỉnh yêu cầu:" states the purpose
+# of the duties listed after it; its date is a goal, not a duty of anyone.
+_PURPOSE = re.compile(r"^(?:de|nham)\s.*\b(?:yeu cau|de nghi|chi dao|giao)(?:\s[^,.;:]{0,60})?:\s*$", re.DOTALL)
 _COOP = re.compile(r"phoi hop(?:\s+chat che)?\s+(?:voi|cung)\s+")
 
 
@@ -144,6 +147,8 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             if not matches:
                 continue
             folded = fold_aligned(sentence)
+            if _PURPOSE.match(folded.strip().lower()):
+                continue
             subject = own_subject = subject_agencies(sentence, doc.province)
             if not subject:
                 if inherited is None:
@@ -159,7 +164,8 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                     prev_end = due.end
                     continue
                 coop = [c for c in _cooperating(sentence, folded, due.start, doc.province) if c not in agencies]
-                task = _task_text(sentence, due, prev_end, own_subject)
+                adjacent = last_task and not re.search(r"\w", sentence[prev_end:due.start])
+                task = last_task if adjacent else _task_text(sentence, due, prev_end, own_subject)
                 if len(task) < 12 and last_task:
                     task = last_task
                 last_task = task

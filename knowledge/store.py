@@ -199,6 +199,10 @@ class FactStore(ThreadLocalDatabase):
             params.append(province)
         return list(self.db.query(sql + " order by name", params))
 
+    def agency_ids_by_key(self, key: str, name: str) -> list[int]:
+        """Ids of the agency with this normalised key or exact name, in every province."""
+        return [r[0] for r in self.db.execute("select id from agencies where key = ? or name = ?", [key, name])]
+
     @staticmethod
     def _filters(alias: str, doc_ids: list[str] | None, provinces: list[str] | None) -> tuple[str, list[Any]]:
         """SQL conditions (and parameters) shared by the fact queries."""
