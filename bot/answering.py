@@ -25,6 +25,14 @@ from knowledge.text import syllables
 
 MAX_LINES = 8
 ECHO_CHARS = 100  # user text quoted back in a reply is cut here, so a pasted page stays one short message
+# How questions are asked, not what about: rare in directives, so they would pass as informative.
+_QUESTION_WORDS = frozenset({
+    "ai", "bao", "gio", "khi", "may", "sao", "vi", "vay", "thi", "lam", "phai", "can", "truoc", "sau", "han",
+    "viec", "lan", "toi", "ke", "sap", "da", "dang", "con", "het", "nhung", "hom", "nay", "mai", "tuan",
+    "quy", "ky", "thoi", "diem", "vao", "luc", "hang", "nao", "chua", "roi", "duoc",
+})
+COMMON_WORD_SHARE = 0.2  # a word in more than this share of passages says little about relevance
+FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
 _STOP = set(["cua", "va", "cac", "la", "gi", "nao", "the", "nao", "bao", "nhieu", "co", "khong", "duoc", "trong", "nam", "thang", "ngay", "tinh", "o", "tai", "cho", "voi", "den"])
 
 
@@ -55,6 +63,27 @@ class Answer:
 
 def fmt_date(d: date) -> str:
     return f"{d.day}/{d.month}/{d.year}"
+
+
+def _fact_year(row: dict[str, Any]) -> int | None:
+    """The year a target or result is about: its own, else its document's."""
+    if row.get("year"):
+        return int(row["year"])
+    issued = row.get("issued_date") or ""
+    if issued[:4].isdigit():
+        return int(issued[:4])
+    return int(row["year_hint"]) if row.get("year_hint") else None
+
+
+def _loose(key: str) -> str:
+    """An agency key without punctuation: "các sở ngành" finds "Các sở, ngành phụ trách …"."""
+    return " ".join(re.findall(r"\w+", key))
+
+
+def _bigrams(text: str) -> set[str]:
+    """Adjacent folded syllable pairs: a stand-in for Vietnamese two-syllable words."""
+    syl = syllables(text)
+    return {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
 
 
 def _content(text: str) -> set[str]:
@@ -98,15 +127,20 @@ class Answerer:
             parts.append("của " + d["issuer"])
         return " ".join(parts)
 
+    def _source_line(self, doc_id: str, section: str) -> str:
+        """`— <document>, <section>` under a quote (no dangling comma when the section has no label)."""
+        return f"— {self.source(doc_id)}, {section}" if section else f"— {self.source(doc_id)}"
+
     def _agency_ids(self, names: list[str], provinces: list[str]) -> list[int]:
         pool = [a for a in self._agencies if not provinces or a["province"] in provinces]
         known = [a["name"] for a in pool]
         ids: list[int] = []
         for name in names:
-            key = agency_key(name)
-            hits = [a["id"] for a in pool if a["key"] == key]
+            key = _loose(agency_key(name))
+            hits = [a["id"] for a in pool if _loose(a["key"]) == key]
             if not hits:
-                hits = [a["id"] for a in pool if key in a["key"] or a["key"] in key and len(a["key"]) > 8]
+                hits = [a["id"] for a in pool
+                        if key in _loose(a["key"]) or _loose(a["key"]) in key and len(a["key"]) > 8]
             if not hits:
                 resolved = set(resolve_agency(name, known))
                 hits = [a["id"] for a in pool if a["name"] in resolved]
@@ -138,6 +172,13 @@ class Answerer:
         keep = set(scored[:n])
         return " ".join(p for p in parts if p in keep)[:600]
 
+    def _informative(self, q: Question) -> set[str]:
+        """Question words that tell passages apart: not the province, not words most passages use."""
+        searcher = self._searcher
+        places = {s for p in q.provinces for s in syllables(p)}
+        return {s for s in _content(q.text) - places - _QUESTION_WORDS
+                if searcher is None or searcher.lexical.share(s) <= COMMON_WORD_SHARE}
+
     def _relevant(self, q: Question, hits: list[Any]) -> bool:
         """Does the best passage share enough meaningful words with the question?"""
         if not hits:
@@ -145,6 +186,21 @@ class Answerer:
         want = _content(q.text)
         overlap = max(len(want & _content(h.text)) for h in hits[:3])
         return overlap >= max(2, min(4, len(want) // 3))
+
+    def _on_topic(self, q: Question, hits: list[Any]) -> bool:
+        """Stricter bar for quoting a passage as the whole answer: it must share the question's
+        informative words, so "thời tiết hôm nay" is not answered by "kịp thời … đến nay"."""
+        if not self._relevant(q, hits):
+            return False
+        rare = self._informative(q)
+        if not rare:
+            return True
+        # Vietnamese words are mostly two syllables: "thời tiết" must not match "kịp thời … đến nay".
+        words = {b for b in _bigrams(q.text) if rare.intersection(b.split("_"))}
+        if words:
+            return any(words & _bigrams(h.text) for h in hits[:3])
+        rare_overlap = max(len(rare & _content(h.text)) for h in hits[:3])
+        return rare_overlap >= max(1, min(3, len(rare) // 2))
 
     # --- answers -------------------------------------------------------------------------------
     def answer(self, question: str, today: date) -> Answer:
@@ -168,12 +224,15 @@ class Answerer:
             ans = self._answer_figures(q, hits)
             if ans:
                 return ans
-        if not self._relevant(q, hits):
+        if not self._on_topic(q, hits):
             return Answer(question, q.intent, False, f"{T.NOT_FOUND}\n\n{T.SUGGEST}")
-        top = hits[0]
+        rare = self._informative(q)
+        ordered = sorted(hits[:3], key=lambda h: -len(rare & _content(h.text)))  # stable: rank breaks ties
+        ordered += hits[3:]
+        top = ordered[0]
         quote = self._best_sentences(q, top.quote)
-        cites = [self._citation(h.doc_id, h.section, self._best_sentences(q, h.quote, 1)) for h in hits[:3]]
-        text = f"{T.QUOTE_HEAD}\n«{quote}»\n— {self.source(top.doc_id)}, {top.section}"
+        cites = [self._citation(h.doc_id, h.section, self._best_sentences(q, h.quote, 1)) for h in ordered[:3]]
+        text = f"{T.QUOTE_HEAD}\n«{quote}»\n{self._source_line(top.doc_id, top.section)}"
         return Answer(question, q.intent, True, text, cites, [])
 
     def _rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
@@ -266,7 +325,7 @@ class Answerer:
         if items[MAX_LINES:]:
             lines.append(T.MORE_COUNT.format(n=len(items) - MAX_LINES))
         top = shown[0][0]
-        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", f"— {self.source(top['doc_id'])}, {top['section']}"]
+        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", self._source_line(top["doc_id"], top["section"])]
         cites: list[Citation] = []
         for r, _ in shown:
             c = self._citation(r["doc_id"], r["section"], r["quote"])
@@ -283,14 +342,25 @@ class Answerer:
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
         return f"• {fmt_date(on)} — {who}: {row['task']} ({wording})"
 
+    def _figure_fits(self, q: Question, row: dict[str, Any], hits: list[Any]) -> bool:
+        """A figure answers when its section is among the best passages, or its metric is what was asked."""
+        if (row["doc_id"], row["section_idx"]) in {(h.doc_id, h.section_idx) for h in hits[:FIGURE_HIT_DEPTH]}:
+            return True
+        metric = _content(row.get("metric") or "")
+        asked = _content(q.text) - {s for p in q.provinces for s in syllables(p)}
+        shared = len(metric & asked)
+        return shared >= 3 and (shared >= 0.6 * len(metric) or shared >= 0.4 * len(asked))
+
     def _answer_figures(self, q: Question, hits: list[Any]) -> Answer | None:
         rows = self.store.targets(provinces=q.provinces or None)
+        if q.year:  # never a figure of a distant year; a directive of 2024 reports on 2023, so ±1 stays
+            rows = [r for r in rows if _fact_year(r) is None or abs(_fact_year(r) - q.year) <= 1]
         if not rows or not hits:
             return None
         ranked = self._rank_rows(q, rows, hits, "metric")
-        best = [r for r in ranked[:3]]
-        if not best or not self._relevant(q, hits):
-            return None
+        best = ranked[:3]
+        if not best or not self._relevant(q, hits) or not self._figure_fits(q, best[0], hits):
+            return None  # no stored figure where the text answers: quote the passage instead
         lines = []
         for r in best:
             label = T.TARGETS_HEAD if r["kind"] == "target" else T.RESULTS_HEAD
@@ -298,7 +368,7 @@ class Answerer:
             lines.append(f"• {label[:-1]}: {r['metric']}: {r['value']}{year}")
         top = best[0]
         quote = self._best_sentences(q, top["quote"])
-        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", f"— {self.source(top['doc_id'])}, {top['section']}"]
+        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", self._source_line(top["doc_id"], top["section"])]
         cites = []
         for r in best:
             c = self._citation(r["doc_id"], r["section"], r["quote"])

@@ -98,6 +98,11 @@ def parse_window(folded: str, today: date) -> TimeWindow | None:
     return None
 
 
+_DUTY_CUE = re.compile(
+    r"\b(?:phai|viec|nhiem vu|lam gi|co gi|bao cao|ke hoach|hoan thanh|trien khai|nop|gui|giao|chi dao|van ban)\b"
+)
+
+
 def _exact_date(folded: str) -> date | None:
     m = re.search(r"ngay\s+(\d{1,2})\s*[/-]\s*(\d{1,2})\s*[/-]\s*(\d{4})", folded)
     if not m:
@@ -133,6 +138,7 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
         small_talk=bool(_SMALL_TALK.match(folded.strip())),
         year=int(year.group(1)) if year else None,
     )
-    if q.intent == "general" and (q.window or q.exact_date) and not re.search(r"vi sao|tai sao", folded):
-        q.intent = "deadline"
+    if (q.intent == "general" and (q.window or q.exact_date) and not re.search(r"vi sao|tai sao", folded)
+            and (q.agencies or q.provinces or _DUTY_CUE.search(folded))):
+        q.intent = "deadline"  # "tuần này Sở Tài chính phải làm gì" — but not "hôm nay thời tiết thế nào"
     return q

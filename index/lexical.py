@@ -80,6 +80,11 @@ class LexicalIndex:
     def load(cls, directory: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(directory / LEXICAL_DIR), mmap=False))
 
+    def share(self, token: str) -> float:
+        """Fraction of passages containing a (folded) token: near 1 for words every directive uses."""
+        i = self._vocab.get(token)
+        return 0.0 if i is None or not self.count else float(self._indptr[i + 1] - self._indptr[i]) / self.count
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no query token is indexed)."""
         ids = [self._vocab[t] for t in dict.fromkeys(tokens(query)) if t in self._vocab]

@@ -249,7 +249,8 @@ class FactStore(ThreadLocalDatabase):
             params.append(kind)
         return list(self.db.query(
             "select t.*, doc.province, doc.issuer, doc.type as doc_type, doc.number as doc_number,"
-            " doc.issued_date from targets t join documents doc on doc.doc_id = t.doc_id where 1=1" + where
+            " doc.issued_date, doc.year_hint from targets t join documents doc on doc.doc_id = t.doc_id where 1=1"
+            + where
             + " order by t.id", params))
 
     def counts(self, doc_id: str) -> dict[str, int]:
