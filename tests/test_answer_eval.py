@@ -44,12 +44,36 @@ def test_dev_questions_at_least_95_percent(answerer: Answerer) -> None:
     "Bắc Ninh phải báo cáo giải ngân trước ngày nào?",
     "Tỉnh Nghệ An đặt mục tiêu bao nhiêu xã nông thôn mới nâng cao?",
     "Giá vàng hôm nay bao nhiêu?",
+    "Hôm nay thời tiết thế nào?",
     "xin chào",
 ])
 def test_not_found(answerer: Answerer, question: str) -> None:
     ans = answerer.answer(question, date(2024, 3, 1))
     assert not ans.found
     assert "Thái Nguyên" not in ans.text
+
+
+def test_a_time_phrase_alone_is_not_a_deadline_question() -> None:
+    assert parse_question("Hôm nay thời tiết thế nào?", TODAY).intent == "general"
+    assert parse_question("Hôm nay Sở Tài chính phải làm gì?", TODAY).intent in ("deadline", "agency")
+
+
+def test_figures_come_from_the_year_asked(answerer: Answerer) -> None:
+    ans = answerer.answer("Thái Nguyên phấn đấu bao nhiêu xã nông thôn mới kiểu mẫu năm 2024?", date(2024, 3, 1))
+    assert ans.found and "02 xã" in ans.text
+    assert all(abs(int(f["year"]) - 2024) <= 1 for f in ans.facts if f.get("year"))
+
+
+def test_a_figure_the_directives_do_not_give_is_quoted_not_invented(answerer: Answerer) -> None:
+    ans = answerer.answer("Tỷ lệ giải ngân vốn các chương trình MTQG của Lạng Sơn năm 2024 đạt bao nhiêu?",
+                          date(2025, 1, 5))
+    assert ans.found and "52,6%" in ans.text
+
+
+def test_agency_named_without_punctuation(answerer: Answerer) -> None:
+    ans = answerer.answer("Các sở ngành Hà Tĩnh báo cáo tiến độ nông thôn mới hàng tháng trước ngày mấy?",
+                          date(2023, 3, 20))
+    assert ans.found and "20" in ans.text
 
 
 def test_question_without_diacritics_matches_accented(answerer: Answerer) -> None:
