@@ -39,13 +39,22 @@ def _questions() -> list[dict]:
             if line.strip()]
 
 
-def build(data_dir: Path, passages: int) -> dict[str, float]:
-    """Store the shared corpus plus variants until the index holds about `passages` passages."""
-    from index.builder import build_index
+def build(data_dir: Path, passages: int, embedding_cache: Path | None = None) -> dict[str, float]:
+    """Store the shared corpus plus variants until the index holds about `passages` passages.
+
+    `embedding_cache` (e.g. retrieval.py's) is shared instead of a fresh one: the variants are the same
+    passages, so nothing is embedded twice across the benchmarks.
+    """
+    from index.builder import CACHE_DIR, build_index
     from index.embeddings import load_embedder
     from index.passages import passages_for
 
     settings = Settings(data_dir=data_dir)
+    link = data_dir / CACHE_DIR
+    if embedding_cache and not link.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        embedding_cache.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(embedding_cache.resolve(), target_is_directory=True)
     store = FactStore(settings.db_path)
     docs = [parse_document(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "corpus").glob("*.txt"))]
     count = sum(len(passages_for(d)) for d in docs)
@@ -94,6 +103,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workdir", type=Path,
                         default=Path(os.environ.get("TMPDIR", "/tmp")) / "directive-bot-answer-bench")
+    parser.add_argument("--embedding-cache", type=Path,
+                        help="share this embedding cache directory, e.g. retrieval.py's "
+                             "/tmp/directive-bot-bench/variants/embedding_cache")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -103,7 +115,7 @@ def main() -> None:
     out: dict[str, object] = {"benchmark": "answer", "mode": "quick" if args.quick else "full", "sizes": []}
     for size in sizes:
         data_dir = args.workdir / f"p{size}"
-        built = build(data_dir, size)
+        built = build(data_dir, size, args.embedding_cache)
         proc = subprocess.run([sys.executable, __file__, "--measure", str(data_dir), "--rounds", str(args.rounds)],
                               capture_output=True, text=True, check=True, cwd=ROOT)
         out["sizes"].append({**built, **json.loads(proc.stdout.strip().splitlines()[-1])})

@@ -16,7 +16,7 @@ from typing import Any
 from bot import answer_texts as T
 from bot.formatting import shorten
 from bot.question import Question, TimeWindow, parse_question
-from knowledge.agencies import agency_key, resolve_agency
+from knowledge.agencies import agency_key, misspelt_agencies, resolve_agency
 from knowledge.config import Settings
 from knowledge.recurrence import describe_due, due_date, next_occurrence
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, overdue
@@ -31,6 +31,7 @@ _QUESTION_WORDS = frozenset({
     "viec", "lan", "toi", "ke", "sap", "da", "dang", "con", "het", "nhung", "hom", "nay", "mai", "tuan",
     "quy", "ky", "thoi", "diem", "vao", "luc", "hang", "nao", "chua", "roi", "duoc",
 })
+ON_TOPIC_SHARE = 0.4  # share of the informative syllables a quoted passage must contain as whole words
 COMMON_WORD_SHARE = 0.2  # a word in more than this share of passages says little about relevance
 FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
 _STOP = set(["cua", "va", "cac", "la", "gi", "nao", "the", "nao", "bao", "nhieu", "co", "khong", "duoc", "trong", "nam", "thang", "ngay", "tinh", "o", "tai", "cho", "voi", "den"])
@@ -198,13 +199,16 @@ class Answerer:
         # Vietnamese words are mostly two syllables: "thời tiết" must not match "kịp thời … đến nay".
         words = {b for b in _bigrams(q.text) if rare.intersection(b.split("_"))}
         if words:
-            return any(words & _bigrams(h.text) for h in hits[:3])
+            covered = max(len(rare & {s for b in words & _bigrams(h.text) for s in b.split("_")}) for h in hits[:3])
+            return covered >= ON_TOPIC_SHARE * len(rare)
         rare_overlap = max(len(rare & _content(h.text)) for h in hits[:3])
         return rare_overlap >= max(1, min(3, len(rare) // 2))
 
     # --- answers -------------------------------------------------------------------------------
     def answer(self, question: str, today: date) -> Answer:
         q = parse_question(question, today, self._provinces)
+        if not q.agencies:
+            q.agencies = misspelt_agencies(question, sorted({a["name"] for a in self._agencies}))
         if q.small_talk and len(q.folded.split()) <= 4:
             return Answer(question, "smalltalk", False, f"{T.SMALL_TALK}\n\n{T.SUGGEST}")
         missing = [p for p in q.provinces if p not in self._provinces]
@@ -242,9 +246,17 @@ class Answerer:
             doc_rank.setdefault(h.doc_id, i)
         want = _content(q.text)
 
+        def position(r: dict[str, Any]) -> int | None:
+            """Rank of the passage holding the fact; a footnote's fact sits in the passage citing it."""
+            pos = hit_rank.get((r["doc_id"], r["section_idx"]))
+            if pos is None and r.get("quote"):
+                head = r["quote"][:80]
+                pos = next((i + 1 for i, h in enumerate(hits) if h.doc_id == r["doc_id"] and head in h.text), None)
+            return pos  # a footnote ranks just below the text that cites it
+
         def score(r: dict[str, Any]) -> float:
             s = 0.0
-            pos = hit_rank.get((r["doc_id"], r["section_idx"]))
+            pos = position(r)
             if pos is not None:
                 s += 6 - min(pos, 5)
             if r["doc_id"] in doc_rank:
@@ -253,6 +265,8 @@ class Answerer:
             if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
                            or str(q.year) in (r.get("issued_date") or "")):
                 s += 1.5
+            elif q.year and r.get("kind") == "result" and _fact_year(r) == q.year + 1:
+                s += 1.0  # results in a directive of year Y are mostly about year Y-1
             return s
 
         return sorted(rows, key=score, reverse=True)

@@ -22,7 +22,8 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("deadline", re.compile(r"(?<![a-z])(?:han|khi nao|bao gio|truoc ngay nao|truoc ngay may|ngay nao|ngay may|"
                             r"thoi han|thoi diem nao|lan toi|sap toi|han chot|den han)(?![a-z])")),
     ("agency", re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|chu tri|phoi hop voi ai|duoc giao gi|"
-                          r"phai lam gi|nhiem vu gi|nhiem vu nao|trach nhiem)(?![a-z])")),
+                          r"phai lam gi|lam gi|viec gi|bao cao gi|thuc hien gi|hoan thanh gi|nhiem vu gi|nhiem vu nao|"
+                          r"trach nhiem)(?![a-z])")),
     ("target", re.compile(r"(?<![a-z])(?:muc tieu|chi tieu|phan dau|ke hoach|du kien|tong von|von|kinh phi|"
                           r"ngan sach)(?![a-z])")),
     ("result", re.compile(r"(?<![a-z])(?:dat bao nhieu|ty le|da dat|ket qua|la bao nhieu|bao nhieu|hien co)(?![a-z])")),

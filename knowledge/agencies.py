@@ -219,3 +219,27 @@ def resolve_agency(query: str, known: list[str], cutoff: float = 80.0) -> list[s
         return contained
     matches = process.extract(q, list(keys), scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 85.0))
     return [keys[m[0]] for m in matches]
+
+
+_HEADS = re.compile(r"(?<![a-z])(?:so|ban|kho bac|van phong|ubnd|uy ban|ngan hang)(?![a-z])")
+
+
+def misspelt_agencies(text: str, known: list[str], cutoff: float = 88.0) -> list[str]:
+    """Known agencies a question names with a typo ("Sở Tài chín"), found by fuzzy-matching the words
+    after an agency head word. Only called when no agency was recognised exactly."""
+    words_of = {agency_key(k): k for k in known}
+    if not words_of:
+        return []
+    folded = fold(text)
+    found: list[str] = []
+    for head in _HEADS.finditer(folded):
+        words = folded[head.start():].split()[:8]
+        best: tuple[float, str] | None = None
+        for n in range(2, len(words) + 1):
+            match = process.extractOne(" ".join(words[:n]), list(words_of), scorer=fuzz.ratio,
+                                       score_cutoff=cutoff)
+            if match and (best is None or match[1] > best[0]):
+                best = (match[1], words_of[match[0]])
+        if best and best[1] not in found:
+            found.append(best[1])
+    return found

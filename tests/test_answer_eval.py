@@ -45,6 +45,7 @@ def test_dev_questions_at_least_95_percent(answerer: Answerer) -> None:
     "Tỉnh Nghệ An đặt mục tiêu bao nhiêu xã nông thôn mới nâng cao?",
     "Giá vàng hôm nay bao nhiêu?",
     "Hôm nay thời tiết thế nào?",
+    "Hướng dẫn cách nấu phở bò",
     "xin chào",
 ])
 def test_not_found(answerer: Answerer, question: str) -> None:
@@ -74,6 +75,17 @@ def test_agency_named_without_punctuation(answerer: Answerer) -> None:
     ans = answerer.answer("Các sở ngành Hà Tĩnh báo cáo tiến độ nông thôn mới hàng tháng trước ngày mấy?",
                           date(2023, 3, 20))
     assert ans.found and "20" in ans.text
+
+
+def test_agency_with_a_typo(answerer: Answerer) -> None:
+    ans = answerer.answer("Sở Tài chín Hà Tĩnh phải báo cáo gì?", date(2023, 3, 20))
+    assert ans.found and "Sở Tài chính" in ans.text and "5/4/2023" in ans.text
+
+
+def test_figure_from_a_footnote(answerer: Answerer) -> None:
+    ans = answerer.answer("Có bao nhiêu xã đã được công nhận đạt chuẩn nông thôn mới nâng cao ở Thái Nguyên?",
+                          date(2024, 3, 1))
+    assert ans.found and ans.text.splitlines()[0].endswith("23 xã (năm 2023)")
 
 
 def test_question_without_diacritics_matches_accented(answerer: Answerer) -> None:
