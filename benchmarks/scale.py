@@ -181,6 +181,7 @@ def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
     read around each call; everything is restored on exit.
     """
     import index.builder as builder
+    import index.passages as passages
     import knowledge.ingest as ingest
     from index.accents import AccentRestorer
     from index.lexical import LexicalIndex
@@ -189,7 +190,8 @@ def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
     spent: dict[str, float] = defaultdict(float)
     reports: list[Any] = []
     patches: list[tuple[Any, str, str]] = [
-        (ingest, "stored_documents", "reparse_stored_documents"), (builder, "passages_for", "cut_passages"),
+        (ingest, "stored_documents", "reparse_stored_documents"), (passages, "passages_for", "cut_passages"),
+        (builder, "reusable_passages", "read_previous_passages"),
         (builder, "embed_with_cache", "embed_new_and_read_cache"), (builder, "write_passages", "write_passages"),
         (LexicalIndex, "build", "bm25_build"), (LexicalIndex, "save", "bm25_save"),
         (AccentRestorer, "build", "accents_build"), (AccentRestorer, "save", "accents_save"),

@@ -21,13 +21,13 @@ from index.accents import AccentRestorer
 from index.cache import EmbeddingCache, cache_key
 from index.embeddings import Embedder
 from index.lexical import LexicalIndex
-from index.passages import Passage, passages_for
+from index.passages import PASSAGE_FORMAT, Passage, passages_for
 from index.store import index_exists as index_exists  # re-exported: callers check before building
 from index.vector_index import VectorIndex
 from knowledge.model import Document
 
 PASSAGES_FILE = "passages.jsonl"
-MANIFEST_FILE = "documents.json"  # doc_id → content hash of the documents the build was made from
+MANIFEST_FILE = "documents.json"  # passage format + doc_id → content hash of the documents built from
 CACHE_DIR = "embedding_cache"
 CACHE_FILE = "vectors.sqlite"
 EMBED_CHUNK = 128  # passages embedded between cache commits: an interrupted build loses little
@@ -89,13 +89,39 @@ def read_passages(directory: Path) -> list[Passage]:
         return [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
 
 
-def read_manifest(build: Path) -> dict[str, str] | None:
-    """The manifest a build was published with, or None (built without one, or unreadable)."""
+def _manifest_file(build: Path) -> dict | None:
     try:
         data = json.loads((Path(build) / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_manifest(build: Path) -> dict[str, str] | None:
+    """doc_id → content hash the build was published with, or None (built without one, or unreadable)."""
+    data = _manifest_file(build)
+    if data is None:
+        return None
+    documents = data.get("documents", data) if "passage_format" in data else data
+    return documents if isinstance(documents, dict) else None
+
+
+def reusable_passages(index_dir: Path, hashes: dict[str, str]) -> dict[str, list[Passage]]:
+    """Passages of the serving build for documents whose content is unchanged (doc_id → passages).
+
+    Re-cutting means re-parsing every stored document, which dominates an incremental rebuild once
+    there are thousands; a build of another passage format gives nothing, so it is cut afresh.
+    """
+    build = store.current_build(Path(index_dir))
+    data = _manifest_file(build) if build else None
+    if build is None or data is None or data.get("passage_format") != PASSAGE_FORMAT:
+        return {}
+    keep = {d for d, h in (read_manifest(build) or {}).items() if hashes.get(d) == h}
+    out: dict[str, list[Passage]] = {}
+    for p in read_passages(build):
+        if p.doc_id in keep:
+            out.setdefault(p.doc_id, []).append(p)
+    return out
 
 
 def build_passages(
@@ -113,7 +139,9 @@ def build_passages(
             vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
         write_passages(partial, passages)
         if manifest is not None:
-            (partial / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            (partial / MANIFEST_FILE).write_text(
+                json.dumps({"passage_format": PASSAGE_FORMAT, "documents": manifest}, ensure_ascii=False),
+                encoding="utf-8")
         LexicalIndex.build([lexical_text(p) for p in passages]).save(partial)
         AccentRestorer.build(texts).save(partial)
         vindex = VectorIndex.build(vectors, embedder.name, approx_threshold)

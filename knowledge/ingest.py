@@ -87,24 +87,32 @@ def _keep_copy(settings: Settings, raw: RawDocument) -> None:
     os.replace(tmp, target)
 
 
-def stored_documents(store: FactStore) -> list[Document]:
-    """Re-parse every stored document (parsing is deterministic and takes milliseconds)."""
+def stored_documents(store: FactStore, skip: set[str] | frozenset[str] = frozenset()) -> list[Document]:
+    """Re-parse the stored documents (except `skip`); parsing is deterministic."""
     return [parse_document(r["doc_id"], r["text"], r["source_name"] or r["doc_id"], r["format"] or "txt")
-            for r in store.document_texts()]
+            for r in store.document_texts() if r["doc_id"] not in skip]
 
 
-def _rebuild_index(settings: Settings, store: FactStore) -> dict[str, Any]:
+def _rebuild_index(settings: Settings, store: FactStore, reuse: bool = True) -> dict[str, Any]:
     """Build from the stored documents, recording their hashes so _index_in_sync can check it later.
 
-    Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
+    With `reuse`, passages of documents unchanged since the serving build are taken from it, so
+    adding one document parses and embeds only that one; `directive-bot reindex` cuts everything
+    afresh. Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
     """
-    from index.builder import build_index
+    from index.builder import build_passages, reusable_passages
     from index.embeddings import load_embedder
+    from index.passages import passages_for
     from index.store import discard_partials
 
     discard_partials(settings.index_dir)
-    report = build_index(stored_documents(store), settings.index_dir, load_embedder(settings.embedding_model),
-                         settings.approx_index_threshold, manifest=store.document_hashes())
+    hashes = store.document_hashes()
+    by_doc = reusable_passages(settings.index_dir, hashes) if reuse else {}
+    for doc in stored_documents(store, skip=set(by_doc)):
+        by_doc[doc.doc_id] = passages_for(doc)
+    passages = [p for doc_id in sorted(by_doc) for p in by_doc[doc_id]]
+    report = build_passages(passages, settings.index_dir, load_embedder(settings.embedding_model),
+                            settings.approx_index_threshold, manifest=hashes)
     return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
             "seconds": round(report.seconds, 2)}
 
@@ -176,6 +184,6 @@ def reindex(settings: Settings) -> dict[str, Any]:
     """Rebuild the whole index from the stored documents; the old index serves until the swap."""
     with write_lock(settings):
         store = FactStore(settings.db_path)
-        result = _rebuild_index(settings, store)
+        result = _rebuild_index(settings, store, reuse=False)
         result["documents"] = len(store.documents())
     return result
