@@ -289,7 +289,12 @@ class Answerer:
         if q.agencies and not agency_ids:
             return []
         lead = self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True)
-        return lead or self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None)
+        if lead or not agency_ids:
+            return lead
+        rows = self.store.deadlines(agency_ids=agency_ids, provinces=q.provinces or None)
+        for r in rows:
+            r["supporting"] = True  # the agency asked about only cooperates here
+        return rows
 
     def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
         rows = self._deadline_rows(q)
@@ -325,6 +330,8 @@ class Answerer:
             return None
         best = ranked[: 3 if q.intent != "agency" else 2]
         head = T.AGENCY_HEAD if q.intent == "agency" else T.DEADLINES_HEAD
+        if best and best[0].get("supporting"):
+            head = T.COOPERATING_HEAD.format(names=", ".join(q.agencies))
         return self._list_answer(q, head, [(r, None) for r in best], today, q.intent,
                                  extra=[(r, None) for r in ranked[3:12]], hits=hits)
 

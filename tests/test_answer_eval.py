@@ -82,6 +82,12 @@ def test_agency_with_a_typo(answerer: Answerer) -> None:
     assert ans.found and "Sở Tài chính" in ans.text and "5/4/2023" in ans.text
 
 
+def test_agency_that_only_cooperates_is_told_so(answerer: Answerer) -> None:
+    ans = answerer.answer("Sở LĐ-TB&XH Thái Nguyên có nhiệm vụ gì?", date(2024, 2, 20))
+    assert ans.found and "phối hợp" in ans.text.splitlines()[0]
+    assert all("Sở Lao động - Thương binh và Xã hội" in f["cooperating"] for f in ans.facts)
+
+
 def test_figure_from_a_footnote(answerer: Answerer) -> None:
     ans = answerer.answer("Có bao nhiêu xã đã được công nhận đạt chuẩn nông thôn mới nâng cao ở Thái Nguyên?",
                           date(2024, 3, 1))
