@@ -26,6 +26,7 @@ from bot.answering import Answer, Citation
 from bot.calendar_export import build_calendar, event_uid
 from bot.formatting import answer_html, citations_html, esc, shorten, split_html, text_html, utf16_len
 from bot.reminders import (
+    MAX_REMINDER_ITEMS,
     MissingTokenError,
     collect,
     occurrence_key,
@@ -233,6 +234,27 @@ def test_collect_stages_are_sent_once(env: tuple[Settings, FactStore, BotState])
     late = plan(store, state, date(2027, 1, 2))
     overdue = [item for r in late for item in r.items if item[1] == "overdue"]
     assert overdue and all(key.endswith("2026-12-31") or "@2026-12" in key for key, _ in overdue)
+
+
+def test_a_crowded_day_stays_one_short_message(tmp_path: Path) -> None:
+    """More due items than fit: the most urgent are shown, the rest wait for later runs (not lost)."""
+    settings = Settings(data_dir=tmp_path / "data")
+    duties = "\n".join(f"{i}. Sở Tài chính báo cáo nội dung số {i} trước ngày {1 + i % 7}/12/2026."
+                       for i in range(1, 31))
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH SƠN HÀ\nSố: 77/UBND-TH\nSơn Hà, ngày 20 tháng 11 năm 2026\n"
+            "V/v ví dụ nhiều hạn chót\n" + duties + "\n")
+    ingest_bytes(settings, "vi-du-nhieu-han.txt", text.encode("utf-8"), index=False)
+    store, state = FactStore(settings.db_path), BotState(settings.db_path)
+    state.subscribe(7, None)
+    first = plan(store, state, date(2026, 12, 1))
+    assert len(first) == 1 and len(first[0].items) == MAX_REMINDER_ITEMS
+    shown = _plain(first[0].html)
+    assert messages.REMINDER_MORE.format(n=30 - MAX_REMINDER_ITEMS) in shown
+    assert "Hôm nay – 1/12/2026" in shown and len(split_html(first[0].html)) == 1
+    state.record_reminders(7, first[0].items)
+    second = plan(store, state, date(2026, 12, 1))
+    assert len(second[0].items) == 30 - MAX_REMINDER_ITEMS
+    assert not set(second[0].items) & set(first[0].items)
 
 
 def test_occurrence_key_survives_reingest(env: tuple[Settings, FactStore, BotState]) -> None:
