@@ -115,13 +115,10 @@ def _candidates(store: FactStore, today: date) -> list[tuple[Occurrence, str]]:
 
 
 def _chat_reminder(
-    sub: dict[str, Any], ids: list[int] | None, candidates: list[tuple[Occurrence, str]],
-    done: set[tuple[str, str]], today: date,
+    sub: dict[str, Any], mine: list[tuple[Occurrence, str]], keys: dict[int, str], done: set[tuple[str, str]],
+    today: date,
 ) -> ChatReminder | None:
-    wanted = None if ids is None else set(ids)
-    due = [(occ, stage) for occ, stage in candidates
-           if (wanted is None or wanted.intersection(occ.deadline["agency_ids"]))
-           and (occurrence_key(occ), stage) not in done]
+    due = [(occ, stage) for occ, stage in mine if (keys[id(occ)], stage) not in done]
     if not due:
         return None
     shown = sorted(due, key=lambda x: (_URGENCY[x[1]], x[0].on, x[0].deadline["id"]))[:MAX_REMINDER_ITEMS]
@@ -141,7 +138,7 @@ def _chat_reminder(
         blocks.append("\n".join(lines))
     if extra:
         blocks.append(messages.REMINDER_MORE.format(n=extra))
-    items = [(occurrence_key(occ), stage) for occ, stage in due]
+    items = [(keys[id(occ)], stage) for occ, stage in due]
     return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items)
 
 
@@ -154,16 +151,22 @@ def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
     candidates = _candidates(store, today)
     if not candidates:
         return []
-    ids_of: dict[str | None, list[int] | None] = {}
+    keys = {id(occ): occurrence_key(occ) for occ, _ in candidates}  # hashed once, not once per chat
+    by_agency: dict[int, list[int]] = {}
+    for k, (occ, _) in enumerate(candidates):
+        for agency_id in occ.deadline["agency_ids"]:
+            by_agency.setdefault(agency_id, []).append(k)
+    mine_of: dict[str | None, list[tuple[Occurrence, str]]] = {}
     out = []
     for sub in state.subscriptions():
         agency = sub.get("agency")
-        if agency not in ids_of:
-            ids_of[agency] = agency_ids(store, agency)
-        ids = ids_of[agency]
-        if ids == []:
+        if agency not in mine_of:
+            ids = agency_ids(store, agency)
+            picked = range(len(candidates)) if ids is None else sorted({k for i in ids for k in by_agency.get(i, ())})
+            mine_of[agency] = [candidates[k] for k in picked]
+        if not mine_of[agency]:
             continue
-        reminder = _chat_reminder(sub, ids, candidates, state.sent_reminders(sub["chat_id"]), today)
+        reminder = _chat_reminder(sub, mine_of[agency], keys, state.sent_reminders(sub["chat_id"]), today)
         if reminder is not None:
             out.append(reminder)
     return out
