@@ -7,6 +7,7 @@ supplies the citations. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -87,8 +88,10 @@ def _bigrams(text: str) -> set[str]:
     return {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
 
 
-def _content(text: str) -> set[str]:
-    return {s for s in syllables(text) if s not in _STOP and not s.isdigit()}
+@functools.lru_cache(maxsize=65_536)
+def _content(text: str) -> frozenset[str]:
+    """Content syllables of a text; cached because the same stored facts are scored for many questions."""
+    return frozenset(s for s in syllables(text) if s not in _STOP and not s.isdigit())
 
 
 class Answerer:
@@ -114,6 +117,8 @@ class Answerer:
             self._docs = {d["doc_id"]: d for d in self.store.documents()}
             self._provinces = self.store.provinces()
             self._agencies = self.store.agencies()
+            for a in self._agencies:
+                a["loose"] = _loose(a["key"])
 
     # --- helpers -------------------------------------------------------------------------------
     def source(self, doc_id: str) -> str:
@@ -138,10 +143,9 @@ class Answerer:
         ids: list[int] = []
         for name in names:
             key = _loose(agency_key(name))
-            hits = [a["id"] for a in pool if _loose(a["key"]) == key]
+            hits = [a["id"] for a in pool if a["loose"] == key]
             if not hits:
-                hits = [a["id"] for a in pool
-                        if key in _loose(a["key"]) or _loose(a["key"]) in key and len(a["key"]) > 8]
+                hits = [a["id"] for a in pool if key in a["loose"] or a["loose"] in key and len(a["key"]) > 8]
             if not hits:
                 resolved = set(resolve_agency(name, known))
                 hits = [a["id"] for a in pool if a["name"] in resolved]

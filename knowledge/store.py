@@ -63,8 +63,14 @@ class FactStore(ThreadLocalDatabase):
 
     def _ensure_schema(self) -> None:
         db = self.db
-        if "documents" in db.table_names():
-            return
+        if "documents" not in db.table_names():
+            self._create_tables()
+        # Lookups by agency and by province (fact queries, reminders); also added to older stores.
+        db["deadline_agencies"].create_index(["agency_id"], if_not_exists=True)
+        db["documents"].create_index(["province"], if_not_exists=True)
+
+    def _create_tables(self) -> None:
+        db = self.db
         with db.atomic():
             db["documents"].create({
                 "doc_id": str, "type": str, "number": str, "issuer": str, "province": str, "issued_date": str,
