@@ -146,7 +146,7 @@ def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
     """One reminder per subscribed chat that has something not yet announced; none when nothing is due.
 
     The store is read once per run, not once per chat: a run costs one pass over the deadlines plus
-    a set filter per chat, so 1,000 chats over 10,000 directives stay within seconds.
+    a lookup per chat (benchmarks/scale.py: planning for 1,000 chats over 2,000 directives takes 1.3 s).
     """
     candidates = _candidates(store, today)
     if not candidates:
