@@ -25,6 +25,8 @@ _GOAL_CUE = re.compile(r"phan dau|muc tieu|chi tieu|co it nhat|toi thieu|it nhat
 _RESULT_CUE = re.compile(r"(?<![a-z])(?:da dat|dat ty le|tinh den|den het thang|den nay|giai ngan dat|con |giam |"
                          r"tang |nam 20\d\d la|ket qua|da duoc|hien co)")
 _YEAR = re.compile(r"(?:năm|hết năm)\s+(\d{4})")
+# "tăng nhẹ so năm 2023", "giảm 1,33% so với năm 2022": a baseline year, not the year a figure is about.
+_BASELINE = re.compile(r"\bso(?: với)?(?: cùng kỳ)?\s+$", re.IGNORECASE)
 
 
 def _number(raw: str) -> float | None:
@@ -85,7 +87,8 @@ def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
             cue = _GOAL_CUE.search(folded)
             goal = goal_part or bool(cue)
             result_cues = [r.start() for r in _RESULT_CUE.finditer(folded)]
-            years = [(y.start(), y.group(1)) for y in _YEAR.finditer(sentence)]
+            years = [(y.start(), y.group(1)) for y in _YEAR.finditer(sentence)
+                     if not _BASELINE.search(sentence, 0, y.start())]
             for m in figures:
                 local_goal = goal
                 if goal and not goal_part and cue:

@@ -1,4 +1,4 @@
-"""Duty extraction edge cases that the five real directives do not show."""
+"""Duty and figure extraction edge cases that the five real directives do not show."""
 
 from __future__ import annotations
 
@@ -39,3 +39,11 @@ def test_adjacent_due_times_share_their_task() -> None:
     )
     assert len(found) == 3
     assert {d.task for d in found} == {"tổng hợp báo cáo UBND tỉnh"}
+
+
+def test_a_baseline_year_is_not_the_year_of_a_figure() -> None:
+    _, facts = parse_and_extract("ex", HEADER + (
+        "1. Tỷ lệ giải ngân nguồn vốn năm 2026 tăng nhẹ so năm 2025; tính đến ngày 31/12/2026 tỷ lệ giải ngân "
+        "chung đạt 52,6% kế hoạch.\n2. Tỷ lệ hộ nghèo năm 2026 là 3,02% (giảm 1,33% so với năm 2025).\n"))
+    years = {t.value: t.year for t in facts.targets + facts.results}
+    assert years["52,6%"] == "2026" and years["3,02%"] == "2026"
