@@ -34,6 +34,7 @@ _QUESTION_WORDS = frozenset({
 })
 ON_TOPIC_SHARE = 0.4  # share of the informative syllables a quoted passage must contain as whole words
 COMMON_WORD_SHARE = 0.2  # a word in more than this share of passages says little about relevance
+FIGURE_TOPIC_SHARE = 0.5  # share of the informative syllables a figure's metric and sentence must contain
 FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
 _STOP = set(["cua", "va", "cac", "la", "gi", "nao", "the", "nao", "bao", "nhieu", "co", "khong", "duoc", "trong", "nam", "thang", "ngay", "tinh", "o", "tai", "cho", "voi", "den"])
 
@@ -368,7 +369,12 @@ class Answerer:
         return f"• {fmt_date(on)} — {who}: {row['task']} ({wording})"
 
     def _figure_fits(self, q: Question, row: dict[str, Any], hits: list[Any]) -> bool:
-        """A figure answers when its section is among the best passages, or its metric is what was asked."""
+        """A figure answers when it shares the question's informative words, and its section is among the
+        best passages or its metric is what was asked."""
+        rare = self._informative(q)
+        said = _content(f"{row.get('metric') or ''} {row.get('quote') or ''}")
+        if rare and len(rare & said) < FIGURE_TOPIC_SHARE * len(rare):
+            return False
         if (row["doc_id"], row["section_idx"]) in {(h.doc_id, h.section_idx) for h in hits[:FIGURE_HIT_DEPTH]}:
             return True
         metric = _content(row.get("metric") or "")

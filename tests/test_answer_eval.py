@@ -71,6 +71,12 @@ def test_a_figure_the_directives_do_not_give_is_quoted_not_invented(answerer: An
     assert ans.found and "52,6%" in ans.text
 
 
+def test_a_figure_the_directive_does_not_state_is_not_replaced_by_another(answerer: Answerer) -> None:
+    ans = answerer.answer("Tỷ lệ giải ngân vốn các chương trình MTQG của Thái Nguyên năm 2023 đạt bao nhiêu?",
+                          date(2024, 3, 1))
+    assert ans.found and "chưa đạt yêu cầu" in ans.text and not ans.facts
+
+
 def test_agency_named_without_punctuation(answerer: Answerer) -> None:
     ans = answerer.answer("Các sở ngành Hà Tĩnh báo cáo tiến độ nông thôn mới hàng tháng trước ngày mấy?",
                           date(2023, 3, 20))
