@@ -31,7 +31,7 @@ from bot.state import BotState
 from knowledge.agencies import agency_key
 from knowledge.config import Settings
 from knowledge.recurrence import describe_due
-from knowledge.schedule import Occurrence, overdue, upcoming
+from knowledge.schedule import Occurrence, expand, overdue_of
 from knowledge.store import FactStore
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,9 @@ def _item_html(occ: Occurrence, stage: str, today: date) -> str:
 
 def _candidates(store: FactStore, today: date) -> list[tuple[Occurrence, str]]:
     """Every (occurrence, stage) that could be announced today, computed once for all chats."""
-    due = [(occ, "overdue") for occ in overdue(store, today)]
-    for occ in upcoming(store, today, today + timedelta(days=LOOKAHEAD_DAYS)):
+    rows = store.deadlines()
+    due = [(occ, "overdue") for occ in overdue_of(rows, today)]
+    for occ in expand(rows, today, today + timedelta(days=LOOKAHEAD_DAYS)):
         stage = stage_for((occ.on - today).days)
         if stage:
             due.append((occ, stage))

@@ -39,11 +39,16 @@ def upcoming(store: FactStore, start: date, end: date, **filters: Any) -> list[O
 def overdue(store: FactStore, today: date, lookback_days: int = OVERDUE_LOOKBACK_DAYS,
             **filters: Any) -> list[Occurrence]:
     """One-off deadlines whose last day passed within the lookback window (no completion is tracked)."""
+    return overdue_of(store.deadlines(**filters), today, lookback_days)
+
+
+def overdue_of(rows: list[dict[str, Any]], today: date,
+               lookback_days: int = OVERDUE_LOOKBACK_DAYS) -> list[Occurrence]:
+    """overdue() over rows already loaded (a caller that also expands them reads the store once)."""
     start = today - timedelta(days=lookback_days)
-    rows = [r for r in store.deadlines(**filters) if not isinstance(r["due"], dict)]
     out = []
     for r in rows:
-        d = due_date(r["due"])
+        d = None if isinstance(r["due"], dict) else due_date(r["due"])
         if d and start <= d < today:
             out.append(Occurrence(d, r))
     out.sort(key=lambda o: (o.on, o.deadline["id"]))
