@@ -97,13 +97,17 @@ def _manifest_file(build: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def read_manifest(build: Path) -> dict[str, str] | None:
-    """doc_id → content hash the build was published with, or None (built without one, or unreadable)."""
-    data = _manifest_file(build)
+def _documents_of(data: dict | None) -> dict[str, str] | None:
+    """The doc_id → hash part of a manifest (older builds wrote that mapping alone)."""
     if data is None:
         return None
     documents = data.get("documents", data) if "passage_format" in data else data
     return documents if isinstance(documents, dict) else None
+
+
+def read_manifest(build: Path) -> dict[str, str] | None:
+    """doc_id → content hash the build was published with, or None (built without one, or unreadable)."""
+    return _documents_of(_manifest_file(build))
 
 
 def reusable_passages(index_dir: Path, hashes: dict[str, str]) -> dict[str, list[Passage]]:
@@ -116,7 +120,7 @@ def reusable_passages(index_dir: Path, hashes: dict[str, str]) -> dict[str, list
     data = _manifest_file(build) if build else None
     if build is None or data is None or data.get("passage_format") != PASSAGE_FORMAT:
         return {}
-    keep = {d for d, h in (read_manifest(build) or {}).items() if hashes.get(d) == h}
+    keep = {d for d, h in (_documents_of(data) or {}).items() if hashes.get(d) == h}
     out: dict[str, list[Passage]] = {}
     for p in read_passages(build):
         if p.doc_id in keep:
