@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import SHARED, rss_mb, variant_documents  # noqa: E402
+from benchmarks.retrieval import SHARED, rss_mb, share_embedding_cache, variant_documents  # noqa: E402
 from knowledge.config import Settings  # noqa: E402
 from knowledge.extract import extract  # noqa: E402
 from knowledge.store import FactStore  # noqa: E402
@@ -45,16 +45,13 @@ def build(data_dir: Path, passages: int, embedding_cache: Path | None = None) ->
     `embedding_cache` (e.g. retrieval.py's) is shared instead of a fresh one: the variants are the same
     passages, so nothing is embedded twice across the benchmarks.
     """
-    from index.builder import CACHE_DIR, build_index
+    from index.builder import build_index
     from index.embeddings import load_embedder
     from index.passages import passages_for
 
     settings = Settings(data_dir=data_dir)
-    link = data_dir / CACHE_DIR
-    if embedding_cache and not link.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        embedding_cache.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(embedding_cache.resolve(), target_is_directory=True)
+    if embedding_cache:
+        share_embedding_cache(data_dir, embedding_cache)
     store = FactStore(settings.db_path)
     docs = [parse_document(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "corpus").glob("*.txt"))]
     count = sum(len(passages_for(d)) for d in docs)

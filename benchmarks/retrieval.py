@@ -121,6 +121,21 @@ def variant_texts(seed: int = 7) -> Iterator[tuple[str, str]]:
             yield f"{doc_id}~{n:05d}", text
 
 
+def share_embedding_cache(data_dir: Path, cache: Path) -> None:
+    """Point a data directory's embedding cache at a shared one (kept if the directory already has one).
+
+    The benchmarks generate the same variant passages, so with one cache nothing is embedded twice.
+    """
+    from index.builder import CACHE_DIR
+
+    link = data_dir / CACHE_DIR
+    if link.exists():
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(cache.resolve(), target_is_directory=True)
+
+
 def variant_documents(seed: int = 7) -> Iterator[Document]:
     """Endless stream of parsed variant directives, deterministic for a seed."""
     for doc_id, text in variant_texts(seed):

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import SHARED, variant_texts  # noqa: E402
+from benchmarks.retrieval import SHARED, share_embedding_cache, variant_texts  # noqa: E402
 from knowledge.config import Settings  # noqa: E402
 from knowledge.provinces import provinces_in  # noqa: E402
 from knowledge.structure import parse_document  # noqa: E402
@@ -252,8 +252,7 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None) -> dict[st
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)
         if shared_cache:
-            shared_cache.mkdir(parents=True, exist_ok=True)
-            (data_dir / CACHE_DIR).symlink_to(shared_cache, target_is_directory=True)
+            share_embedding_cache(data_dir, shared_cache)
         settings = Settings(data_dir=data_dir)
 
         t0 = time.perf_counter()
