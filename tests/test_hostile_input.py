@@ -38,6 +38,7 @@ from tests.test_faults_botapi import (
     TOKEN,
     bot_settings,
     plain,
+    refused,
     run_bot,
     seeded_data_dir,
 )
@@ -153,12 +154,8 @@ def server() -> Iterator[BotApiServer]:
 
 
 def assert_clean_texts(server: BotApiServer, data_dir: Path) -> None:
-    """Nothing refused by Telegram; no traceback, token or local path in anything the bot showed.
-
-    A 409 on getUpdates is the fake server ending the long poll PTB abandons when it stops polling.
-    """
-    refused = [r for r in server.rejected if not (r["method"] == "getUpdates" and r["status"] == 409)]
-    assert refused == [], server.dump()
+    """Nothing refused by Telegram; no traceback, token or local path in anything the bot showed."""
+    assert refused(server) == [], server.dump()
     shown = server.texts() + [p.get("caption") or "" for p in server.sent(method="sendDocument")]
     shown += [p.get("text") or "" for p in server.sent(method="answerCallbackQuery")]
     for text in shown:
