@@ -28,9 +28,9 @@ MAX_LINES = 8
 ECHO_CHARS = 100  # user text quoted back in a reply is cut here, so a pasted page stays one short message
 # How questions are asked, not what about: rare in directives, so they would pass as informative.
 _QUESTION_WORDS = frozenset({
-    "ai", "bao", "gio", "khi", "may", "sao", "vi", "vay", "thi", "lam", "phai", "can", "truoc", "sau", "han",
+    "ai", "gio", "khi", "may", "sao", "vi", "vay", "thi", "lam", "phai", "can", "truoc", "sau", "han",
     "viec", "lan", "toi", "ke", "sap", "da", "dang", "con", "het", "nhung", "hom", "nay", "mai", "tuan",
-    "quy", "ky", "thoi", "diem", "vao", "luc", "hang", "nao", "chua", "roi", "duoc",
+    "quy", "ky", "thoi", "diem", "vao", "luc", "hang", "chua", "roi",
 })
 ON_TOPIC_SHARE = 0.4  # share of the informative syllables a quoted passage must contain as whole words
 COMMON_WORD_SHARE = 0.2  # a word in more than this share of passages says little about relevance
@@ -81,6 +81,11 @@ def _fact_year(row: dict[str, Any]) -> int | None:
 def _loose(key: str) -> str:
     """An agency key without punctuation: "các sở ngành" finds "Các sở, ngành phụ trách …"."""
     return " ".join(re.findall(r"\w+", key))
+
+
+def _place_syllables(q: Question) -> set[str]:
+    """Syllables of the provinces a question names: they select documents, they say nothing of the topic."""
+    return {s for p in q.provinces for s in syllables(p)}
 
 
 def _bigrams(text: str) -> set[str]:
@@ -181,8 +186,7 @@ class Answerer:
     def _informative(self, q: Question) -> set[str]:
         """Question words that tell passages apart: not the province, not words most passages use."""
         searcher = self._searcher
-        places = {s for p in q.provinces for s in syllables(p)}
-        return {s for s in _content(q.text) - places - _QUESTION_WORDS
+        return {s for s in _content(q.text) - _place_syllables(q) - _QUESTION_WORDS
                 if searcher is None or searcher.lexical.share(s) <= COMMON_WORD_SHARE}
 
     def _relevant(self, q: Question, hits: list[Any]) -> bool:
@@ -378,7 +382,7 @@ class Answerer:
         if (row["doc_id"], row["section_idx"]) in {(h.doc_id, h.section_idx) for h in hits[:FIGURE_HIT_DEPTH]}:
             return True
         metric = _content(row.get("metric") or "")
-        asked = _content(q.text) - {s for p in q.provinces for s in syllables(p)}
+        asked = _content(q.text) - _place_syllables(q)
         shared = len(metric & asked)
         return shared >= 3 and (shared >= 0.6 * len(metric) or shared >= 0.4 * len(asked))
 
