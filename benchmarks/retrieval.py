@@ -288,24 +288,24 @@ def approx_recall(index_dir: Path, k: int = 5) -> dict[str, object]:
 
 
 def _sample_texts(index_dir: Path, n: int, rng: random.Random) -> list[str]:
-    from index.builder import read_passages
+    from index.segments import live_passages
     from index.store import current_build
 
-    passages = read_passages(current_build(index_dir))
+    passages = live_passages(current_build(index_dir))
     return [p.text for p in rng.sample(passages, min(n, len(passages)))]
 
 
 def lexical_persistence(index_dir: Path) -> dict[str, float]:
     """bm25s save/load versus rebuilding the BM25 index from the stored passages."""
-    from index.builder import read_passages
     from index.lexical import LexicalIndex
+    from index.segments import live_passages
     from index.store import current_build
 
     build = current_build(index_dir)
     t0 = time.perf_counter()
     LexicalIndex.load(build)
     load_s = time.perf_counter() - t0
-    texts = [p.text for p in read_passages(build)]
+    texts = [p.text for p in live_passages(build)]
     t0 = time.perf_counter()
     LexicalIndex.build(texts)
     return {"load_seconds": round(load_s, 2), "rebuild_seconds": round(time.perf_counter() - t0, 2)}

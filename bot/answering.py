@@ -111,11 +111,14 @@ class Answerer:
         self.reload()
 
     def reload(self) -> None:
-        """Re-open the index (after an ingest or reindex swapped it) and the document list."""
+        """Re-open the index (after an ingest or reindex swapped it) and the document list.
+
+        Index segments the current searcher already holds are shared, not read twice.
+        """
         from index.search import Searcher
 
         try:
-            searcher = Searcher.load(self.settings.index_dir, settings=self.settings)
+            searcher = Searcher.load(self.settings.index_dir, settings=self.settings, previous=self._searcher)
         except FileNotFoundError:
             searcher = None
         with self._lock:

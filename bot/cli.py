@@ -109,9 +109,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge.ingest import reindex
+    from knowledge.ingest import compact, reindex
 
-    result = reindex(settings)
+    result = (compact(settings) or {"compacted": False}) if args.compact else reindex(settings)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -183,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("reindex", help="rebuild the search index from stored documents")
+    p.add_argument("--compact", action="store_true",
+                   help="only fold the delta segment of recent uploads into the base, reusing passages")
     p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("ask", help="answer a question in Vietnamese")
     p.add_argument("question", nargs="?")

@@ -63,7 +63,7 @@ from bot.state import BotState
 from bot.telegram_retry import RetryingRateLimiter
 from knowledge.agencies import agency_key
 from knowledge.config import Settings
-from knowledge.ingest import IngestReport, RejectedFile, ingest_bytes, reindex
+from knowledge.ingest import IngestReport, RejectedFile, compact, ingest_bytes, reindex
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore
 
@@ -603,6 +603,19 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await asyncio.to_thread(ctx.state.prune_pending, PENDING_KEEP_DAYS)
 
 
+async def compaction_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Nightly: fold the day's uploads (the index's delta segment) into the base, then reload."""
+    ctx = _ctx(context)
+    async with ctx.write_lock:
+        try:
+            result = await asyncio.to_thread(compact, ctx.settings)
+            if result is not None:
+                await asyncio.to_thread(ctx.answerer.reload)
+                log.info("index compacted: %s", result)
+        except Exception:
+            log.exception("nightly index compaction failed; the current index keeps serving")
+
+
 async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = _ctx(context)
     if reminder_missed(ctx.settings, ctx.state):
@@ -680,6 +693,9 @@ def build_application(
     if application.job_queue is not None:
         application.job_queue.run_daily(
             reminder_job, time=settings.reminder_time.replace(tzinfo=settings.tz), name="daily-reminders"
+        )
+        application.job_queue.run_daily(
+            compaction_job, time=settings.compact_time.replace(tzinfo=settings.tz), name="nightly-compaction"
         )
     return application
 

@@ -38,31 +38,50 @@ def needs_restoring(text: str) -> bool:
 
 
 class AccentRestorer:
-    """Word statistics of the indexed text; read-only after construction."""
+    """Word statistics of the indexed text; read-only after construction.
 
-    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int]) -> None:
+    The counts may come in several tables (one per index segment, see index.segments); lookups add
+    them up, so a delta segment's new words count without copying the base's tables.
+    """
+
+    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int],
+                 more: list[AccentRestorer] | tuple[AccentRestorer, ...] = ()) -> None:
         self.unigrams = unigrams
         self.bigrams = bigrams
-        forms: dict[str, list[str]] = {}
-        for word in unigrams:
-            if word != NUM:
-                forms.setdefault(fold(word), []).append(word)
-        self._forms = forms
-        self._total = max(sum(unigrams.values()), 1)
+        self._tables = [(unigrams, bigrams), *((m.unigrams, m.bigrams) for m in more)]
+        forms: dict[str, set[str]] = {}
+        for uni, _ in self._tables:
+            for word in uni:
+                if word != NUM:
+                    forms.setdefault(fold(word), set()).add(word)
+        self._forms = {k: sorted(v) for k, v in forms.items()}
+        self._total = max(sum(sum(uni.values()) for uni, _ in self._tables), 1)
+
+    def combined(self, other: AccentRestorer) -> AccentRestorer:
+        """Statistics of both segments' text."""
+        return AccentRestorer(self.unigrams, self.bigrams, [other])
+
+    def _unigram(self, word: str) -> int:
+        return sum(uni.get(word, 0) for uni, _ in self._tables)
+
+    def _bigram(self, pair: str) -> int:
+        return sum(bi.get(pair, 0) for _, bi in self._tables)
 
     def _logp(self, prev: str | None, word: str) -> float:
         """log P(word | prev): bigram relative frequency interpolated with the unigram frequency."""
-        unigram = (self.unigrams.get(word, 0) + 0.5) / self._total
-        if prev is None or prev not in self.unigrams:
+        unigram = (self._unigram(word) + 0.5) / self._total
+        seen = self._unigram(prev) if prev is not None else 0
+        if not seen:
             return math.log(unigram)
-        bigram = self.bigrams.get(f"{prev} {word}", 0) / self.unigrams[prev]
+        bigram = self._bigram(f"{prev} {word}") / seen
         return math.log(LAMBDA * bigram + (1 - LAMBDA) * unigram)
 
     @classmethod
-    def build(cls, texts: list[str]) -> AccentRestorer:
+    def build(cls, texts: list[str], seeded: bool = True) -> AccentRestorer:
+        """Counts of `texts`, plus the built-in phrases unless this is a delta beside a seeded base."""
         uni: Counter[str] = Counter()
         bi: Counter[str] = Counter()
-        seeds = [(t, 1) for t in texts] + [(p, SEED_COUNT) for p in SEED_PHRASES]
+        seeds = [(t, 1) for t in texts] + ([(p, SEED_COUNT) for p in SEED_PHRASES] if seeded else [])
         for text, weight in seeds:
             words = [NUM if w.isdigit() else w.lower() for w in _WORD.findall(text)]
             for w in words:

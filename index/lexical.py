@@ -8,11 +8,16 @@ sides, so "Chương trình NTM" in a passage matches "chương trình nông thô
 whichever form either side uses; the abbreviation itself is kept as a token too.
 Scores come straight from bm25s's precomputed sparse matrix with one `np.bincount`, which is
 several times faster than bm25s's own `np.add.at` loop at 100k passages.
+
+An index can be a small delta segment beside a large base (see index.segments): `rescale_to` then
+gives its terms the IDF of base and delta together, so the two segments' scores add up to one
+ranking. The base keeps its own IDF, which differs by at most the delta's share of passages.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from pathlib import Path
 
@@ -45,6 +50,12 @@ def _expand(match: re.Match[str]) -> str:
     return f"{match.group(1)} {ABBREVIATIONS[abbr]}"
 
 LEXICAL_DIR = "bm25"
+EMPTY = ""  # bm25s's token for passages without any: never in a query
+
+
+def idf(passages: int, containing: int) -> float:
+    """bm25s's default ("lucene") inverse document frequency."""
+    return math.log(1 + (passages - containing + 0.5) / (containing + 0.5))
 
 
 def tokens(text: str) -> list[str]:
@@ -67,27 +78,51 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        """Index passages given as token ids: one shared int per distinct token instead of a new
+        string per occurrence keeps a 100k-passage build several GB smaller."""
         retriever = bm25s.BM25()
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        corpus = [tokens(t) or [""] for t in texts]
-        retriever.index(corpus, show_progress=False)
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in tokens(text) or [EMPTY]] for text in texts]
+        retriever.index((ids, vocab), show_progress=False)
         return cls(retriever)
+
+    def postings(self, token: str) -> int:
+        """Number of passages containing a (folded) token."""
+        i = self._vocab.get(token)
+        return 0 if i is None or i + 1 >= len(self._indptr) else int(self._indptr[i + 1] - self._indptr[i])
+
+    def rescale_to(self, base: LexicalIndex) -> None:
+        """Give every term the IDF it has over base and self together (build time, before save)."""
+        total = self.count + base.count
+        for token, i in self._vocab.items():
+            if token == EMPTY or i + 1 >= len(self._indptr):  # bm25s appends "" without postings
+                continue
+            a, b = self._indptr[i], self._indptr[i + 1]
+            own = int(b - a)
+            if own:
+                self._data[a:b] *= idf(total, own + base.postings(token)) / idf(self.count, own)
 
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory / LEXICAL_DIR))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(directory / LEXICAL_DIR), mmap=False))
+        """The score matrix is memory-mapped: a query reads only its terms' postings, so the OS keeps
+        the pages of common terms and the process does not hold the whole matrix."""
+        return cls(bm25s.BM25.load(str(directory / LEXICAL_DIR), mmap=True))
 
     def share(self, token: str) -> float:
         """Fraction of passages containing a (folded) token: near 1 for words every directive uses."""
-        i = self._vocab.get(token)
-        return 0.0 if i is None or not self.count else float(self._indptr[i + 1] - self._indptr[i]) / self.count
+        return self.postings(token) / self.count if self.count else 0.0
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no query token is indexed)."""
-        ids = [self._vocab[t] for t in dict.fromkeys(tokens(query)) if t in self._vocab]
+        return self.scores_of(list(dict.fromkeys(tokens(query))))
+
+    def scores_of(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage for already tokenised, de-duplicated query tokens."""
+        ids = [self._vocab[t] for t in query_tokens if t in self._vocab]
         if not ids:
             return np.zeros(self.count, dtype=np.float32)
         spans = [(self._indptr[i], self._indptr[i + 1]) for i in ids]

@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from index import fusion, store
-from index.accents import AccentRestorer, needs_restoring
-from index.builder import read_passages
+from index.accents import needs_restoring
 from index.embeddings import Embedder, load_embedder
-from index.lexical import LexicalIndex
 from index.passages import Passage
+from index.segments import Segment, combined, read_build_manifest, segment_dirs
 from index.vector_index import IndexMismatch, VectorIndex
 from knowledge.config import Settings, load_settings
 from knowledge.provinces import provinces_in
@@ -45,34 +44,43 @@ class Hit(Passage):
 
 class Searcher:
     def __init__(
-        self, passages: list[Passage], vectors: VectorIndex, lexical: LexicalIndex, embedder: Embedder,
-        fusion_weight: float, fusion_method: str = FUSION, accents: AccentRestorer | None = None,
+        self, segments: list[Segment], embedder: Embedder, fusion_weight: float, fusion_method: str = FUSION,
+        masked: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        if not (len(passages) == vectors.meta.count == lexical.count):
-            raise ValueError("index parts disagree on the number of passages; rebuild the index")
+        """`segments`: base first, then the delta (see index.segments); `masked`: documents whose
+        base passages are superseded (changed or removed since the base was built)."""
         if fusion_method not in fusion.METHODS:
             raise ValueError(f"unknown fusion method {fusion_method!r}")
-        self.passages = passages
-        self.vectors = vectors
-        self.lexical = lexical
+        self.segments = segments
+        self.passages = [p for seg in segments for p in seg.passages]
+        self.vectors, self.lexical, self.accents = combined(segments)
         self.embedder = embedder
         self.fusion_weight = fusion_weight
         self.fusion_method = fusion_method
-        self.accents = accents
-        self._by_pid = {p.pid: i for i, p in enumerate(passages)}
-        rows: dict[str, list[int]] = {}
-        for i, p in enumerate(passages):
-            rows.setdefault(p.doc_id, []).append(i)
-        self._doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in rows.items()}
-        self._province = [fold(p.province) if p.province else "" for p in passages]
+        self._offsets = np.cumsum([0] + [len(seg.passages) for seg in segments])
+        self._live = np.ones(len(self.passages), dtype=bool)
+        if len(segments) > 1:
+            for doc_id in masked:
+                rows = segments[0].doc_rows.get(doc_id)
+                if rows is not None:
+                    self._live[rows] = False
+        self._doc_rows: dict[str, np.ndarray] = {}
+        for seg, offset in zip(segments, self._offsets, strict=False):
+            for doc_id, rows in seg.doc_rows.items():
+                live = rows[self._live[rows + offset]] + offset
+                if len(live):
+                    self._doc_rows[doc_id] = live
+        self._province = [x for seg in segments for x in seg.provinces]
 
     @classmethod
     def load(
         cls, index_dir: Path, embedder: Embedder | None = None, settings: Settings | None = None,
-        fusion_method: str = FUSION,
+        fusion_method: str = FUSION, previous: Searcher | None = None,
     ) -> Searcher:
         """Open the serving build of `index_dir`.
 
+        Segments that `previous` (the searcher serving so far) already holds are reused, not read
+        again: after adding a directive only the small delta is loaded.
         Raises FileNotFoundError when no index was built yet, and IndexMismatch when it was built
         with another embedding model than the one configured (or given).
         """
@@ -80,7 +88,7 @@ class Searcher:
         for attempt in range(LOAD_ATTEMPTS):
             build = cls._serving(index_dir)
             try:
-                return cls._load_build(build, embedder, settings, fusion_method)
+                return cls._load_build(build, embedder, settings, fusion_method, previous)
             except (OSError, RuntimeError):
                 # Swaps happened while we read and this build was collected (faiss reports a
                 # vanished file as RuntimeError): read the build that serves now.
@@ -98,6 +106,7 @@ class Searcher:
     @classmethod
     def _load_build(
         cls, build: Path, embedder: Embedder | None, settings: Settings, fusion_method: str,
+        previous: Searcher | None,
     ) -> Searcher:
         meta = VectorIndex.read_meta(build)
         wanted = embedder.name if embedder else settings.embedding_model
@@ -107,13 +116,20 @@ class Searcher:
                 f"configured model is {wanted!r}. Run `directive-bot reindex` to rebuild the index."
             )
         embedder = embedder or load_embedder(settings.embedding_model)
-        vectors = VectorIndex.load(build, model=embedder.name, dim=embedder.dim)
-        return cls(read_passages(build), vectors, LexicalIndex.load(build), embedder,
-                   settings.fusion_weight, fusion_method, AccentRestorer.load(build))
+        held = {seg.ident: seg for seg in (previous.segments if previous else []) if seg.ident}
+        segments = []
+        for directory in segment_dirs(build):
+            ident = VectorIndex.read_meta(directory).segment
+            segments.append(held[ident] if ident in held else Segment.load(directory, embedder.name, embedder.dim))
+        masked = (read_build_manifest(build) or {}).get("masked", [])
+        return cls(segments, embedder, settings.fusion_weight, fusion_method, set(masked))
 
     def get(self, pid: str) -> Passage | None:
-        i = self._by_pid.get(pid)
-        return self.passages[i] if i is not None else None
+        for seg, offset in zip(self.segments, self._offsets, strict=False):
+            i = seg.by_pid.get(pid)
+            if i is not None and self._live[i + offset]:
+                return seg.passages[i]
+        return None
 
     def search(
         self, query: str, k: int = 5, prefer_doc_ids: set[str] | None = None,
@@ -149,7 +165,8 @@ class Searcher:
             rows = self._doc_rows.get(doc_id)
             if rows is not None and len(rows) <= PREFERRED_DOC_ROWS:
                 parts.append(rows)
-        return np.unique(np.concatenate(parts).astype(np.int64))
+        pool = np.unique(np.concatenate(parts).astype(np.int64))
+        return pool[self._live[pool]]
 
     def _boosts(
         self, pool: np.ndarray, query: str, prefer_doc_ids: set[str] | None, prefer_provinces: list[str] | None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -46,6 +47,9 @@ class VectorMeta:
     count: int
     kind: str  # flat | ivf (| hnsw)
     built_at: str
+    # Identity of the segment these vectors belong to, kept when a later build links the same files
+    # (see index.segments): a reload reuses a segment it already holds. Empty in older builds.
+    segment: str = ""
 
 
 def _make(kind: str, dim: int, vectors: np.ndarray) -> faiss.Index:
@@ -93,7 +97,7 @@ class VectorIndex:
             index.add(vectors)
         _tune(index, kind)
         meta = VectorMeta(model=model, dim=dim, count=n, kind=kind,
-                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), segment=uuid.uuid4().hex)
         return cls(index, meta)
 
     def save(self, directory: Path) -> None:
@@ -115,7 +119,10 @@ class VectorIndex:
                 f"(dimension {meta.dim}), but the configured model is {model!r} (dimension {dim}). "
                 "Run `directive-bot reindex` to rebuild the index with the configured model."
             )
-        index = faiss.read_index(str(directory / VECTORS_FILE))
+        # An approximate index is memory-mapped: a query reads only the lists it probes, so the vectors
+        # stay in the page cache (shared, reclaimable) instead of the process's own memory.
+        flags = faiss.IO_FLAG_MMAP if meta.kind == APPROX_KIND else 0
+        index = faiss.read_index(str(directory / VECTORS_FILE), flags)
         _tune(index, meta.kind)
         faiss.omp_set_num_threads(1)  # see the module docstring
         return cls(index, meta)

@@ -49,6 +49,7 @@ class Settings:
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "Asia/Ho_Chi_Minh"
     reminder_time: time = time(7, 30)
+    compact_time: time = time(2, 30)  # nightly fold of the index's delta segment into its base
     today_override: date | None = None
     questions_per_minute: int = 20
 
@@ -75,6 +76,14 @@ class Settings:
         return datetime.now(self.tz).date()
 
 
+def _clock(name: str, default: str) -> time:
+    raw = os.environ.get(name, default).strip()
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be HH:MM, got {raw!r}") from exc
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment; raises ConfigError with an operator-facing message."""
     admin_raw = os.environ.get("BOT_ADMIN_IDS", "")
@@ -87,11 +96,6 @@ def load_settings() -> Settings:
         today = date.fromisoformat(today_raw) if today_raw else None
     except ValueError as exc:
         raise ConfigError(f"BOT_TODAY must be an ISO date (YYYY-MM-DD), got {today_raw!r}") from exc
-    rt_raw = os.environ.get("BOT_REMINDER_TIME", "07:30").strip()
-    try:
-        reminder = time.fromisoformat(rt_raw)
-    except ValueError as exc:
-        raise ConfigError(f"BOT_REMINDER_TIME must be HH:MM, got {rt_raw!r}") from exc
     tz = os.environ.get("BOT_TIMEZONE", "Asia/Ho_Chi_Minh").strip() or "Asia/Ho_Chi_Minh"
     try:
         ZoneInfo(tz)
@@ -111,7 +115,8 @@ def load_settings() -> Settings:
         webhook_port=_int("BOT_WEBHOOK_PORT", 8443),
         admin_ids=admins,
         timezone=tz,
-        reminder_time=reminder,
+        reminder_time=_clock("BOT_REMINDER_TIME", "07:30"),
+        compact_time=_clock("BOT_COMPACT_TIME", "02:30"),
         today_override=today,
         questions_per_minute=_int("BOT_QUESTIONS_PER_MINUTE", 20),
     )

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.config import Settings
 from knowledge.extract import extract
@@ -27,7 +27,10 @@ from knowledge.reader import RawDocument, RejectedFile, read_bytes, read_path
 from knowledge.store import FactStore
 from knowledge.structure import parse_document
 
-__all__ = ["IngestReport", "RejectedFile", "ingest_bytes", "ingest_paths", "reindex", "stored_documents"]
+if TYPE_CHECKING:
+    from index.passages import Passage
+
+__all__ = ["IngestReport", "RejectedFile", "compact", "ingest_bytes", "ingest_paths", "reindex", "stored_documents"]
 
 
 @dataclass
@@ -87,34 +90,33 @@ def _keep_copy(settings: Settings, raw: RawDocument) -> None:
     os.replace(tmp, target)
 
 
-def stored_documents(store: FactStore, skip: set[str] | frozenset[str] = frozenset()) -> list[Document]:
-    """Re-parse the stored documents (except `skip`); parsing is deterministic."""
+def stored_documents(store: FactStore, only: set[str] | None = None) -> list[Document]:
+    """Re-parse the stored documents (all, or those in `only`); parsing is deterministic."""
     return [parse_document(r["doc_id"], r["text"], r["source_name"] or r["doc_id"], r["format"] or "txt")
-            for r in store.document_texts() if r["doc_id"] not in skip]
+            for r in store.document_texts(only)]
 
 
-def _rebuild_index(settings: Settings, store: FactStore, reuse: bool = True) -> dict[str, Any]:
-    """Build from the stored documents, recording their hashes so _index_in_sync can check it later.
+def _rebuild_index(settings: Settings, store: FactStore, mode: str = "add") -> dict[str, Any]:
+    """Bring the index in line with the stored documents, recording their hashes for _index_in_sync.
 
-    With `reuse`, passages of documents unchanged since the serving build are taken from it, so
-    adding one document parses and embeds only that one; `directive-bot reindex` cuts everything
-    afresh. Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
+    mode "add" puts new or changed documents into the small delta segment, so adding one directive
+    parses and embeds only that one and leaves the large base alone; "compact" folds everything
+    into a new base (reusing passages); "recut" (`directive-bot reindex`) cuts everything afresh.
+    Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
     """
-    from index.builder import build_passages, reusable_passages
+    from index.builder import update_index
     from index.embeddings import load_embedder
     from index.passages import passages_for
     from index.store import discard_partials
 
+    def cut(doc_ids: set[str]) -> dict[str, list[Passage]]:
+        return {doc.doc_id: passages_for(doc) for doc in stored_documents(store, doc_ids)} if doc_ids else {}
+
     discard_partials(settings.index_dir)
-    hashes = store.document_hashes()
-    by_doc = reusable_passages(settings.index_dir, hashes) if reuse else {}
-    for doc in stored_documents(store, skip=set(by_doc)):
-        by_doc[doc.doc_id] = passages_for(doc)
-    passages = [p for doc_id in sorted(by_doc) for p in by_doc[doc_id]]
-    report = build_passages(passages, settings.index_dir, load_embedder(settings.embedding_model),
-                            settings.approx_index_threshold, manifest=hashes)
+    report = update_index(settings.index_dir, store.document_hashes(), cut,
+                          load_embedder(settings.embedding_model), settings.approx_index_threshold, mode)
     return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
-            "seconds": round(report.seconds, 2)}
+            "delta": report.delta, "seconds": round(report.seconds, 2)}
 
 
 def _store_raw(settings: Settings, store: FactStore, raw: RawDocument) -> IngestReport:
@@ -180,10 +182,30 @@ def _index_in_sync(settings: Settings, store: FactStore) -> bool:
     return build is not None and read_manifest(build) == store.document_hashes()
 
 
-def reindex(settings: Settings) -> dict[str, Any]:
-    """Rebuild the whole index from the stored documents; the old index serves until the swap."""
+def reindex(settings: Settings, mode: str = "recut") -> dict[str, Any]:
+    """Rebuild the whole index from the stored documents; the old index serves until the swap.
+
+    "recut" cuts every passage afresh (after a change to the passage cutter); "compact" reuses the
+    serving passages and only folds the delta segment into the base (the nightly job).
+    """
     with write_lock(settings):
         store = FactStore(settings.db_path)
-        result = _rebuild_index(settings, store, reuse=False)
+        result = _rebuild_index(settings, store, mode)
         result["documents"] = len(store.documents())
     return result
+
+
+def compact(settings: Settings) -> dict[str, Any] | None:
+    """Fold the index's delta segment into its base (the bot's nightly job); None when there is none.
+
+    Uploads stay fast because they only rebuild the delta; this keeps the delta small and its
+    flat search cheap. Passages are reused, so it costs index building, not parsing or embedding.
+    """
+    from index.segments import has_delta
+    from index.store import current_build
+
+    with write_lock(settings):
+        build = current_build(settings.index_dir)
+        if build is None or not has_delta(build):
+            return None
+    return reindex(settings, mode="compact")

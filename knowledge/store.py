@@ -191,8 +191,17 @@ class FactStore(ThreadLocalDatabase):
         """doc_id → sha256 of the stored file: what the search index must have been built from."""
         return {r[0]: r[1] for r in self.db.execute("select doc_id, sha256 from documents")}
 
-    def document_texts(self) -> list[dict[str, Any]]:
-        return list(self.db.query("select doc_id, text, source_name, format from documents order by doc_id"))
+    def document_texts(self, doc_ids: set[str] | None = None) -> list[dict[str, Any]]:
+        """Stored texts, of every document or only of `doc_ids` (an incremental index reads a few)."""
+        sql = "select doc_id, text, source_name, format from documents"
+        if doc_ids is None:
+            return list(self.db.query(sql + " order by doc_id"))
+        wanted = sorted(doc_ids)
+        rows: list[dict[str, Any]] = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            rows += self.db.query(f"{sql} where doc_id in ({','.join('?' * len(chunk))})", chunk)
+        return sorted(rows, key=lambda r: r["doc_id"])
 
     def provinces(self) -> list[str]:
         return [r[0] for r in self.db.execute("select distinct province from documents where province is not null")]

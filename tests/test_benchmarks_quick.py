@@ -26,8 +26,10 @@ pytestmark = [needs_shared, pytest.mark.slow, pytest.mark.benchmark]
 
 SCALE_HEADLINE = {
     "passages", "ingest_store_extract_ms_per_document", "ingest_with_index_ms_per_document",
-    "index_build_seconds", "incremental_reindex_seconds", "incremental_embedded", "question_p50_ms",
-    "question_p95_ms", "reminder_plan_seconds", "reminder_run_seconds", "serve_rss_mb", "peak_rss_mb",
+    "index_build_seconds", "incremental_reindex_seconds", "incremental_embedded", "incremental_reload_seconds",
+    "second_incremental_reindex_seconds", "compaction_seconds", "question_p50_ms", "question_p95_ms",
+    "question_with_delta_p95_ms", "reminder_plan_seconds", "reminder_run_seconds", "serve_rss_mb",
+    "serve_anon_mb", "bot_peak_rss_mb", "full_build_peak_rss_mb", "compaction_peak_rss_mb",
 }
 
 
@@ -62,8 +64,13 @@ def test_scale_quick(tmp_path: Path) -> None:
         assert {"ingest", "index_build", "incremental_reindex", "questions", "reminders", "memory_mb",
                 "disk_mb"} <= set(result)
         assert result["index_build"]["passages"] > result["documents"]
-        # The embedding cache is what keeps reindexing cheap: only the new document is embedded.
-        assert result["incremental_reindex"]["embedded_only_new_document"] is True
+        # The embedding cache keeps reindexing cheap (only the new document is embedded) and the
+        # delta segment keeps it small (uploads never rebuild the base; compaction embeds nothing).
+        for add in (result["incremental_reindex"], result["second_incremental_reindex"]):
+            assert add["embedded_only_new_document"] is True
+        assert 0 < result["incremental_reindex"]["delta_passages"] < result["second_incremental_reindex"]["delta_passages"]
+        assert result["compaction"]["embedded"] == 0
+        assert result["compaction"]["passages"] == result["second_incremental_reindex"]["passages_after"]
         assert result["questions"]["timed"] > 0 and 0 <= result["questions"]["found_share"] <= 1
         reminders = result["reminders"]
         assert reminders["chats"] == 1000 and reminders["messages_rejected"] == 0
@@ -73,7 +80,7 @@ def test_scale_quick(tmp_path: Path) -> None:
     assert (step["from_documents"], step["to_documents"]) == (20, 100)
     assert set(step["metrics"]) == SCALE_HEADLINE
     assert {t["metric"] for t in report["targets"]} == {
-        "incremental_reindex_seconds", "reminder_run_seconds", "peak_rss_mb"}
+        "incremental_reindex_seconds", "reminder_run_seconds", "bot_peak_rss_mb", "compaction_peak_rss_mb"}
     for target in report["targets"]:
         assert {"limit", "value", "basis", "pass", "largest_measured"} <= set(target)
     assert not list(tmp_path.glob("size-*")), "data directories are removed unless --keep"

@@ -27,9 +27,9 @@ import pytest
 
 from bot.reminders import plan
 from bot.state import BotState
-from index.builder import read_passages
 from index.embeddings import Embedder, load_embedder
 from index.search import Searcher
+from index.segments import live_passages
 from index.store import BUILDS, PARTIAL, current_build
 from knowledge.config import Settings
 from knowledge.extract import parse_and_extract
@@ -195,7 +195,7 @@ def indexed_doc_ids(settings: Settings, embedder: Embedder) -> set[str]:
     assert searcher.search("hạn giải ngân vốn", k=3)
     build = current_build(settings.index_dir)
     assert build is not None
-    return {p.doc_id for p in read_passages(build)}
+    return {p.doc_id for p in live_passages(build)}
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,7 @@ def test_readers_never_see_half_an_index_during_swaps(tmp_path, nano):
 def test_adding_a_document_parses_only_that_document(tmp_path, nano, monkeypatch):
     """Passages of unchanged documents come from the serving build; the result equals a full re-cut."""
     import knowledge.ingest as ingest
-    from index.builder import read_passages
+    from index.segments import live_passages
 
     settings = Settings(data_dir=tmp_path / "data")
     small = (SHARED / "corpus" / f"{SMALL}.txt").read_bytes()
@@ -170,9 +170,11 @@ def test_adding_a_document_parses_only_that_document(tmp_path, nano, monkeypatch
     monkeypatch.setattr(ingest, "parse_document", counting_parse)
     ingest.ingest_bytes(settings, f"{OTHER}.txt", other)
     assert parsed == [OTHER, OTHER]  # once to store its facts, once to cut its passages
-    incremental = [p.to_json() for p in read_passages(store.current_build(settings.index_dir))]
+    incremental = sorted((p.to_json() for p in live_passages(store.current_build(settings.index_dir))),
+                         key=lambda p: p["pid"])
 
     parsed.clear()
     ingest.reindex(settings)  # the explicit command re-cuts everything
     assert sorted(parsed) == sorted([SMALL, OTHER])
-    assert [p.to_json() for p in read_passages(store.current_build(settings.index_dir))] == incremental
+    recut = [p.to_json() for p in live_passages(store.current_build(settings.index_dir))]
+    assert sorted(recut, key=lambda p: p["pid"]) == incremental

@@ -1,0 +1,175 @@
+"""An index build as one large base segment plus an optional small delta segment.
+
+Rebuilding BM25, the accent table and FAISS over every passage made adding one directive cost
+35 s at 72k passages and grow linearly. So a build may keep the previous build's base segment (its
+files hard-linked, never rewritten) and put the documents added or changed since into a `delta/`
+segment with its own flat FAISS index, BM25 terms (IDF computed over base and delta together) and
+word counts; base passages of changed documents are masked. Searches merge the segments; a full
+build (`directive-bot reindex`, or an add that would make the delta too big) folds them together.
+
+    build/                 base segment: meta.json, vectors.faiss, passages.jsonl, bm25/, accents.json
+    build/documents.json   the build's manifest (documents, base documents, masked documents)
+    build/delta/           delta segment, same files
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.accents import AccentRestorer
+from index.lexical import LexicalIndex, tokens
+from index.passages import Passage
+from index.vector_index import META_FILE, VectorIndex, VectorMeta
+from knowledge.text import fold
+
+DELTA_DIR = "delta"
+PASSAGES_FILE = "passages.jsonl"
+MANIFEST_FILE = "documents.json"  # passage format + doc_id → content hash, per build (never linked)
+
+
+def write_passages(directory: Path, passages: list[Passage]) -> None:
+    with open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+
+
+def read_passages(directory: Path) -> list[Passage]:
+    with open(directory / PASSAGES_FILE, encoding="utf-8") as fh:
+        return [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
+
+
+def read_build_manifest(build: Path) -> dict | None:
+    """The build's manifest, or None (built without one, or unreadable)."""
+    try:
+        data = json.loads((Path(build) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def link_base(source: Path, target: Path) -> None:
+    """Give `target` the base segment files of build `source` (hard links: no copy, no rewrite)."""
+    for entry in source.iterdir():
+        if entry.name in (MANIFEST_FILE, DELTA_DIR):
+            continue
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            link_base(entry, target / entry.name)
+            continue
+        try:
+            os.link(entry, target / entry.name)
+        except OSError:  # a file system without hard links: a copy is slower but as good
+            shutil.copy2(entry, target / entry.name)
+
+
+@dataclass
+class Segment:
+    """One immutable part of a build: passages with their vectors, BM25 terms and word counts."""
+
+    passages: list[Passage]
+    vectors: VectorIndex
+    lexical: LexicalIndex
+    accents: AccentRestorer | None
+    doc_rows: dict[str, np.ndarray] = field(init=False)
+    by_pid: dict[str, int] = field(init=False)
+    provinces: list[str] = field(init=False)  # folded province of each passage, for the province boost
+
+    def __post_init__(self) -> None:
+        if not (len(self.passages) == self.vectors.meta.count == self.lexical.count):
+            raise ValueError("index parts disagree on the number of passages; rebuild the index")
+        rows: dict[str, list[int]] = {}
+        for i, p in enumerate(self.passages):
+            rows.setdefault(p.doc_id, []).append(i)
+        self.doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in rows.items()}
+        self.by_pid = {p.pid: i for i, p in enumerate(self.passages)}
+        self.provinces = [fold(p.province) if p.province else "" for p in self.passages]
+
+    @property
+    def ident(self) -> str:
+        """Stable across builds that link this segment's files; empty for builds before segments."""
+        return self.vectors.meta.segment
+
+    @classmethod
+    def load(cls, directory: Path, model: str, dim: int) -> Segment:
+        vectors = VectorIndex.load(directory, model=model, dim=dim)
+        return cls(read_passages(directory), vectors, LexicalIndex.load(directory), AccentRestorer.load(directory))
+
+
+class SegmentedVectors:
+    """The segments' FAISS indexes as one, rows numbered base first (VectorIndex's interface)."""
+
+    def __init__(self, parts: list[VectorIndex]) -> None:
+        self.parts = parts
+        self.offsets = np.cumsum([0] + [p.meta.count for p in parts])
+        self.meta: VectorMeta = replace(parts[0].meta, count=int(self.offsets[-1]),
+                                        kind="+".join(p.meta.kind for p in parts))
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        found = [part.search(query, k) for part in self.parts]
+        scores = np.concatenate([s[i >= 0] for s, i in found])
+        ids = np.concatenate([i[i >= 0] + off for (_, i), off in zip(found, self.offsets, strict=False)])
+        order = np.argsort(-scores, kind="stable")[:k]
+        return scores[order], ids[order]
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.zeros((len(ids), self.meta.dim), dtype=np.float32)
+        for part, lo, hi in zip(self.parts, self.offsets, self.offsets[1:], strict=False):
+            inside = (ids >= lo) & (ids < hi)
+            if inside.any():
+                out[inside] = part.vectors(ids[inside] - lo)
+        return out
+
+
+class SegmentedLexical:
+    """The segments' BM25 indexes as one (LexicalIndex's interface)."""
+
+    def __init__(self, parts: list[LexicalIndex]) -> None:
+        self.parts = parts
+        self.count = sum(p.count for p in parts)
+
+    def share(self, token: str) -> float:
+        return sum(p.postings(token) for p in self.parts) / self.count if self.count else 0.0
+
+    def scores(self, query: str) -> np.ndarray:
+        query_tokens = list(dict.fromkeys(tokens(query)))
+        return np.concatenate([p.scores_of(query_tokens) for p in self.parts])
+
+
+def segment_dirs(build: Path) -> list[Path]:
+    """The build's segment directories, base first."""
+    delta = build / DELTA_DIR
+    return [build, delta] if (delta / META_FILE).exists() else [build]
+
+
+def has_delta(build: Path) -> bool:
+    """The build has a delta segment or masked base passages: a compaction would fold them away."""
+    return len(segment_dirs(build)) > 1 or bool((read_build_manifest(build) or {}).get("masked"))
+
+
+def live_passages(build: Path) -> list[Passage]:
+    """Every passage the build serves: the base's (except masked documents') then the delta's."""
+    masked = set((read_build_manifest(build) or {}).get("masked", []))
+    base, *rest = segment_dirs(build)
+    return [p for p in read_passages(base) if p.doc_id not in masked] + [p for d in rest for p in read_passages(d)]
+
+
+def combined(segments: list[Segment]) -> tuple[VectorIndex | SegmentedVectors, LexicalIndex | SegmentedLexical,
+                                               AccentRestorer | None]:
+    """One view over the segments' vectors, BM25 and accents (the segment's own when there is one)."""
+    if len(segments) == 1:
+        only = segments[0]
+        return only.vectors, only.lexical, only.accents
+    base, *rest = segments
+    accents = base.accents
+    for seg in rest:
+        if accents and seg.accents:
+            accents = accents.combined(seg.accents)
+    return (SegmentedVectors([s.vectors for s in segments]), SegmentedLexical([s.lexical for s in segments]),
+            accents)
