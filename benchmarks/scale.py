@@ -213,7 +213,7 @@ def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
         (builder, "embed_with_cache", "embed_new_and_read_cache"), (builder, "write_passages", "write_passages"),
         (LexicalIndex, "build", "bm25_build"), (LexicalIndex, "save", "bm25_save"),
         (AccentRestorer, "build", "accents_build"), (AccentRestorer, "save", "accents_save"),
-        (VectorIndex, "build", "vector_index_build"), (VectorIndex, "save", "vector_index_save"),
+        (VectorIndex, "build", "vector_index_build"), (VectorIndex, "save_index", "vector_index_save"),
     ]
     saved: list[tuple[Any, str, Any]] = []
     for owner, name, label in patches:

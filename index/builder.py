@@ -39,6 +39,7 @@ from knowledge.model import Document
 CACHE_DIR = "embedding_cache"
 CACHE_FILE = "vectors.sqlite"
 EMBED_CHUNK = 128  # passages embedded between cache commits: an interrupted build loses little
+LOOKUP_CHUNK = 20_000  # cached vectors read per query
 # A delta segment is searched exactly (flat FAISS) and rebuilt on every add, so it stays small: at
 # most this many passages (≈140 directives), and never more than the base. Past that, a full build.
 DELTA_MAX_PASSAGES = 5_000
@@ -66,6 +67,7 @@ class DeltaPlan:
     kept: list[Passage]  # passages of the serving delta still current
     cut: set[str]  # documents whose passages must be cut afresh
 
+
 def cache_path(index_dir: Path) -> Path:
     return Path(index_dir).parent / CACHE_DIR / CACHE_FILE
 
@@ -74,25 +76,36 @@ def embed_with_cache(
     texts: list[str], embedder: Embedder, cache: EmbeddingCache,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for `texts` in order, embedding only texts the cache lacks; returns (vectors, embedded)."""
-    keys = [cache_key(embedder.name, t) for t in texts]
-    known = cache.get_many(keys, embedder.dim)
-    missing = list(dict.fromkeys(k for k in keys if k not in known))
-    text_of = dict(zip(keys, texts, strict=True))
+    """Vectors for `texts` in order, embedding only texts the cache lacks; returns (vectors, embedded).
+
+    Cached vectors are read in chunks straight into the result matrix: holding them all as
+    separate arrays first would double the memory of a 360k-passage build.
+    """
+    rows_of: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        rows_of.setdefault(cache_key(embedder.name, text), []).append(row)
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    unique = list(rows_of)
+    missing: list[str] = []
+    for i in range(0, len(unique), LOOKUP_CHUNK):
+        chunk = unique[i:i + LOOKUP_CHUNK]
+        found = cache.get_many(chunk, embedder.dim)
+        for key in chunk:
+            if key in found:
+                out[rows_of[key]] = found[key]
+            else:
+                missing.append(key)
     for i in range(0, len(missing), EMBED_CHUNK):
         chunk = missing[i:i + EMBED_CHUNK]
-        vecs = embedder.embed_passages([text_of[k] for k in chunk])
+        vecs = embedder.embed_passages([texts[rows_of[k][0]] for k in chunk])
         if vecs.shape != (len(chunk), embedder.dim):
             raise ValueError(f"embedder {embedder.name!r} returned shape {vecs.shape}, "
                              f"expected {(len(chunk), embedder.dim)}")
-        pairs = list(zip(chunk, vecs, strict=True))
-        cache.put_many(pairs)
-        known.update(pairs)
+        cache.put_many(zip(chunk, vecs, strict=True))
+        for key, vec in zip(chunk, vecs, strict=True):
+            out[rows_of[key]] = vec
         if progress:
             progress(min(i + EMBED_CHUNK, len(missing)), len(missing))
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    for row, k in enumerate(keys):
-        out[row] = known[k]
     return out, len(missing)
 
 
@@ -176,15 +189,21 @@ def _write_segment(
     texts = [p.text for p in passages]
     with EmbeddingCache(cache_file) as cache:
         vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
+    # One structure at a time, each dropped once written, so the peak is the largest, not their sum.
+    vindex = VectorIndex.build(vectors, embedder.name, approx_threshold, vector_kind)
+    del vectors
+    vindex.save_index(directory)
+    meta = vindex.meta
+    del vindex
     write_passages(directory, passages)
     lexical = LexicalIndex.build([lexical_text(p) for p in passages])
     if base is not None:
         lexical.rescale_to(LexicalIndex.load(base))
     lexical.save(directory)
+    del lexical
     AccentRestorer.build(texts, seeded=base is None).save(directory)
-    vindex = VectorIndex.build(vectors, embedder.name, approx_threshold, vector_kind)
-    vindex.save(directory)  # writes meta.json last: it marks the segment complete
-    return embedded, vindex.meta.kind
+    VectorIndex.save_meta(directory, meta)  # last: meta.json marks the segment complete
+    return embedded, meta.kind
 
 
 def build_passages(

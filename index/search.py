@@ -15,7 +15,7 @@ from index import fusion, store
 from index.accents import needs_restoring
 from index.embeddings import Embedder, load_embedder
 from index.passages import Passage
-from index.segments import Segment, combined, read_build_manifest, segment_dirs
+from index.segments import Segment, SegmentedPassages, combined, read_build_manifest, segment_dirs
 from index.vector_index import IndexMismatch, VectorIndex
 from knowledge.config import Settings, load_settings
 from knowledge.provinces import provinces_in
@@ -52,25 +52,23 @@ class Searcher:
         if fusion_method not in fusion.METHODS:
             raise ValueError(f"unknown fusion method {fusion_method!r}")
         self.segments = segments
-        self.passages = [p for seg in segments for p in seg.passages]
+        self.passages = SegmentedPassages([seg.passages for seg in segments])
         self.vectors, self.lexical, self.accents = combined(segments)
         self.embedder = embedder
         self.fusion_weight = fusion_weight
         self.fusion_method = fusion_method
-        self._offsets = np.cumsum([0] + [len(seg.passages) for seg in segments])
         self._live = np.ones(len(self.passages), dtype=bool)
-        if len(segments) > 1:
-            for doc_id in masked:
-                rows = segments[0].doc_rows.get(doc_id)
-                if rows is not None:
-                    self._live[rows] = False
+        for doc_id in masked:
+            rows = segments[0].doc_rows.get(doc_id)
+            if rows is not None:
+                self._live[rows] = False
+        self._all_live = bool(self._live.all())
         self._doc_rows: dict[str, np.ndarray] = {}
-        for seg, offset in zip(segments, self._offsets, strict=False):
+        for seg, offset in zip(segments, self.passages.offsets, strict=False):
             for doc_id, rows in seg.doc_rows.items():
                 live = rows[self._live[rows + offset]] + offset
                 if len(live):
                     self._doc_rows[doc_id] = live
-        self._province = [x for seg in segments for x in seg.provinces]
 
     @classmethod
     def load(
@@ -125,10 +123,11 @@ class Searcher:
         return cls(segments, embedder, settings.fusion_weight, fusion_method, set(masked))
 
     def get(self, pid: str) -> Passage | None:
-        for seg, offset in zip(self.segments, self._offsets, strict=False):
-            i = seg.by_pid.get(pid)
-            if i is not None and self._live[i + offset]:
-                return seg.passages[i]
+        """The live passage with this id (ids are "<doc_id>:<section>"), or None."""
+        for row in self._doc_rows.get(pid.rpartition(":")[0], ()):
+            passage = self.passages[int(row)]
+            if passage.pid == pid:
+                return passage
         return None
 
     def search(
@@ -136,12 +135,14 @@ class Searcher:
         prefer_provinces: list[str] | None = None,
     ) -> list[Hit]:
         """Top-k passages for a question, best first."""
-        if not query.strip() or not self.passages or k <= 0:
+        if not query.strip() or not len(self.passages) or k <= 0:
             return []
         # The embedding model needs diacritics; BM25 folds them away and reads the query as typed.
         dense_query = self.accents.restore(query) if self.accents and needs_restoring(query) else query
         qvec = self.embedder.embed_queries([dense_query])[0]
         lex_all = self.lexical.scores(query)
+        if not self._all_live:  # masked passages must not take the lexical candidates' places
+            lex_all[~self._live] = 0.0
         pool = self._candidates(qvec, lex_all, prefer_doc_ids)
         dense = self.vectors.vectors(pool) @ qvec
         lexical = lex_all[pool]
@@ -174,8 +175,8 @@ class Searcher:
         boost = np.ones(len(pool))
         provinces = {fold(p) for p in [*provinces_in(query), *(prefer_provinces or [])]}
         for j, row in enumerate(pool):
-            if provinces and self._province[row] in provinces:
+            if provinces and self.passages.province(row) in provinces:
                 boost[j] *= PROVINCE_BOOST
-            if prefer_doc_ids and self.passages[row].doc_id in prefer_doc_ids:
+            if prefer_doc_ids and self.passages.doc_id(row) in prefer_doc_ids:
                 boost[j] *= DOC_BOOST
         return boost

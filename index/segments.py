@@ -17,16 +17,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
 from index.accents import AccentRestorer
 from index.lexical import LexicalIndex, tokens
+from index.passage_file import PassageFile
 from index.passages import Passage
 from index.vector_index import META_FILE, VectorIndex, VectorMeta
-from knowledge.text import fold
 
 DELTA_DIR = "delta"
 PASSAGES_FILE = "passages.jsonl"
@@ -72,23 +74,19 @@ def link_base(source: Path, target: Path) -> None:
 class Segment:
     """One immutable part of a build: passages with their vectors, BM25 terms and word counts."""
 
-    passages: list[Passage]
+    passages: PassageFile
     vectors: VectorIndex
     lexical: LexicalIndex
     accents: AccentRestorer | None
     doc_rows: dict[str, np.ndarray] = field(init=False)
-    by_pid: dict[str, int] = field(init=False)
-    provinces: list[str] = field(init=False)  # folded province of each passage, for the province boost
 
     def __post_init__(self) -> None:
         if not (len(self.passages) == self.vectors.meta.count == self.lexical.count):
             raise ValueError("index parts disagree on the number of passages; rebuild the index")
-        rows: dict[str, list[int]] = {}
-        for i, p in enumerate(self.passages):
-            rows.setdefault(p.doc_id, []).append(i)
-        self.doc_rows = {d: np.asarray(r, dtype=np.int64) for d, r in rows.items()}
-        self.by_pid = {p.pid: i for i, p in enumerate(self.passages)}
-        self.provinces = [fold(p.province) if p.province else "" for p in self.passages]
+        codes = self.passages.doc_codes
+        order = np.argsort(codes, kind="stable")
+        ends = np.cumsum(np.bincount(codes, minlength=len(self.passages.doc_ids)))
+        self.doc_rows = dict(zip(self.passages.doc_ids, np.split(order, ends[:-1]), strict=True))
 
     @property
     def ident(self) -> str:
@@ -98,7 +96,47 @@ class Segment:
     @classmethod
     def load(cls, directory: Path, model: str, dim: int) -> Segment:
         vectors = VectorIndex.load(directory, model=model, dim=dim)
-        return cls(read_passages(directory), vectors, LexicalIndex.load(directory), AccentRestorer.load(directory))
+        return cls(PassageFile(directory / PASSAGES_FILE), vectors, LexicalIndex.load(directory),
+                   AccentRestorer.load(directory))
+
+
+class SegmentedPassages(Sequence[Passage]):
+    """The segments' passages as one sequence, rows numbered base first."""
+
+    def __init__(self, parts: list[PassageFile]) -> None:
+        self.parts = parts
+        self.offsets = np.cumsum([0] + [len(p) for p in parts])
+
+    def _locate(self, i: int) -> tuple[PassageFile, int]:
+        if not 0 <= i < self.offsets[-1]:
+            raise IndexError(i)
+        part = int(np.searchsorted(self.offsets, i, side="right")) - 1
+        return self.parts[part], i - int(self.offsets[part])
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Passage]: ...
+
+    def __getitem__(self, i: int | slice) -> Passage | list[Passage]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        part, row = self._locate(int(i) + len(self) if i < 0 else int(i))
+        return part[row]
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (p for part in self.parts for p in part)
+
+    def doc_id(self, i: int) -> str:
+        part, row = self._locate(int(i))
+        return part.doc_id(row)
+
+    def province(self, i: int) -> str:
+        part, row = self._locate(int(i))
+        return part.province(row)
 
 
 class SegmentedVectors:

@@ -101,9 +101,17 @@ class VectorIndex:
         return cls(index, meta)
 
     def save(self, directory: Path) -> None:
+        self.save_index(directory)
+        self.save_meta(directory, self.meta)
+
+    def save_index(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         faiss.write_index(self.index, str(directory / VECTORS_FILE))
-        (directory / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+
+    @staticmethod
+    def save_meta(directory: Path, meta: VectorMeta) -> None:
+        """meta.json, which readers take as the sign that the segment is complete: write it last."""
+        (directory / META_FILE).write_text(json.dumps(asdict(meta), indent=2), encoding="utf-8")
 
     @staticmethod
     def read_meta(directory: Path) -> VectorMeta:

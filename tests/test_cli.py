@@ -68,3 +68,18 @@ def test_run_without_token_is_one_line(tmp_path: Path) -> None:
     out = _run(tmp_path, "run")
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_reindex_compact_folds_an_upload_into_the_base(tmp_path: Path) -> None:
+    *first, last = sorted(EXAMPLES.glob("*.txt"))
+    assert _run(tmp_path, "ingest", *map(str, first)).returncode == 0
+    assert _run(tmp_path, "ingest", str(last)).returncode == 0  # into the delta segment
+    assert (tmp_path / "data" / "index" / "builds").is_dir()
+    out = _run(tmp_path, "reindex", "--compact")
+    assert out.returncode == 0, out.stderr
+    folded = json.loads(out.stdout)
+    assert folded["documents"] == 3 and folded["delta"] == 0 and folded["embedded"] == 0
+    again = _run(tmp_path, "reindex", "--compact")
+    assert again.returncode == 0 and json.loads(again.stdout) == {"compacted": False}
+    ask = _run(tmp_path, "ask", "Sở Tài chính phải báo cáo giải ngân trước ngày nào?")
+    assert ask.returncode == 0 and "Sở Tài chính" in ask.stdout

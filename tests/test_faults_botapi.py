@@ -294,3 +294,33 @@ def test_reindex_under_fifty_questions_in_flight(
     assert 10 <= swapped_after[0] < len(chats), "the index should be swapped while questions are in flight"
     assert_no_apology(server)
     assert not refused(server), server.dump()
+
+
+def test_nightly_compaction_under_questions_folds_the_delta(
+    data_dir: Path, answerer: Answerer, server: BotApiServer
+) -> None:
+    """An upload leaves a delta segment; the nightly job folds it into the base while questions arrive."""
+    from index.segments import DELTA_DIR, has_delta
+    from knowledge.ingest import ingest_bytes
+
+    source = EXAMPLES / "son-ha-2026-cv-1234-ctmtqg.txt"  # re-uploaded, amended: its old passages are masked
+    ingest_bytes(Settings(data_dir=data_dir), source.name, source.read_bytes() + "\nSửa đổi bổ sung.\n".encode())
+    assert (current_build(data_dir / "index") / DELTA_DIR).is_dir()
+    answerer.reload()
+    chats = list(range(4001, 4011))
+
+    async def body(app: Application) -> None:
+        assert app.job_queue is not None
+        app.job_queue.run_once(telegram_app.compaction_job, when=0)
+        for i, chat in enumerate(chats):
+            server.push_message(chat, QUESTIONS[i % len(QUESTIONS)][0])
+        await server.wait_for(lambda s: all(s.sent(c) for c in chats), timeout=TIMEOUT)
+        await server.wait_for(lambda _s: not has_delta(current_build(data_dir / "index")), timeout=TIMEOUT)
+        await server.wait_for(lambda _s: len(answerer._searcher.segments) == 1, timeout=TIMEOUT)  # reloaded
+
+    run_bot(bot_settings(data_dir, server), answerer, body)
+    for i, chat in enumerate(chats):
+        replies = answers(server, chat)
+        assert len(replies) == 1 and QUESTIONS[i % len(QUESTIONS)][1] in replies[0], (chat, replies)
+    assert_no_apology(server)
+    assert not refused(server), server.dump()
