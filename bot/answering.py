@@ -296,11 +296,17 @@ class Answerer:
             line += f" ({T.COOPERATING.format(names=', '.join(row['cooperating']))})"
         return line
 
-    def _deadline_rows(self, q: Question) -> list[dict[str, Any]]:
+    def _deadline_rows(self, q: Question, hits: list[Any]) -> list[dict[str, Any]]:
         agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
         if q.agencies and not agency_ids:
             return []
-        lead = self.store.deadlines(agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True)
+        doc_ids = None
+        if not (agency_ids or q.provinces or q.window or q.overdue) and hits:
+            # Nothing in the question narrows the store, so the directives the search found are where
+            # the answer is; reading every deadline instead took seconds at 10,000 directives.
+            doc_ids = sorted({h.doc_id for h in hits})
+        lead = self.store.deadlines(doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None,
+                                    lead_only=True)
         if lead or not agency_ids:
             return lead
         rows = self.store.deadlines(agency_ids=agency_ids, provinces=q.provinces or None)
@@ -309,7 +315,7 @@ class Answerer:
         return rows
 
     def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
-        rows = self._deadline_rows(q)
+        rows = self._deadline_rows(q, hits)
         if not rows:
             return None
         if q.overdue:
