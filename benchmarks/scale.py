@@ -209,8 +209,8 @@ def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
     reports: list[Any] = []
     patches: list[tuple[Any, str, str]] = [
         (ingest, "stored_documents", "reparse_stored_documents"), (passages, "passages_for", "cut_passages"),
-        (builder, "reusable_passages", "read_previous_passages"),
-        (builder, "embed_with_cache", "embed_new_and_read_cache"), (builder, "write_passages", "write_passages"),
+        (builder, "iter_live_passages", "read_previous_passages"),
+        (builder, "embed_with_cache", "embed_new_and_read_cache"),
         (LexicalIndex, "build", "bm25_build"), (LexicalIndex, "save", "bm25_save"),
         (AccentRestorer, "build", "accents_build"), (AccentRestorer, "save", "accents_save"),
         (VectorIndex, "build", "vector_index_build"), (VectorIndex, "save_index", "vector_index_save"),

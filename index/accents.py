@@ -10,10 +10,12 @@ never contain in question form.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from knowledge.provinces import PROVINCES
@@ -77,12 +79,12 @@ class AccentRestorer:
         return math.log(LAMBDA * bigram + (1 - LAMBDA) * unigram)
 
     @classmethod
-    def build(cls, texts: list[str], seeded: bool = True) -> AccentRestorer:
-        """Counts of `texts`, plus the built-in phrases unless this is a delta beside a seeded base."""
+    def build(cls, texts: Iterable[str], seeded: bool = True) -> AccentRestorer:
+        """Counts of `texts` (streamed), plus the built-in phrases unless this is a delta beside a seeded base."""
         uni: Counter[str] = Counter()
         bi: Counter[str] = Counter()
-        seeds = [(t, 1) for t in texts] + ([(p, SEED_COUNT) for p in SEED_PHRASES] if seeded else [])
-        for text, weight in seeds:
+        seeds = ((p, SEED_COUNT) for p in SEED_PHRASES) if seeded else iter(())
+        for text, weight in itertools.chain(((t, 1) for t in texts), seeds):
             words = [NUM if w.isdigit() else w.lower() for w in _WORD.findall(text)]
             for w in words:
                 uni[w] += weight

@@ -9,9 +9,10 @@ Adding documents writes a small delta segment beside the serving base (see index
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +27,11 @@ from index.passages import PASSAGE_FORMAT, Passage, passages_for
 from index.segments import (
     DELTA_DIR,
     MANIFEST_FILE,
+    PASSAGES_FILE,
+    iter_live_passages,
+    iter_passages,
     link_base,
-    live_passages,
     read_build_manifest,
-    read_passages,
-    write_passages,
 )
 from index.store import index_exists as index_exists  # re-exported: callers check before building
 from index.vector_index import VectorIndex
@@ -39,6 +40,7 @@ from knowledge.model import Document
 CACHE_DIR = "embedding_cache"
 CACHE_FILE = "vectors.sqlite"
 EMBED_CHUNK = 128  # passages embedded between cache commits: an interrupted build loses little
+STREAM_BLOCK = 5_000  # passages written and embedded (or read from the cache) together
 LOOKUP_CHUNK = 20_000  # cached vectors read per query
 # A delta segment is searched exactly (flat FAISS) and rebuilt on every add, so it stays small: at
 # most this many passages (≈140 directives), and never more than the base. Past that, a full build.
@@ -72,10 +74,7 @@ def cache_path(index_dir: Path) -> Path:
     return Path(index_dir).parent / CACHE_DIR / CACHE_FILE
 
 
-def embed_with_cache(
-    texts: list[str], embedder: Embedder, cache: EmbeddingCache,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[np.ndarray, int]:
+def embed_with_cache(texts: list[str], embedder: Embedder, cache: EmbeddingCache) -> tuple[np.ndarray, int]:
     """Vectors for `texts` in order, embedding only texts the cache lacks; returns (vectors, embedded).
 
     Cached vectors are read in chunks straight into the result matrix: holding them all as
@@ -104,8 +103,6 @@ def embed_with_cache(
         cache.put_many(zip(chunk, vecs, strict=True))
         for key, vec in zip(chunk, vecs, strict=True):
             out[rows_of[key]] = vec
-        if progress:
-            progress(min(i + EMBED_CHUNK, len(missing)), len(missing))
     return out, len(missing)
 
 
@@ -135,24 +132,6 @@ def _documents_and_base(data: dict | None) -> tuple[dict[str, str], dict[str, st
     return documents, data.get("base", documents), set(data.get("masked", []))
 
 
-def reusable_passages(index_dir: Path, hashes: dict[str, str]) -> dict[str, list[Passage]]:
-    """Passages of the serving build for documents whose content is unchanged (doc_id → passages).
-
-    Re-cutting means re-parsing every stored document, which dominates a rebuild once there are
-    thousands; a build of another passage format gives nothing, so it is cut afresh.
-    """
-    build = store.current_build(Path(index_dir))
-    known = _documents_and_base(read_build_manifest(build)) if build else None
-    if build is None or known is None:
-        return {}
-    current = {d for d, h in known[0].items() if hashes.get(d) == h}
-    out: dict[str, list[Passage]] = {}
-    for p in live_passages(build):
-        if p.doc_id in current:
-            out.setdefault(p.doc_id, []).append(p)
-    return out
-
-
 def delta_plan(index_dir: Path, hashes: dict[str, str]) -> DeltaPlan | None:
     """None when only a full build will do (no serving build, or one of another passage format)."""
     build = store.current_build(Path(index_dir))
@@ -163,7 +142,7 @@ def delta_plan(index_dir: Path, hashes: dict[str, str]) -> DeltaPlan | None:
     masked |= {d for d, h in base.items() if hashes.get(d) != h}
     delta_docs = {d for d in hashes if d not in base or d in masked}
     current = {d for d in delta_docs if documents.get(d) == hashes[d]}
-    kept = ([p for p in read_passages(build / DELTA_DIR) if p.doc_id in current]
+    kept = ([p for p in iter_passages(build / DELTA_DIR) if p.doc_id in current]
             if (build / DELTA_DIR).exists() else [])
     return DeltaPlan(build, base, VectorIndex.read_meta(build).count, masked, kept,
                      delta_docs - {p.doc_id for p in kept})
@@ -177,38 +156,50 @@ def _write_manifest(build: Path, documents: dict[str, str] | None, base: dict[st
     (build / MANIFEST_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def _write_segment(
-    directory: Path, passages: list[Passage], embedder: Embedder, cache_file: Path, vector_kind: str | None,
-    approx_threshold: int, base: Path | None = None, progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, str]:
-    """Embed (cache first) and write one segment's files; returns (newly embedded, vector index kind).
+def _blocks(items: Iterable[Passage], size: int) -> Iterator[list[Passage]]:
+    it = iter(items)
+    while block := list(itertools.islice(it, size)):
+        yield block
 
+
+def _write_segment(
+    directory: Path, passages: Iterable[Passage], embedder: Embedder, cache_file: Path, vector_kind: str | None,
+    approx_threshold: int, base: Path | None = None,
+) -> tuple[int, int, str]:
+    """Embed (cache first) and write one segment's files; returns (passages, newly embedded, vector kind).
+
+    Passages stream through: each block is written to passages.jsonl and embedded, then dropped;
+    BM25 and the accent counts re-read the file. Only one structure over all passages is in memory
+    at a time (≈ 0.6–0.8 GB at 360k passages, where holding the passages alone took 1.4 GB).
     With `base`, the segment is a delta beside that base: BM25 uses IDF over both, and the accent
     counts leave the built-in phrases to the base.
     """
-    texts = [p.text for p in passages]
-    with EmbeddingCache(cache_file) as cache:
-        vectors, embedded = embed_with_cache(texts, embedder, cache, progress)
-    # One structure at a time, each dropped once written, so the peak is the largest, not their sum.
-    vindex = VectorIndex.build(vectors, embedder.name, approx_threshold, vector_kind)
-    del vectors
+    parts: list[np.ndarray] = []
+    count = embedded = 0
+    with EmbeddingCache(cache_file) as cache, open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
+        for block in _blocks(passages, STREAM_BLOCK):
+            vectors, new = embed_with_cache([p.text for p in block], embedder, cache)
+            parts.append(vectors)
+            embedded += new
+            count += len(block)
+            fh.writelines(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in block)
+    vindex = VectorIndex.build_from_parts(parts, embedder.name, approx_threshold, vector_kind, dim=embedder.dim)
     vindex.save_index(directory)
     meta = vindex.meta
     del vindex
-    write_passages(directory, passages)
-    lexical = LexicalIndex.build([lexical_text(p) for p in passages])
+    lexical = LexicalIndex.build(lexical_text(p) for p in iter_passages(directory))
     if base is not None:
         lexical.rescale_to(LexicalIndex.load(base))
     lexical.save(directory)
     del lexical
-    AccentRestorer.build(texts, seeded=base is None).save(directory)
+    AccentRestorer.build((p.text for p in iter_passages(directory)), seeded=base is None).save(directory)
     VectorIndex.save_meta(directory, meta)  # last: meta.json marks the segment complete
-    return embedded, meta.kind
+    return count, embedded, meta.kind
 
 
 def build_passages(
-    passages: list[Passage], index_dir: Path, embedder: Embedder, approx_threshold: int,
-    progress: Callable[[int, int], None] | None = None, manifest: dict[str, str] | None = None,
+    passages: Iterable[Passage], index_dir: Path, embedder: Embedder, approx_threshold: int,
+    manifest: dict[str, str] | None = None,
 ) -> BuildReport:
     """Index ready-made passages as one base segment (the benchmark feeds generated ones); see build_index."""
     started = time.perf_counter()
@@ -217,22 +208,21 @@ def build_passages(
     partial = store.new_partial(index_dir)
     try:
         _write_manifest(partial, manifest, manifest, set())
-        embedded, kind = _write_segment(partial, passages, embedder, cache_path(index_dir), None,
-                                        approx_threshold, progress=progress)
+        count, embedded, kind = _write_segment(partial, passages, embedder, cache_path(index_dir), None,
+                                               approx_threshold)
         final = store.publish(index_dir, partial)
     except BaseException:
         store.discard(partial)
         raise
     store.collect_garbage(index_dir)
     return BuildReport(
-        passages=len(passages), embedded=embedded, reused=len(passages) - embedded,
+        passages=count, embedded=embedded, reused=count - embedded,
         seconds=time.perf_counter() - started, build_dir=final, kind=kind,
     )
 
 
 def build_delta(
     plan: DeltaPlan, passages: list[Passage], index_dir: Path, embedder: Embedder, manifest: dict[str, str],
-    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """A new build sharing the serving build's base segment, with `passages` as its delta segment."""
     started = time.perf_counter()
@@ -242,8 +232,8 @@ def build_delta(
         link_base(plan.build, partial)
         if passages:
             (partial / DELTA_DIR).mkdir()
-            embedded, delta_kind = _write_segment(partial / DELTA_DIR, passages, embedder, cache_path(index_dir),
-                                                  "flat", 0, base=partial, progress=progress)
+            _, embedded, delta_kind = _write_segment(partial / DELTA_DIR, passages, embedder,
+                                                     cache_path(index_dir), "flat", 0, base=partial)
             kind = f"{kind}+{delta_kind}"
         _write_manifest(partial, manifest, plan.base, plan.masked)
         final = store.publish(Path(index_dir), partial)
@@ -263,7 +253,6 @@ MODES = ("add", "compact", "recut")
 def update_index(
     index_dir: Path, hashes: dict[str, str], cut: Callable[[set[str]], dict[str, list[Passage]]],
     embedder: Embedder, approx_threshold: int, mode: str = "add",
-    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Make the index match the documents `hashes` names, doing as little as `mode` allows.
 
@@ -280,17 +269,35 @@ def update_index(
         fresh = cut(plan.cut)
         passages = plan.kept + [p for d in sorted(fresh) for p in fresh[d]]
         if len(passages) <= min(DELTA_MAX_PASSAGES, plan.base_passages):
-            return build_delta(plan, passages, index_dir, embedder, hashes, progress)
-    by_doc = {} if mode == "recut" else reusable_passages(index_dir, hashes)
-    by_doc.update(fresh)
-    by_doc.update(cut(set(hashes) - set(by_doc)))
-    passages = [p for doc_id in sorted(by_doc) for p in by_doc[doc_id]]
-    return build_passages(passages, index_dir, embedder, approx_threshold, progress, manifest=hashes)
+            return build_delta(plan, passages, index_dir, embedder, hashes)
+    stream = _every_passage(index_dir, hashes, cut, fresh, reuse=mode != "recut")
+    return build_passages(stream, index_dir, embedder, approx_threshold, manifest=hashes)
+
+
+def _every_passage(
+    index_dir: Path, hashes: dict[str, str], cut: Callable[[set[str]], dict[str, list[Passage]]],
+    fresh: dict[str, list[Passage]], reuse: bool,
+) -> Iterator[Passage]:
+    """The passages of every document, streamed: the serving build's where reusable, `fresh` ones, then
+    the rest cut one document at a time (a full build never holds every passage at once)."""
+    done = set(fresh)
+    for passages in fresh.values():
+        yield from passages
+    build = store.current_build(Path(index_dir))
+    known = _documents_and_base(read_build_manifest(build)) if build and reuse else None
+    if build is not None and known is not None:
+        current = {d for d, h in known[0].items() if hashes.get(d) == h} - done
+        for p in iter_live_passages(build):
+            if p.doc_id in current:
+                done.add(p.doc_id)
+                yield p
+    for doc_id in sorted(set(hashes) - done):
+        yield from cut({doc_id}).get(doc_id, [])
 
 
 def build_index(
     documents: list[Document], index_dir: Path, embedder: Embedder, approx_threshold: int,
-    progress: Callable[[int, int], None] | None = None, manifest: dict[str, str] | None = None,
+    manifest: dict[str, str] | None = None,
 ) -> BuildReport:
     """Index every passage of `documents` into a new build of `index_dir` and make it current.
 
@@ -298,5 +305,5 @@ def build_index(
     the index still matches their documents (see read_manifest).
     Raises whatever the embedder or the disk raises; the index that was serving stays in place.
     """
-    passages = [p for doc in documents for p in passages_for(doc)]
-    return build_passages(passages, index_dir, embedder, approx_threshold, progress, manifest)
+    passages = (p for doc in documents for p in passages_for(doc))
+    return build_passages(passages, index_dir, embedder, approx_threshold, manifest)

@@ -19,7 +19,7 @@ WINDOW_WORDS = 220  # target size of a window when splitting (≈ 300 tokens of 
 CONTEXT_WORDS = 25  # cap on each ancestor heading used as context
 HEADER_IDX = -1  # section_idx of the document-header passage
 # Bump whenever passages_for cuts differently: builds record it, and passages of an older format are
-# cut afresh instead of being reused (see index.builder.reusable_passages).
+# cut afresh instead of being reused (see index.builder.update_index).
 PASSAGE_FORMAT = 1
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9+\-–])")

@@ -35,15 +35,16 @@ PASSAGES_FILE = "passages.jsonl"
 MANIFEST_FILE = "documents.json"  # passage format + doc_id → content hash, per build (never linked)
 
 
-def write_passages(directory: Path, passages: list[Passage]) -> None:
-    with open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
-        for p in passages:
-            fh.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+def iter_passages(directory: Path) -> Iterator[Passage]:
+    """A segment's passages, one at a time (a full build streams them instead of holding them)."""
+    with open(directory / PASSAGES_FILE, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield Passage.from_json(json.loads(line))
 
 
 def read_passages(directory: Path) -> list[Passage]:
-    with open(directory / PASSAGES_FILE, encoding="utf-8") as fh:
-        return [Passage.from_json(json.loads(line)) for line in fh if line.strip()]
+    return list(iter_passages(directory))
 
 
 def read_build_manifest(build: Path) -> dict | None:
@@ -191,11 +192,17 @@ def has_delta(build: Path) -> bool:
     return len(segment_dirs(build)) > 1 or bool((read_build_manifest(build) or {}).get("masked"))
 
 
-def live_passages(build: Path) -> list[Passage]:
+def iter_live_passages(build: Path) -> Iterator[Passage]:
     """Every passage the build serves: the base's (except masked documents') then the delta's."""
     masked = set((read_build_manifest(build) or {}).get("masked", []))
     base, *rest = segment_dirs(build)
-    return [p for p in read_passages(base) if p.doc_id not in masked] + [p for d in rest for p in read_passages(d)]
+    yield from (p for p in iter_passages(base) if p.doc_id not in masked)
+    for directory in rest:
+        yield from iter_passages(directory)
+
+
+def live_passages(build: Path) -> list[Passage]:
+    return list(iter_live_passages(build))
 
 
 def combined(segments: list[Segment]) -> tuple[VectorIndex | SegmentedVectors, LexicalIndex | SegmentedLexical,

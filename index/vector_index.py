@@ -30,6 +30,7 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
 IVF_NPROBE = 32
+IVF_TRAIN_PER_LIST = 64  # k-means training points per inverted list (FAISS uses at most 256)
 APPROX_KIND = "ivf"
 
 VECTORS_FILE = "vectors.faiss"
@@ -52,7 +53,7 @@ class VectorMeta:
     segment: str = ""
 
 
-def _make(kind: str, dim: int, vectors: np.ndarray) -> faiss.Index:
+def _make(kind: str, dim: int, parts: list[np.ndarray]) -> faiss.Index:
     if kind == "flat":
         return faiss.IndexFlatIP(dim)
     if kind == "hnsw":
@@ -61,13 +62,23 @@ def _make(kind: str, dim: int, vectors: np.ndarray) -> faiss.Index:
         index.hnsw.efSearch = HNSW_EF_SEARCH
         return index
     if kind == "ivf":
+        n = sum(len(p) for p in parts)
         # ≥39 training points per list (FAISS's own minimum), ≈4·√n lists otherwise.
-        nlist = max(1, min(len(vectors) // 39, int(4 * np.sqrt(len(vectors)))))
+        nlist = max(1, min(n // 39, int(4 * np.sqrt(n))))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
+        index.train(_training_sample(parts, nlist * IVF_TRAIN_PER_LIST))
         index.nprobe = IVF_NPROBE
         return index
     raise ValueError(f"unknown vector index kind {kind!r}")
+
+
+def _training_sample(parts: list[np.ndarray], limit: int) -> np.ndarray:
+    """An evenly spread sample of at most `limit` rows: training on all 360k vectors would need a
+    second copy of them, and k-means gains little past a few dozen points per list."""
+    n = sum(len(p) for p in parts)
+    step = max(1, -(-n // limit))
+    offsets = np.cumsum([0] + [len(p) for p in parts])
+    return np.concatenate([p[(-off) % step::step] for p, off in zip(parts, offsets, strict=False)])
 
 
 def _tune(index: faiss.Index, kind: str) -> None:
@@ -90,11 +101,22 @@ class VectorIndex:
     def build(cls, vectors: np.ndarray, model: str, approx_threshold: int, kind: str | None = None) -> VectorIndex:
         """Exact index up to `approx_threshold` vectors, IVF above (unless `kind` forces one)."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        n, dim = vectors.shape
+        return cls.build_from_parts([vectors], model, approx_threshold, kind, dim=vectors.shape[1])
+
+    @classmethod
+    def build_from_parts(
+        cls, parts: list[np.ndarray], model: str, approx_threshold: int, kind: str | None = None, dim: int = 0,
+    ) -> VectorIndex:
+        """As build, from row blocks that are added and dropped one by one (the list is emptied), so
+        the vectors are never held twice."""
+        n = sum(len(p) for p in parts)
+        dim = parts[0].shape[1] if parts else dim
         kind = kind or (APPROX_KIND if n > max(approx_threshold, 0) and n else "flat")
-        index = _make(kind, dim, vectors)
-        if n:
-            index.add(vectors)
+        index = _make(kind, dim, parts)
+        while parts:
+            part = parts.pop(0)
+            if len(part):
+                index.add(np.ascontiguousarray(part, dtype=np.float32))
         _tune(index, kind)
         meta = VectorMeta(model=model, dim=dim, count=n, kind=kind,
                           built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), segment=uuid.uuid4().hex)

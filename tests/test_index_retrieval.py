@@ -171,3 +171,39 @@ def test_concurrent_searches_match_sequential(searcher, questions):
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda t: [h.pid for h in searcher.search(t)], texts))
     assert got == expected
+
+
+def test_streamed_bm25_build_scores_exactly_as_bm25s(documents, questions):
+    """LexicalIndex.build fills bm25s's score matrix itself (to stream 360k passages); it must agree."""
+    import bm25s
+    import numpy as np
+
+    from index.builder import lexical_text
+    from index.lexical import EMPTY, LexicalIndex
+
+    texts = [lexical_text(p) for doc in documents for p in passages_for(doc)] + [""]
+    reference = bm25s.BM25()
+    reference.index([tokens(t) or [EMPTY] for t in texts], show_progress=False)
+    ours, theirs = LexicalIndex.build(iter(texts)), LexicalIndex(reference)
+    for q in questions:
+        for text in (q["q"], fold(q["q"])):
+            assert np.allclose(ours.scores(text), theirs.scores(text), atol=1e-5)
+    assert ours.postings("giai_ngan") == theirs.postings("giai_ngan") > 0
+
+
+def test_ivf_built_from_parts_finds_what_exact_search_finds():
+    import numpy as np
+
+    from index.vector_index import VectorIndex
+
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((6000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    parts = [vectors[:2500].copy(), vectors[2500:2600].copy(), vectors[2600:].copy()]
+    ivf = VectorIndex.build_from_parts(parts, "m", approx_threshold=1000)
+    exact = VectorIndex.build(vectors, "m", approx_threshold=10_000)
+    assert parts == [] and ivf.meta.kind == "ivf" and exact.meta.kind == "flat" and ivf.meta.count == 6000
+    queries = vectors[rng.choice(6000, 50, replace=False)] + 0.05 * rng.standard_normal((50, 32)).astype(np.float32)
+    found = [len(set(ivf.search(q, 5)[1]) & set(exact.search(q, 5)[1])) for q in queries]
+    assert sum(found) / (5 * len(queries)) >= 0.8  # uniform random vectors: the hardest case for IVF
+    assert np.allclose(ivf.vectors(np.array([0, 2550, 5999])), vectors[[0, 2550, 5999]])
