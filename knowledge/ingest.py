@@ -2,9 +2,11 @@
 
 Writes are serialised by a lock file in BOT_DATA_DIR so the bot and the CLI never ingest at the
 same time. A file is fully read and parsed before anything is written; the store write is one
-transaction; the index is rebuilt next to the serving one and swapped atomically (embeddings are
-cached, so only new passages are embedded). Each index build records which stored documents it
-was made from, so a crash between the two writes is noticed and repaired by the next ingest.
+transaction; the new index build is written next to the serving one and swapped atomically
+(embeddings are cached, so only new passages are embedded; new documents go to a small delta
+segment, so the large base is not rebuilt per upload). Each index build records which stored
+documents it was made from, so a crash between the two writes is noticed and repaired by the next
+ingest.
 """
 
 from __future__ import annotations
