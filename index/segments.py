@@ -43,10 +43,6 @@ def iter_passages(directory: Path) -> Iterator[Passage]:
                 yield Passage.from_json(json.loads(line))
 
 
-def read_passages(directory: Path) -> list[Passage]:
-    return list(iter_passages(directory))
-
-
 def read_build_manifest(build: Path) -> dict | None:
     """The build's manifest, or None (built without one, or unreadable)."""
     try:
