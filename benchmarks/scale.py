@@ -388,7 +388,7 @@ def add_document(settings: Settings, answerer: Any, seed: int) -> dict[str, Any]
     from knowledge.ingest import ingest_bytes
 
     name, text = next(variant_files(1, seed))
-    name = f"new-{name}"
+    name = f"new-{seed}-{name}"  # a new id per upload: the stream's first name is the same for every seed
     new_passages = len(passages_for(parse_document(Path(name).stem, text)))
     t0 = time.perf_counter()
     with stage_timer() as (stages, reports):
