@@ -127,11 +127,9 @@ def _read_docx(name: str, data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types on broken files
         raise RejectedFile(name, f"cannot read the .docx file ({type(exc).__name__})", "corrupt") from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append("\t".join(cell.text for cell in row.cells))
-    return "\n\n".join(b for b in blocks if b is not None)
+    from knowledge.docx_text import docx_text
+
+    return docx_text(document)
 
 
 def _read_pdf(name: str, data: bytes) -> str:

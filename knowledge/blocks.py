@@ -1,0 +1,49 @@
+"""A directive's text as blocks: paragraphs, numbered items, bullets, table rows (positions kept).
+
+Shared by the header reader (knowledge.header) and the outline builder (knowledge.structure).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+BULLET = re.compile(r"^\s*([-+*•–−])\s+(?:([-+*•–−])\s+)?")
+ROMAN = re.compile(r"^(X{0,3}(?:IX|IV|V?I{0,3}))\.\s+(?=\S)")
+ARABIC = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(?=[A-ZĐÀ-Ỹ(\"“])")
+FOOTNOTE = re.compile(rf"^([{_SUP_CHARS}]{{1,3}})\s*(\S.*)$", re.S)
+NUMBER = re.compile(r"^Số\s*:\s*(?P<num>.*)$", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    text: str
+    start: int
+    end: int
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_blocks(text: str) -> list[Block]:
+    """Paragraph blocks: separated by blank lines; a bullet or numbered line always starts a block."""
+    blocks: list[Block] = []
+    pos = 0
+    cur: Block | None = None
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            cur = None
+            continue
+        starts_new = bool(BULLET.match(line) or ROMAN.match(line) or ARABIC.match(line)
+                          or FOOTNOTE.match(line) or NUMBER.match(line))
+        if cur is None or starts_new:
+            cur = Block(line, start, end)
+            blocks.append(cur)
+        else:
+            cur.text += "\n" + line
+            cur.end = end
+    return blocks
