@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from knowledge.agency_grammar import TITLES, find_phrases, split_named_list
 from knowledge.text import fold
 
 # Department names (after "Sở"), with the folded variants that mean the same department.
@@ -52,7 +53,7 @@ NAMED: dict[str, list[str]] = {
     ],
     "Văn phòng Điều phối nông thôn mới Trung ương": [r"van phong dieu phoi (?:nong thon moi |ntm )?trung uong"],
     "Văn phòng UBND tỉnh": [r"van phong (?:ubnd|uy ban nhan dan) tinh", r"vp ?ubnd tinh"],
-    "Ban Dân tộc": [r"ban dan toc(?: tinh)?"],
+    "Ban Dân tộc": [r"(?<!uy )ban dan toc(?: tinh)?"],
     "Kho bạc Nhà nước": [r"kho bac nha nuoc", r"kbnn"],
     "Ủy ban MTTQ Việt Nam tỉnh": [r"(?:uy ban |ub ?)mat tran to quoc viet nam tinh", r"(?:uy ban |ub ?)mttq(?: viet nam)?(?: tinh)?"],
     "Ban Chỉ đạo các Chương trình MTQG tỉnh": [r"ban chi dao (?:cac )?(?:chuong trinh )?(?:muc tieu quoc gia|mtqg|ctmtqg)(?: tinh)?", r"bcd(?: cac)? ?ctmtqg"],
@@ -134,9 +135,69 @@ def _expand(surface: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def find_agencies(text: str, province: str | None = None) -> list[Mention]:
-    """All agency mentions in `text`, left to right, without overlaps (longest wins)."""
+def find_agencies(text: str, province: str | None = None, open_vocab: bool = False) -> list[Mention]:
+    """All agency mentions in `text`, left to right, without overlaps (longest wins).
+
+    With `open_vocab`, agency phrases the tables do not know are found by their head noun and
+    shape (knowledge.agency_grammar) and kept as written; questions use the tables only, so a
+    user's lowercase words are never taken for a new agency.
+    """
     folded = fold_aligned(text)
+    found = _known_agencies(text, folded, province)
+    if open_vocab:
+        found = _with_open_phrases(text, folded, found)
+    return found
+
+
+def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Mention]:
+    """Add the phrases the tables miss; a title (`Giám đốc Sở Y`) stands for the agency it heads."""
+    out = list(known)
+    for ph in find_phrases(text, folded):
+        inside = [m for m in known if ph.start <= m.start < ph.end]
+        if any(m.start < ph.start < m.end for m in known):
+            continue
+        listed = split_named_list(text, ph.start, ph.end)
+        if listed:
+            out = [m for m in out if not (ph.start <= m.start < ph.end)]
+            for name, s, e in listed:
+                canon = _known_agencies(name, fold_aligned(name), None)
+                out.append(Mention(s, e, canon[0].name if canon and canon[0].end == len(name) else name,
+                                   text[s:e]))
+            continue
+        if inside:
+            if ph.kind == "title":
+                continue  # the known agency inside is the actor
+            if inside[0].start == ph.start:
+                continue  # the table canonicalises it
+            continue
+        surface = text[ph.start:ph.end]
+        if ph.kind == "title":
+            head = re.match(r"^\S+(?:\s+\S+)?\s+(?=(?:các\s+)?[^\W\d_])", surface)
+            rest = _strip_title(surface)
+            if rest:
+                out.append(Mention(ph.start + len(surface) - len(rest), ph.end, _expand(rest), rest))
+                continue
+            del head
+        out.append(Mention(ph.start, ph.end, _expand(surface), surface))
+    out.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    result: list[Mention] = []
+    for mention in out:
+        if result and mention.start < result[-1].end:
+            continue
+        result.append(mention)
+    return result
+
+
+def _strip_title(surface: str) -> str:
+    folded = fold(surface)
+    for title in TITLES:
+        if folded.startswith(title + " "):
+            return surface[len(title) + 1:].strip()
+    return surface
+
+
+def _known_agencies(text: str, folded: str, province: str | None) -> list[Mention]:
+    """Mentions of the agencies the tables know (canonical names), longest first at each start."""
     found: list[Mention] = []
     for m in _DEPT_RE.finditer(folded):
         key = re.sub(r"\s+", "", m.group(1))

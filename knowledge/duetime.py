@@ -9,7 +9,7 @@ patterns are linear (no nested quantifiers), so a very long line parses in linea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -21,29 +21,54 @@ _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _SEP = r"\s*[/\-.]\s*"
 _DMY = rf"(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}}|\d{{2}}(?!\d)))?(?![\d/])"
 _DMY_WORDS = r"(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?nam\s+(?P<y2>\d{4}))?(?!\s*(?:hang|hang|moi)\s+nam)"
-_TIME = r"(?:(?:\d{1,2})\s*(?:gio|h)(?:\s*\d{1,2}\s*(?:phut|p)?)?\s*(?:,|ngay)?\s*)?"
+_TIME = r"(?:(?P<hh>\d{1,2})\s*(?:gio|h)(?:\s*(?P<mm>\d{1,2})\s*(?:phut|p|')?)?\s*(?:,|ngay)?\s*)?"
 _BEFORE = r"(?:truoc|cham nhat(?:\s+(?:la|vao))?|khong (?:muon|cham) hon|han chot(?:\s+la)?|han cuoi(?:\s+la)?)"
 
+_WEEKDAYS = {"hai": 1, "2": 1, "ba": 2, "3": 2, "tu": 3, "4": 3, "nam": 4, "5": 4, "sau": 5, "6": 5,
+             "bay": 6, "7": 6}
+# A limit counted from an event: `trong thời hạn 10 ngày kể từ ngày nhận được …`, `sau 03 tháng kể từ khi
+# …`, `chậm nhất 04 giờ làm việc sau khi …`. Stored as {"relative": phrase}: shown, never reminded on.
+_RELATIVE = (r"(?:(?:trong (?:thoi han|vong|thoi gian)|cham nhat(?: la| khong qua)?|khong qua|sau|truoc)\s+)?"
+             r"\d{1,3}\s+(?:ngay(?: lam viec)?|thang|tuan|gio(?: lam viec)?)\s+"
+             r"(?:ke tu(?: ngay| khi)?|sau khi|truoc khi|tu khi|tinh tu)[^,;.()]{3,120}")
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("relative", re.compile(_RELATIVE)),
     ("yearly", re.compile(
-        rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s*(?:thang\s+|/)(?P<m>\d{{1,2}})\s+hang\s+nam")),
+        rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s*(?:thang\s+|/)(?P<m>\d{{1,2}})"
+        r"\s+(?:hang\s+nam|nam\s+(?:sau|lien ke|tiep theo)(?:\s+lien ke)?)")),
+    ("weekly_day", re.compile(
+        rf"(?:(?P<rel>{_BEFORE})\s+)?(?:{_TIME})?(?:vao\s+)?(?:ngay\s+)?thu\s+(?P<wd>hai|ba|tu|nam|sau|bay|[2-7])"
+        r"\s+(?:hang|hang|moi)\s+tuan")),
+    ("weekly", re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+tuan")),
     ("monthly_day", re.compile(
         rf"(?:dinh ky\s+)?(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s+(?:hang|cac)\s+thang")),
     ("monthly_then_day", re.compile(
         rf"(?<!ngan )(?:dinh ky\s+)?hang\s+thang\s*[(,]?\s*(?P<rel>{_BEFORE})\s+ngay\s+(?P<d>\d{{1,2}})(?![\d/.\-]|\s+thang)")),
     ("quarterly", re.compile(r"(?<!ngan )(?:dinh ky\s+)?(?:hang\s+quy|dinh ky\s+quy)")),
     ("half_year", re.compile(
-        r"(?:dinh ky\s+(?:0?6 thang|nua nam)|hang\s+(?:0?6 thang|nua nam)|0?6 thang(?:\s*/\s*|\s+mot\s+)lan|bao cao 0?6 thang(?!\s+(?:dau|cuoi|nam|\d)))")),
-    ("yearly_bare", re.compile(r"dinh ky\s+hang\s+nam")),
+        r"(?:dinh ky\s+(?:0?6 thang|nua nam)|hang\s+(?:0?6 thang|nua nam)|0?6 thang(?:\s*/\s*|\s+(?:mot|1)\s+)lan"
+        r"|bao cao 0?6 thang(?!\s+(?:dau|cuoi|nam|\d))|0?6 thang(?= va (?:hang|ca) nam))")),
+    ("yearly_bare", re.compile(r"dinh ky\s+hang\s+nam|(?<=6 thang va )hang nam")),
     ("monthly", re.compile(r"(?<!ngan )(?<!nhan )(?:dinh ky\s+)?hang\s+thang")),
     ("before_date", re.compile(rf"(?P<rel>{_BEFORE})\s+{_TIME}(?:ngay\s+)?(?:{_DMY}|{_DMY_WORDS})")),
     ("on_date", re.compile(rf"(?:vao|trong)\s+ngay\s+(?:{_DMY}|{_DMY_WORDS})")),
     ("month", re.compile(
-        rf"(?P<rel>trong|truoc|cham nhat|hoan thanh)\s+thang\s+(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?(?![\d/])")),
+        rf"(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|hoan thanh|vao|den|sang|cuoi|(?:phien )?hop(?: thuong ky)?|thuong ky)"
+        rf"\s+thang\s+(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?(?![\d/])")),
     ("quarter", re.compile(
-        rf"(?P<rel>trong|truoc|hoan thanh)\s+quy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![a-z])(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?")),
-    ("year", re.compile(r"trong\s+nam\s+(?P<y>\d{4})(?!\d)")),
+        rf"(?P<rel>trong|truoc|hoan thanh|cuoi|vao|den|sang|cham nhat(?:\s+(?:la|trong|vao))?)\s+quy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![a-z])"
+        rf"(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?")),
+    ("year", re.compile(r"(?<!thang )(?:trong|dau|cuoi)\s+nam\s+(?P<y>\d{4})(?!\d)")),
 ]
+# A limit that another replaces (`thay cho thời hạn trước tháng 12.2021 tại Kế hoạch …`) is not a deadline.
+_SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi gian))?\s*$")
+# A year-less date in a sentence about a periodic report recurs every year: `báo cáo 6 tháng đầu năm
+# gửi trước ngày 15 tháng 7` is due on 15/7 of each year, not once.
+_PERIODIC_REPORT = re.compile(r"bao cao (?:0?6 thang|nam|ca nam|quy|dinh ky)|hang nam|dinh ky")
+# A time-of-year adverbial that sets the year of year-less dates in its sentence (`Năm 2025, …`).
+_YEAR_ADVERBIAL = re.compile(r"(?:^|[.;:]\s*)(?:trong\s+)?nam\s+(\d{4})\s*,")
+_FULL_DATE_YEAR = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(\d{4})|thang\s+\d{1,2}\s+nam\s+(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,7 @@ class DueMatch:
     due: Due
     relation: str
     year_inferred: bool = False
+    time: str | None = None  # "16:00" when the limit names an hour
 
     @property
     def recurring(self) -> bool:
@@ -84,12 +110,27 @@ def _iso(y: int, m: int, d: int) -> str | None:
 def _relation(rel: str | None, default: str) -> str:
     if not rel:
         return default
-    return "within" if rel in ("trong", "hoan thanh") else "before"
+    return "before" if rel.startswith(("truoc", "cham nhat")) else "within"
+
+
+def _clock(g: dict[str, str | None]) -> str | None:
+    """`trước 10 giờ ngày 05/3/2026` → "10:00" (kept beside the date, not folded into it)."""
+    if not g.get("hh"):
+        return None
+    hh, mm = int(g["hh"]), int(g.get("mm") or 0)
+    return f"{hh:02d}:{mm:02d}" if hh < 24 and mm < 60 else None
 
 
 def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | None:
     g = m.groupdict()
     rel = g.get("rel")
+    if kind == "relative":
+        return DueMatch(m.start(), m.end(), kind, {"relative": m.group(0).strip()}, "within")
+    if kind == "weekly_day":
+        due = {"every": "week", "weekday": _WEEKDAYS[g["wd"]]}
+        return DueMatch(m.start(), m.end(), kind, due, "before" if rel else "on", time=_clock(g))
+    if kind == "weekly":
+        return DueMatch(m.start(), m.end(), kind, {"every": "week"}, "on")
     if kind == "yearly":
         month, day = int(g["m"]), int(g["d"])
         if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -102,7 +143,7 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
             return None
         return DueMatch(m.start(), m.end(), kind, {"every": "month", "day": day}, "before" if rel else "on")
     if kind == "year":
-        return DueMatch(m.start(), m.end(), kind, g["y"], "within")
+        return DueMatch(m.start(), m.end(), kind, g["y"], "before" if m.group(0).startswith("cuoi") else "within")
     if kind == "quarterly":
         return DueMatch(m.start(), m.end(), kind, {"every": "quarter"}, "on")
     if kind == "half_year":
@@ -122,7 +163,8 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
         iso = _iso(y, mo, d)
         if iso is None:
             return None
-        return DueMatch(m.start(), m.end(), kind, iso, "before" if kind == "before_date" else "on", inferred)
+        return DueMatch(m.start(), m.end(), kind, iso, "before" if kind == "before_date" else "on", inferred,
+                        _clock(g))
     if kind == "month":
         mo = int(g["m"])
         if not 1 <= mo <= 12:
@@ -137,25 +179,56 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
 def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
     """Every due-time expression in `text`, left to right, without overlaps.
 
-    A date without a year takes the year from the sentence (the last `năm YYYY` or full date before
-    it) or else `year_hint` (the document's year), and is marked `year_inferred`.
+    A date without a year takes the year of an explicit date in the same sentence (or of a
+    sentence-opening `Năm 2025,`), else `year_hint` (the document's year), and is marked
+    `year_inferred`.
     """
     folded = fold_aligned(text)
     taken = bytearray(len(folded))
     found: list[DueMatch] = []
+    hint = _sentence_year(folded) or year_hint
     for kind, pat in _PATTERNS:
         for m in pat.finditer(folded):
             if any(taken[m.start():m.end()]):
                 continue
-            local_years = re.findall(r"(?:nam|/)\s*(\d{4})(?!\d)", folded[max(0, m.start() - 300):m.start()])
-            hint = int(local_years[-1]) if local_years else year_hint
             dm = _build(kind, m, hint)
             if dm is None:
                 continue
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            if _SUPERSEDED.search(folded[max(0, m.start() - 40):m.start()]):
+                continue
+            if kind == "relative":
+                dm = replace(dm, due={"relative": re.sub(r"\s+", " ", text[m.start():m.end()]).strip()})
+            elif dm.year_inferred and kind in ("before_date", "on_date") and _PERIODIC_REPORT.search(folded):
+                day, month = int(dm.due[8:]), int(dm.due[5:7])
+                dm = replace(dm, kind="yearly", due={"every": "year", "day": day, "month": month},
+                             year_inferred=False)
             found.append(dm)
     found.sort(key=lambda x: x.start)
-    return _merge_monthly(found)
+    return _drop_explained_rules(folded, _merge_monthly(found))
+
+
+def _sentence_year(folded: str) -> int | None:
+    """The year a year-less date takes from its own sentence: that of an explicit full date, or of
+    a clause-opening `Năm 2025,`; never a plan year that merely appears (`kế hoạch năm 2025`)."""
+    m = _YEAR_ADVERBIAL.search(folded)
+    if m:
+        return int(m.group(1))
+    years = [int(a or b) for a, b in _FULL_DATE_YEAR.findall(folded)]
+    return years[-1] if years else None
+
+
+def _drop_explained_rules(folded: str, found: list[DueMatch]) -> list[DueMatch]:
+    """`định kỳ 6 tháng (trước ngày 15/6/2027)`: the dates in brackets are the limits, so the bare
+    rule they explain is not a deadline of its own (it would invent one on 30/6 and 31/12)."""
+    out = []
+    for i, f in enumerate(found):
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        bare = isinstance(f.due, dict) and "day" not in f.due and "relative" not in f.due
+        if bare and nxt and re.fullmatch(r"\s*\(\s*", folded[f.end:nxt.start]) and not isinstance(nxt.due, dict):
+            continue
+        out.append(f)
+    return out
 
 
 def _merge_monthly(found: list[DueMatch]) -> list[DueMatch]:

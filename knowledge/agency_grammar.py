@@ -1,0 +1,271 @@
+"""Open-vocabulary agency phrases: an agency is recognised by its head noun and its shape, not by a table.
+
+Vietnamese official names put a head noun first and capitalise the first word of the proper part
+(Nghị định 30/2020/NĐ-CP, Phụ lục II): `Sở Tư pháp`, `Chi cục Thú y`, `Trung tâm Phục vụ hành chính
+công tỉnh`, `Ban Quản lý dự án đầu tư xây dựng các công trình giao thông`. A phrase therefore
+starts at a capitalised head (or a title such as `Chủ tịch`, `Giám đốc`, or a collective `các sở,
+ban, ngành`) and runs until a verb, a function word or punctuation. The fixed table in
+knowledge.agencies only canonicalises the names it knows; everything else found here is kept as
+written.
+
+All vocabulary below is folded (lowercase ASCII, đ → d), matched on whole words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Head nouns of a named agency; the original must be capitalised (`Ban` yes, `ban hành` no).
+# Longer heads first so that `Bộ Chỉ huy Quân sự` is not read as `Bộ` + name.
+HEADS = sorted([
+    "bo chi huy quan su", "bo chi huy bo doi bien phong", "bo", "so", "ban quan ly", "ban qlda", "ban chi dao",
+    "ban", "uy ban nhan dan", "ubnd", "uy ban mat tran to quoc", "uy ban mttq", "uy ban", "ub", "van phong",
+    "kho bac nha nuoc", "kho bac", "kbnn", "tong cuc", "chi cuc", "cuc", "trung tam", "phong", "tram",
+    "hoi dong nhan dan", "hdnd", "hoi dong", "hoi", "tinh doan", "thanh doan", "lien doan lao dong",
+    "mat tran to quoc", "cong an", "ngan hang", "dai phat thanh", "bao", "thanh tra", "cong ty", "tong cong ty",
+    "tap doan", "vien", "hoc vien", "chi nhanh", "vp", "ban dan toc", "to cong tac", "hoi lien hiep phu nu",
+    "hoi nong dan", "hoi cuu chien binh", "doan thanh nien", "tong lien doan lao dong", "van phong dieu phoi",
+    "thuong truc", "chinh phu", "thu tuong chinh phu",
+], key=len, reverse=True)
+
+# Titles that stand for their agency: `Chủ tịch UBND huyện X` acts for that UBND.
+TITLES = sorted([
+    "chu tich", "pho chu tich", "giam doc", "pho giam doc", "thu truong", "lanh dao", "truong ban",
+    "pho truong ban", "bo truong", "chu nhiem", "chanh van phong", "tong giam doc", "cuc truong",
+    "chi cuc truong", "truong phong", "chanh thanh tra", "tong cuc truong",
+], key=len, reverse=True)
+
+# Actors outside government that directives assign duties to; lowercase is normal for them.
+ACTORS = sorted([
+    "cac chu dau tu", "chu dau tu", "nha dau tu", "cac nha dau tu", "cac doanh nghiep", "don vi tu van",
+    "cac co quan chu quan", "co quan chu quan", "cac don vi su nghiep truc thuoc", "cac don vi truc thuoc",
+    "cac co quan, don vi", "cac co quan, don vi, dia phuong", "cac co quan", "cac don vi", "cac dia phuong",
+    "cac nganh", "cac hoi, doan the", "cac doan the",
+], key=len, reverse=True)
+
+# Plural heads after `các` (`các sở, ban, ngành`; `các Bộ, ngành, địa phương`; `các Ban QLDA`).
+COLLECTIVE_HEADS = ["so", "bo", "ban", "nganh", "co quan", "don vi", "dia phuong", "huyen", "xa", "tinh",
+                    "phuong", "thanh pho", "thi xa", "hoi", "doan the", "chu dau tu", "ban qlda",
+                    "ban quan ly", "trung tam", "chi cuc", "cuc", "phong", "tram", "doanh nghiep",
+                    "to chuc", "co quan ngang bo", "co quan thuoc chinh phu", "dac khu"]
+
+# Words after a comma that continue a collective list (`UBND các huyện, thị xã, thành phố`).
+LIST_CONTINUATIONS = sorted([
+    "ban", "nganh", "doan the", "dia phuong", "don vi", "co quan", "thanh pho", "thi xa", "huyen", "xa",
+    "phuong", "dac khu", "thi tran", "co quan ngang bo", "co quan thuoc chinh phu", "uy ban nhan dan cap tinh",
+    "ubnd cap tinh", "hoi", "to chuc", "chu dau tu", "tinh", "dia phuong lien quan",
+], key=len, reverse=True)
+
+# Words that end a phrase: verbs that follow a subject in directives, adverbs, and function words.
+# Written with diacritics and compared with the original lowercase word, because folding merges
+# words a name needs with words that end it (`Đầu tư` / `từ`, `Bắc Nam` / `năm`, `Tân Lập` / `lập`);
+# a capitalised word is never a stop word (it belongs to a name).
+STOP_WORDS = {
+    # verbs (two syllables first where the first syllable alone is also a noun)
+    "chủ trì", "phối hợp", "khẩn trương", "tập trung", "chỉ đạo", "rà soát", "tham mưu", "báo cáo",
+    "thực hiện", "hoàn thành", "tổ chức", "nghiên cứu", "đôn đốc", "theo dõi", "hướng dẫn", "kiểm tra",
+    "chủ động", "đẩy nhanh", "đẩy mạnh", "định kỳ", "tiếp tục", "bám sát", "căn cứ", "chịu trách",
+    "triển khai", "ban hành", "tổng hợp", "tiếp thu", "soát xét", "ưu tiên", "kiện toàn", "phân công",
+    "nâng cao", "huy động", "đánh giá", "cập nhật", "đề xuất", "đảm bảo", "bảo đảm", "phấn đấu",
+    "thống nhất", "hoàn thiện", "giải ngân", "bố trí", "cân đối", "khảo sát", "thông báo", "tham gia",
+    "xem xét", "quyết định", "phê duyệt", "thẩm định", "lập", "trình", "gửi", "có", "là", "được", "đã",
+    "sẽ", "cần", "phải", "nhận", "chịu", "giao", "yêu cầu", "đề nghị", "làm", "tạo", "điều chỉnh",
+    "xây dựng", "quán triệt", "thường xuyên", "tích cực", "kịp thời", "nghiêm túc", "sau khi", "nếu",
+    "tiếp nhận", "cung cấp", "bổ sung", "chuẩn bị", "đăng ký", "công khai", "công bố", "tuyên truyền",
+    "giải quyết", "xử lý", "hỗ trợ", "vận động", "rút kinh nghiệm", "giám sát", "trả lời",
+    "giải trình", "cam kết", "tiếp", "ký", "chuyển", "dừng", "thành lập", "sắp xếp", "điều hành",
+    "vừa", "đang", "cũng", "vẫn", "còn", "chưa", "không", "mới", "luôn", "bị", "hoàn chỉnh", "dự thảo",
+    "lấy ý kiến", "tiến hành", "phát động", "chấn chỉnh", "khắc phục", "nắm", "bàn", "thẩm tra",
+    "góp ý", "họp", "làm việc", "chuẩn hóa", "nhân rộng", "duy trì", "ứng dụng", "thu", "chi", "cấp phát",
+    "theo", "rà", "lựa chọn", "mua sắm", "thanh toán", "quyết toán", "kiến nghị", "phổ biến",
+    # function words
+    "để", "về", "trước", "trong", "tại", "với", "cho", "khi", "đến", "từ", "của", "nhằm", "mà",
+    "thì", "ở", "hoặc", "cùng", "như", "do", "vào", "qua", "trên", "dưới", "sau", "ngày", "tháng", "năm",
+    "quý", "mỗi", "hằng", "hàng", "và các", "trong đó", "đối với", "liên quan đến", "nêu", "này", "đó",
+    "tổng", "gồm", "bao gồm", "là", "ngay", "chậm nhất", "đúng",
+}
+MAX_WORDS = 14  # the longest names seen in directives (Ban Quản lý dự án … công trình …) have ~12 words
+
+_WORD = re.compile(r"[a-z0-9&]+")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    start: int
+    end: int
+    kind: str  # named | title | collective | actor
+
+
+def _is_upper_at(text: str, pos: int) -> bool:
+    return pos < len(text) and text[pos].isupper()
+
+
+def _match_any(folded: str, pos: int, words: list[str]) -> str | None:
+    for w in words:
+        if folded.startswith(w, pos) and not folded[pos + len(w):pos + len(w) + 1].isalnum():
+            return w
+    return None
+
+
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+
+def _stop_at(text: str, pos: int) -> bool:
+    """A verb or function word starts at `pos` (one, two or three syllables of the original)."""
+    if _is_upper_at(text, pos):
+        return False
+    words = []
+    i = pos
+    for _ in range(3):
+        m = _SYLLABLE.match(text, i)
+        if not m:
+            break
+        words.append(m.group(0).lower())
+        if text[m.end():m.end() + 1] != " ":
+            break
+        i = m.end() + 1
+    if not words:
+        return True
+    return any(" ".join(words[:n]) in STOP_WORDS for n in range(1, len(words) + 1))
+
+
+def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
+    """End of the phrase whose head ends at `pos`: words until a stop word or punctuation."""
+    end = pos
+    words = 0
+    i = pos
+    while words < MAX_WORDS:
+        j = i
+        while j < len(folded) and folded[j] == " ":
+            j += 1
+        if j >= len(folded):
+            break
+        ch = folded[j]
+        if ch in "-–&" and j + 1 < len(folded):
+            k = j + 1
+            while k < len(folded) and folded[k] == " ":
+                k += 1
+            if _is_upper_at(text, k) or folded.startswith(("tb", "xh"), k):
+                i = k
+                continue
+            break
+        if ch == "," and collective:
+            k = j + 1
+            while k < len(folded) and folded[k] == " ":
+                k += 1
+            cont = _match_any(folded, k, LIST_CONTINUATIONS)
+            if cont:
+                end = i = k + len(cont)
+                words += 1
+                continue
+            break
+        if not (ch.isalnum()):
+            break
+        m = _WORD.match(folded, j)
+        if not m:
+            break
+        word = m.group(0)
+        if word == "va":
+            k = m.end() + 1
+            head_next = _match_any(folded, k, HEADS)
+            if _is_upper_at(text, k) and not head_next:
+                i = m.end()
+                continue
+            if collective and _match_any(folded, k, ["cac " + h for h in COLLECTIVE_HEADS] + COLLECTIVE_HEADS):
+                i = m.end()
+                continue
+            break
+        if _stop_at(text, j):
+            break
+        if _match_any(folded, j, HEADS) and _is_upper_at(text, j) and words > 0 and not collective:
+            # A second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list).
+            prev = folded[end - 4:end]
+            if not prev.endswith(("tinh", "bo")):
+                break
+        if word.isdigit() and len(word) == 4:
+            break
+        end = i = m.end()
+        words += 1
+    return end
+
+
+def find_phrases(text: str, folded: str) -> list[Phrase]:
+    """Agency phrases by shape, left to right; overlapping ones are resolved by the caller."""
+    out: list[Phrase] = []
+    pos = 0
+    n = len(folded)
+    while pos < n:
+        if pos and folded[pos - 1].isalnum():
+            pos += 1
+            continue
+        title = _match_any(folded, pos, TITLES)
+        if title and _is_upper_at(text, pos):
+            k = pos + len(title)
+            while k < n and folded[k] == " ":
+                k += 1
+            collective = folded.startswith("cac ", k)
+            head = _match_any(folded, k + 4 if collective else k, COLLECTIVE_HEADS if collective else HEADS)
+            if head:
+                start_head = k + 4 if collective else k
+                end = _extend(text, folded, start_head + len(head), collective)
+                out.append(Phrase(pos, end, "title"))
+                pos = end
+                continue
+        actor = _match_any(folded, pos, ACTORS)
+        if actor:
+            end = _extend(text, folded, pos + len(actor), True)
+            out.append(Phrase(pos, end, "actor"))
+            pos = end
+            continue
+        if folded.startswith("cac ", pos):
+            head = _match_any(folded, pos + 4, COLLECTIVE_HEADS)
+            if head:
+                end = _extend(text, folded, pos + 4 + len(head), True)
+                out.append(Phrase(pos, end, "collective"))
+                pos = end
+                continue
+        head = _match_any(folded, pos, HEADS)
+        if head and _is_upper_at(text, pos):
+            k = pos + len(head)
+            collective = folded.startswith((" cac ", " cap "), k)
+            end = _extend(text, folded, k, collective)
+            if end > k or head in ("ubnd", "kbnn", "cong an", "thanh tra", "chinh phu", "thu tuong chinh phu"):
+                out.append(Phrase(pos, end, "named"))
+                pos = end
+                continue
+        pos += 1
+    return out
+
+
+_LIST_AFTER_COLON = re.compile(r"\s*:\s*")
+
+
+def split_named_list(text: str, start: int, end: int) -> list[tuple[str, int, int]] | None:
+    """`các Sở: Tư pháp, Nội vụ` → Sở Tư pháp, Sở Nội vụ; `UBND các huyện: A, B` → UBND huyện A, …
+
+    Returns (name, start, end) per agency, or None when the phrase is not followed by such a list.
+    """
+    head = text[start:end]
+    m = _LIST_AFTER_COLON.match(text, end)
+    if not m or not re.search(r"(?i)\bcác\s+\S+$", head):
+        return None
+    singular = re.sub(r"(?i)\bcác\s+", "", head).strip()
+    singular = singular[:1].upper() + singular[1:]
+    out: list[tuple[str, int, int]] = []
+    pos = m.end()
+    while _is_upper_at(text, pos):
+        end = pos
+        while True:
+            w = _SYLLABLE.match(text, end if end == pos else end + 1)
+            if not w or (end > pos and (text[end] not in " -" or w.group(0) == "và" or _stop_at(text, w.start()))):
+                break
+            end = w.end()
+            if text[end:end + 3] == " - ":
+                end += 2
+        out.append((f"{singular} {text[pos:end]}", pos, end))
+        sep = re.compile(r"\s*(?:,|;|\bvà\b)\s*").match(text, end)
+        if not sep:
+            break
+        pos = sep.end()
+    return out or None
