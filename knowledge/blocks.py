@@ -13,6 +13,10 @@ BULLET = re.compile(r"^\s*([-+*•–−])\s+(?:([-+*•–−])\s+)?")
 ROMAN = re.compile(r"^(X{0,3}(?:IX|IV|V?I{0,3}))\.\s+(?=\S)")
 ARABIC = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(?=[A-ZĐÀ-Ỹ(\"“])")
 FOOTNOTE = re.compile(rf"^([{_SUP_CHARS}]{{1,3}})\s*(\S.*)$", re.S)
+# Lettered and bracketed points under a numbered item: `a) …`, `đ) …`, `(1) …`, `1) …`.
+POINT = re.compile(r"^(?:([a-zđ])\)|\((\d{1,2})\)|(\d{1,2})\))\s+(?=\S)")
+# A table row as the reader writes it (knowledge.docx_text) or as Markdown/plain text has it.
+ROW_SEP = " | "
 NUMBER = re.compile(r"^Số\s*:\s*(?P<num>.*)$", re.IGNORECASE)
 
 
@@ -38,7 +42,7 @@ def split_blocks(text: str) -> list[Block]:
         if not line.strip():
             cur = None
             continue
-        starts_new = bool(BULLET.match(line) or ROMAN.match(line) or ARABIC.match(line)
+        starts_new = bool(ROW_SEP in line or BULLET.match(line) or POINT.match(line) or ROMAN.match(line) or ARABIC.match(line)
                           or FOOTNOTE.match(line) or NUMBER.match(line))
         if cur is None or starts_new:
             cur = Block(line, start, end)

@@ -26,7 +26,9 @@ _VERBS = (
 _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
 )
-_LEAD_IN = re.compile(r"^(?:ve [^:]{0,200}:\s*)?(?:giao|de nghi|yeu cau|doi voi|rieng)?\s*", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"^(?:ve [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|chi dao|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    re.IGNORECASE)
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
 _TARGET_AFTER = re.compile(r"^\s*(?:,\s*)?có\s+\d")
@@ -52,7 +54,7 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
             continue
         boundary = m.start()
         break
-    mentions = find_agencies(sentence, province)
+    mentions = find_agencies(sentence, province, open_vocab=True)
     subject = [m for m in mentions if start <= m.start < boundary]
     if not subject or subject[0].start - start > 45:
         return []
@@ -65,16 +67,23 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
 
 def _inherited(doc: Document, sec: Section) -> list[Mention]:
     for anc in reversed(doc.ancestors(sec)):
-        if anc.kind not in ("part", "item", "bullet"):
+        if anc.kind not in ("part", "item", "bullet", "point"):
             continue
         first = anc.text[: sentences(anc.text)[0][1]] if anc.text else ""
         first = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?\s+", "", first)
         subject = subject_agencies(first, doc.province)
         if subject:
             return subject
-    if doc.type == "Công văn":
-        return [m for a in doc.addressees for m in find_agencies(a, doc.province)]
-    return []
+    return _addressees(doc) if doc.type == "Công văn" else []
+
+
+def _addressees(doc: Document) -> list[Mention]:
+    """The agencies a Công văn is sent to (`Kính gửi:`), as mentions; unknown ones kept as written."""
+    out: list[Mention] = []
+    for a in doc.addressees:
+        found = find_agencies(a, doc.province, open_vocab=True)
+        out += found or [Mention(0, len(a), a.strip(" -;,."), a)]
+    return out
 
 
 def _cooperating(sentence: str, folded: str, upto: int, province: str | None) -> list[str]:
@@ -88,7 +97,7 @@ def _cooperating(sentence: str, folded: str, upto: int, province: str | None) ->
             idx = sentence.find(cut, m.end())
             if idx != -1:
                 stop = min(stop, idx)
-        names += [a.name for a in find_agencies(sentence[m.end():stop], province)]
+        names += [a.name for a in find_agencies(sentence[m.end():stop], province, open_vocab=True)]
     return list(dict.fromkeys(names))
 
 
@@ -131,32 +140,179 @@ def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str) -> bool:
     return not _TARGET_CUE.search(sentence[: match.start])
 
 
+# Words that stand for "the addressees of this letter": resolved to `Kính gửi:` when it lists them.
+_GENERIC_ADDRESSEE = re.compile(r"^(?:quy (?:co quan|uy ban|don vi|so)|cac don vi|don vi thuc hien|cac co quan, don vi)$")
+# A receiver of the result, not its doer: `báo cáo UBND tỉnh`, `gửi về Sở Tài chính`, `trình …`, `(qua Sở …)`.
+_REPORT_CUE = re.compile(r"(?:bao cao|gui(?: ve| den| cho| toi)?|trinh|ve|qua|cho|den|len)\s*(?:\(\s*)?$")
+# Field lines of a duty block: `- Đơn vị chủ trì thực hiện: …`, `- Thời gian hoàn thành: …`.
+_FIELD = re.compile(
+    r"^(?P<label>(?:don vi|co quan)(?: chu tri)?(?: thuc hien)?|(?:don vi|co quan) phoi hop(?: thuc hien)?"
+    r"|thoi (?:gian|han)(?: hoan thanh| thuc hien)?|tien do(?: thuc hien)?)\s*:\s*")
+# A list opened by a time frame that its items inherit: `Trong tháng 12/2025, tập trung thực hiện … sau đây:`.
+_FRAME_END = re.compile(r"(?:sau day|nhu sau|cu the|sau)\s*:\s*$")
+
+
+def _resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
+    """`Quý cơ quan`, `các đơn vị` → the addressees, when the letter names them."""
+    if subject and all(_GENERIC_ADDRESSEE.match(fold_aligned(m.name).lower().strip()) for m in subject):
+        return _addressees(doc) or subject
+    return subject
+
+
+def _report_to(sentence: str, folded: str, subject: list[Mention], coop: list[str],
+               province: str | None) -> list[str]:
+    taken = {m.name for m in subject} | set(coop)
+    out: list[str] = []
+    for m in find_agencies(sentence, province, open_vocab=True):
+        if m.name in taken or any(s.start <= m.start < s.end for s in subject):
+            continue
+        if _REPORT_CUE.search(folded[max(0, m.start - 30):m.start].lower()):
+            out.append(m.name)
+    return list(dict.fromkeys(out))
+
+
+def _names(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.name for m in mentions))
+
+
+def _field(sec: Section) -> tuple[str, str] | None:
+    """(role, value) of a field line: lead | coop | time."""
+    m = _FIELD.match(fold_aligned(sec.text).lower())
+    if not m:
+        return None
+    label = m.group("label")
+    role = "time" if label.startswith(("thoi", "tien do")) else "coop" if "phoi hop" in label else "lead"
+    return role, sec.text[m.end():].strip().rstrip(".;")
+
+
+def _split_cell(value: str) -> list[str]:
+    """A cell or field of agencies: split on `;` (and new lines), as written."""
+    parts = [re.sub(r"\s+", " ", p).strip(" .,-–") for p in re.split(r"[;\n]", value)]
+    return [p[:1].upper() + p[1:] for p in parts if p and not fold_aligned(p).lower().startswith("theo ")]
+
+
+def _field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[Deadline]:
+    """A `Thời gian hoàn thành:` line takes its task and agencies from the lines of its block."""
+    field = _field(sec)
+    if not field or field[0] != "time":
+        return []
+    matches = [m for m in find_due_times("trong " + field[1] if _BARE_TIME.match(fold_aligned(field[1]).lower())
+                                         else field[1], year_hint)]
+    if not matches:
+        return []
+    lead: list[str] = []
+    coop: list[str] = []
+    task_sec = None
+    lines = [sec]
+    for prev in reversed(doc.sections[max(0, sec.idx - 6):sec.idx]):
+        f = _field(prev)
+        if f is None:
+            task_sec = prev
+            break
+        lines.insert(0, prev)
+        if f[0] == "lead":
+            lead = _split_cell(f[1])
+        elif f[0] == "coop":
+            coop = _split_cell(f[1])
+    task = task_sec.text if task_sec else ""
+    quote = "\n".join(x.text for x in ([task_sec] if task_sec else []) + lines)
+    return [Deadline(agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=_shorten(task),
+                     quote=quote, section=(task_sec or sec).label, section_idx=sec.idx,
+                     year_inferred=m.year_inferred, due_text=field[1], needs_review=not lead, time=m.time,
+                     why="field lines: `Đơn vị chủ trì` + `Thời gian hoàn thành`") for m in matches]
+
+
+_BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
+
+
+def _shorten(task: str) -> str:
+    task = re.sub(r"^\s*(?:\(\d{1,2}\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.)\s*", "", task)
+    return task if len(task) <= 220 else task[:220].rsplit(" ", 1)[0] + "…"
+
+
+def _frame_scope(doc: Document, sec: Section, sentence: str, year_hint: int | None) -> list[DueMatch] | None:
+    """The due time a list-opening sentence gives its items, or None when it is not such a frame."""
+    folded = fold_aligned(sentence).lower().strip()
+    if not _FRAME_END.search(folded):
+        return None
+    matches = find_due_times(sentence, year_hint)
+    if len(matches) != 1 or isinstance(matches[0].due, dict) or sentence.index(sentence.strip()[:1]) > 0:
+        return None
+    return matches if matches[0].start < 40 else None
+
+
+def _frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int | None,
+                     done: set[int]) -> list[Deadline]:
+    """Items after a time frame (until the enclosing numbered part ends) that state no time of their
+    own inherit it: one deadline per leaf item, agency from the item or its heading."""
+    anchor = next((a for a in reversed(doc.ancestors(sec)) if a.kind in ("part", "item")), None)
+    limit = anchor.level if anchor else 0
+    out: list[Deadline] = []
+    scope = []
+    for nxt in doc.sections[sec.idx + 1:]:
+        if nxt.kind in ("part", "item") and nxt.level <= limit or nxt.kind == "footnote":
+            break
+        scope.append(nxt)
+    parents = {x.parent for x in scope}
+    for leaf in scope:
+        if leaf.idx in parents or leaf.kind == "row" or len(leaf.text) < 25:
+            continue
+        if find_due_times(leaf.text, year_hint):
+            continue
+        subject = subject_agencies(leaf.text, doc.province) or _inherited(doc, leaf)
+        if not subject:
+            continue
+        done.add(leaf.idx)
+        out.append(Deadline(
+            agencies=_names(subject), cooperating=[], due=frame.due, relation=frame.relation,
+            task=_shorten(leaf.text), quote=leaf.text, section=leaf.label, section_idx=leaf.idx,
+            year_inferred=frame.year_inferred, due_text=sec.text[frame.start:frame.end] if frame.end < len(sec.text)
+            else "", why="time frame opening the list (" + sec.label + ")"))
+    return out
+
+
 def extract_deadlines(doc: Document) -> list[Deadline]:
     """All deadlines of a document, in text order, without duplicates."""
+    from knowledge.duty_tables import table_deadlines
+
     has_numbering = any(s.kind in ("part", "item") for s in doc.sections)
     year_hint = doc.year_hint or (doc.issued_date.year if doc.issued_date else None)
     out: list[Deadline] = []
     seen: set[tuple] = set()
+    framed: set[int] = set()
     for sec in doc.sections:
-        if _skip_section(doc, sec, has_numbering):
+        if sec.kind == "row" or sec.idx in framed or _skip_section(doc, sec, has_numbering):
+            continue
+        if _field(sec):
+            out += _field_deadlines(doc, sec, year_hint)
             continue
         inherited: list[Mention] | None = None
+        previous: list[Mention] = []  # subject of the previous sentence of this paragraph
         for s_start, s_end in sentences(sec.text):
             sentence = sec.text[s_start:s_end]
+            own_subject = subject_agencies(sentence, doc.province)
             matches = find_due_times(sentence, year_hint)
             if not matches:
+                previous = own_subject or previous
                 continue
             folded = fold_aligned(sentence)
             if _PURPOSE.match(folded.strip().lower()):
                 continue
-            subject = own_subject = subject_agencies(sentence, doc.province)
+            frame = _frame_scope(doc, sec, sentence, year_hint)
+            if frame and not own_subject:
+                out += _frame_deadlines(doc, sec, frame[0], year_hint, framed)
+                continue
+            why_agency = "subject of the sentence"
+            subject = own_subject
+            if not subject and previous:
+                subject, why_agency = previous, "subject carried from the previous sentence"
             if not subject:
                 if inherited is None:
-                    first_sentence = sec.text[: sentences(sec.text)[0][1]]
-                    own = subject_agencies(first_sentence, doc.province) if s_start > 0 else []
-                    inherited = own or _inherited(doc, sec)
-                subject = inherited
-            agencies = list(dict.fromkeys(m.name for m in subject))
+                    inherited = _inherited(doc, sec)
+                subject, why_agency = inherited, "subject of the enclosing item or the addressees"
+            subject = _resolve_generic(doc, subject)
+            previous = subject
+            agencies = _names(subject)
             prev_end = 0
             last_task = ""
             for due in matches:
@@ -178,5 +334,10 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                     agencies=agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
                     quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
                     year_inferred=due.year_inferred, due_text=sentence[due.start:due.end],
+                    report_to=_report_to(sentence, folded, subject, coop, doc.province),
+                    needs_review=not agencies, time=due.time,
+                    why=f"agency: {why_agency}; due: {due.kind} `{sentence[due.start:due.end]}`",
                 ))
+    out += table_deadlines(doc, year_hint)
+    out.sort(key=lambda d: d.section_idx)
     return out

@@ -71,10 +71,17 @@ class Deadline:
     section_idx: int = -1
     year_inferred: bool = False
     due_text: str = ""
+    report_to: list[str] = field(default_factory=list)  # who receives the result; not responsible
+    needs_review: bool = False  # no agency found: a person should check it
+    time: str | None = None  # "16:00" when the limit names an hour
+    why: str = ""  # which rules gave the agency and the due time (`extract --explain`)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("section_idx")
+        data.pop("why")
+        if data["time"] is None:
+            data.pop("time")
         return data
 
 

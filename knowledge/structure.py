@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.blocks import ARABIC, BULLET, FOOTNOTE, ROMAN, Block, one_line, split_blocks
+from knowledge.blocks import ARABIC, BULLET, FOOTNOTE, POINT, ROMAN, ROW_SEP, Block, one_line, split_blocks
 from knowledge.header import infer_issuer, parse_footer, parse_header
 from knowledge.model import Document, Section
 from knowledge.text import normalize
@@ -43,7 +43,10 @@ def _merge_page_breaks(blocks: list[Block]) -> list[Block]:
     merged: list[Block] = []
     for b in blocks:
         first = b.text.lstrip()[:1]
-        if merged and first.islower() and not merged[-1].text.rstrip().endswith((".", ":", ";", "!", "?")):
+        starts_item = _numbering(b.text) is not None or ROW_SEP in b.text or ROW_SEP in merged[-1].text \
+            if merged else True
+        if merged and first.islower() and not starts_item \
+                and not merged[-1].text.rstrip().endswith((".", ":", ";", "!", "?")):
             prev = merged[-1]
             merged[-1] = Block(prev.text + " " + b.text, prev.start, b.end)
         else:
@@ -60,6 +63,11 @@ def _numbering(text: str) -> tuple[str, str, int] | None:
     if m:
         num = m.group(1)
         return "item", num, 2 + num.count(".")
+    if ROW_SEP in text:
+        return "row", "", 30
+    m = POINT.match(text)
+    if m:
+        return "point", next(g for g in m.groups() if g), 6
     m = BULLET.match(text)
     if m:
         sym = m.group(2) or m.group(1)
@@ -107,8 +115,8 @@ def _build_sections(doc: Document, blocks: list[Block]) -> None:
             level = 20
         while stack and stack[-1].level >= level:
             stack.pop()
-        if kind == "paragraph":
-            while stack and stack[-1].kind in ("bullet", "paragraph"):
+        if kind in ("paragraph", "point"):
+            while stack and stack[-1].kind in ("bullet", "paragraph", "row"):
                 stack.pop()
         parent = stack[-1] if stack else None
         numbered = [s.number for s in stack if s.kind in ("part", "item")]
@@ -133,8 +141,24 @@ def _build_sections(doc: Document, blocks: list[Block]) -> None:
         )
         if kind == "bullet" and parent and parent.kind == "bullet":
             sec.label = f"{parent.label}, gạch {bullet_no}"
+        elif kind == "point":
+            sec.label = f"{parent.label}, điểm {number}" if parent else f"Điểm {number}"
+        elif kind == "row":
+            key = parent.idx if parent else None
+            bullet_counts[key] = bullet_counts.get(key, 0) + 1
+            first = text.split(ROW_SEP, 1)[0].strip()
+            sec.label = f"{parent.label + ', ' if parent else ''}bảng, dòng {first or bullet_counts[key]}"
         doc.sections.append(sec)
         stack.append(sec)
+
+
+def _appendix_start(blocks: list[Block], footer: int) -> int:
+    """Appendices (`PHỤ LỤC`, duty tables) follow the signature block; they are body again."""
+    for i in range(footer, len(blocks)):
+        text = blocks[i].text.lstrip()
+        if re.match(r"(?i)^phụ lục\b", text) or (ROW_SEP in text and i > footer):
+            return i
+    return len(blocks)
 
 
 def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str = "txt") -> Document:
@@ -145,6 +169,7 @@ def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str =
     body_start = parse_header(doc, blocks)
     footer = parse_footer(doc, blocks)
     body = _merge_page_breaks(blocks[body_start:footer]) if body_start < footer else []
+    body += _merge_page_breaks(blocks[_appendix_start(blocks, footer):])
     _build_sections(doc, body)
     infer_issuer(doc)
     if doc.year_hint is None:

@@ -1,0 +1,121 @@
+"""Duty tables: `STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản
+phẩm` and schedules `Đơn vị | Thời gian | Nội dung` → one deadline per row that has a time.
+
+The header row names each column's role; cells are matched on their folded words, so `Chủ trì thực
+hiện`, `Cơ quan chủ trì`, `Đơn vị chủ trì` all mean the lead. Rows read by knowledge.docx_text
+already repeat the text of vertically merged cells, so a row spanning merged cells inherits the value
+above. `Thường xuyên` rows are duties without a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.agencies import fold_aligned
+from knowledge.blocks import ROW_SEP
+from knowledge.duetime import DueMatch, find_due_times
+from knowledge.model import Deadline, Document, Section
+
+# Header words → role; the first rule that matches a header cell wins (so `phối hợp` is checked
+# before the generic `cơ quan`/`đơn vị`). Example headers: `Cơ quan phối hợp`, `Thời gian hoàn thành`.
+ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("coop", re.compile(r"phoi hop")),
+    ("monitor", re.compile(r"theo doi|kiem tra, don doc|don doc")),
+    ("time", re.compile(r"thoi gian|thoi han|tien do|hoan thanh|thoi diem|moc")),
+    ("lead", re.compile(r"chu tri|(?:co quan|don vi)(?: duoc)?(?: thuc hien| kiem tra| duoc kiem tra)?$"
+                        r"|(?:co quan|don vi) (?:thuc hien|chiu trach nhiem)|trach nhiem|doi tuong")),
+    ("product", re.compile(r"san pham|ket qua")),
+    ("task", re.compile(r"nhiem vu|noi dung|cong viec|hoat dong|giai phap")),
+    ("stt", re.compile(r"^(?:stt|tt|so tt|so thu tu)$")),
+]
+# A time cell that names no limit: ongoing duties (`Thường xuyên`), or limits given only by reference.
+_NO_LIMIT = re.compile(r"^(?:thuc hien )?thuong xuyen|^theo (?:huong dan|ke hoach|quy dinh|cac moc|tien do)")
+# Bare time cells (`Tháng 3/2026`, `Quý II/2026`, `Năm 2026`, `Hằng năm`) read as `trong …`.
+_BARE = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
+_YEARLY_CELL = re.compile(r"^hang nam|^hang nam va")
+
+
+def _role(cell: str) -> str | None:
+    folded = fold_aligned(cell).lower().strip(" .:")
+    for role, pat in ROLE_RULES:
+        if pat.search(folded):
+            return role
+    return None
+
+
+def _cells(sec: Section) -> list[str]:
+    return [c.strip() for c in sec.text.split(ROW_SEP.strip())]
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        role = _role(cell) if len(cell) < 60 else None
+        if role and role not in roles:
+            roles[role] = i
+    return roles if "time" in roles and ("task" in roles or "lead" in roles) else None
+
+
+def _split(value: str) -> list[str]:
+    parts = [re.sub(r"\s+", " ", p).strip(" .,-–") for p in re.split(r"[;\n]", value)]
+    return [p[:1].upper() + p[1:] for p in parts if p and not fold_aligned(p).lower().startswith("theo ")]
+
+
+def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
+    folded = fold_aligned(cell).lower().strip()
+    if not folded or _NO_LIMIT.match(folded):
+        return []
+    found = find_due_times(cell, year_hint)
+    if not found and _BARE.match(folded):
+        found = find_due_times("trong " + cell, year_hint)
+    if not found and re.match(r"^\d{1,2}\s*[/.-]\s*\d{1,2}", folded):
+        found = find_due_times("trước ngày " + cell, year_hint)
+    if _YEARLY_CELL.match(folded) and not any(isinstance(f.due, dict) for f in found):
+        found.insert(0, DueMatch(0, 0, "yearly_bare", {"every": "year"}, "on"))
+    return found
+
+
+def table_deadlines(doc: Document, year_hint: int | None) -> list[Deadline]:
+    """One deadline per table row with a time cell (or a recurrence written in its task cell)."""
+    out: list[Deadline] = []
+    roles: dict[str, int] | None = None
+    previous_idx = -2
+    for sec in doc.sections:
+        if sec.kind != "row":
+            continue
+        cells = _cells(sec)
+        if sec.idx != previous_idx + 1:
+            roles = None  # a new table starts
+        previous_idx = sec.idx
+        header = _header(cells)
+        if header:
+            roles = header
+            continue
+        if not roles:
+            continue
+        out += _row_deadlines(sec, cells, roles, year_hint)
+    return out
+
+
+def _row_deadlines(sec: Section, cells: list[str], roles: dict[str, int], year_hint: int | None) -> list[Deadline]:
+    def cell(role: str) -> str:
+        i = roles.get(role)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    task = cell("task") or cell("product")
+    time_cell = cell("time")
+    found = _times(time_cell, year_hint)
+    in_task = [m for m in find_due_times(task, year_hint) if isinstance(m.due, dict)]
+    if not found and not in_task:
+        return []
+    lead = _split(cell("lead"))
+    coop = _split(cell("coop"))
+    out = []
+    for m in found + [m for m in in_task if m.due not in [f.due for f in found]]:
+        out.append(Deadline(
+            agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=task[:220], quote=sec.text,
+            section=sec.label, section_idx=sec.idx, year_inferred=m.year_inferred,
+            due_text=time_cell if m in found else task[m.start:m.end], needs_review=not lead, time=m.time,
+            why=f"table row: columns {sorted(roles)}; due from the {'time' if m in found else 'task'} cell",
+        ))
+    return out
