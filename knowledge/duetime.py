@@ -37,6 +37,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("yearly", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s*(?:thang\s+|/)(?P<m>\d{{1,2}})"
         r"\s+(?:hang\s+nam|nam\s+(?:sau|lien ke|tiep theo)(?:\s+lien ke)?)")),
+    ("yearly_month", re.compile(
+        r"(?:(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|vao)\s+)?thang\s+(?P<m>\d{1,2})\s+(?:hang|moi)\s+nam")),
     ("weekly_day", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:{_TIME})?(?:vao\s+)?(?:ngay\s+)?thu\s+(?P<wd>hai|ba|tu|nam|sau|bay|[2-7])"
         r"\s+(?:hang|hang|moi)\s+tuan")),
@@ -137,6 +139,11 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
             return None
         return DueMatch(m.start(), m.end(), kind, {"every": "year", "day": day, "month": month},
                         "before" if rel else "on")
+    if kind == "yearly_month":
+        month = int(g["m"])
+        if not 1 <= month <= 12:
+            return None
+        return DueMatch(m.start(), m.end(), kind, {"every": "year", "month": month}, _relation(rel, "within"))
     if kind in ("monthly_day", "monthly_then_day"):
         day = int(g["d"])
         if not 1 <= day <= 31:

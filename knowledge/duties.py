@@ -27,7 +27,7 @@ _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
 )
 _LEAD_IN = re.compile(
-    r"^(?:ve [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|chi dao|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|chi dao|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
     re.IGNORECASE)
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
@@ -57,12 +57,29 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
     mentions = find_agencies(sentence, province, open_vocab=True)
     subject = [m for m in mentions if start <= m.start < boundary]
     if not subject or subject[0].start - start > 45:
-        return []
+        return _after_opening_clause(sentence, folded, mentions)
     directed = folded.startswith("chi dao ", boundary)
     if directed:
         nxt = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
         subject = nxt + subject
     return subject
+
+
+# An opening adverbial clause before the subject: `Căn cứ Kế hoạch này, các sở … xây dựng …`,
+# `Quý I/2027, các cơ quan … đánh giá …`, `Trên cơ sở đó, Sở Tài chính …`.
+_OPENING_CLAUSE = re.compile(r"^(?:can cu|tren co so|thuc hien|de|sau khi|quy|trong|nam|thang|truoc|dong thoi)\b[^;:]{0,250}?,\s*")
+
+
+def _after_opening_clause(sentence: str, folded: str, mentions: list[Mention]) -> list[Mention]:
+    """The subject right after an opening adverbial clause, when the sentence has no subject up front."""
+    m = _OPENING_CLAUSE.match(folded.lower())
+    if not m:
+        return []
+    start = m.end()
+    verb = _VERB_RE.search(folded, start)
+    boundary = verb.start() if verb else len(sentence)
+    subject = [x for x in mentions if start <= x.start < boundary]
+    return subject if subject and subject[0].start - start < 5 else []
 
 
 def _inherited(doc: Document, sec: Section) -> list[Mention]:

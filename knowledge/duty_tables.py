@@ -32,7 +32,7 @@ ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
 _NO_LIMIT = re.compile(r"^(?:thuc hien )?thuong xuyen|^theo (?:huong dan|ke hoach|quy dinh|cac moc|tien do)")
 # Bare time cells (`Tháng 3/2026`, `Quý II/2026`, `Năm 2026`, `Hằng năm`) read as `trong …`.
 _BARE = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
-_YEARLY_CELL = re.compile(r"^hang nam|^hang nam va")
+_YEARLY_CELL = re.compile(r"(?<![\d ] )(?:^|\s)(?:hang|moi) nam\b")
 
 
 def _role(cell: str) -> str | None:
@@ -70,7 +70,7 @@ def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
         found = find_due_times("trong " + cell, year_hint)
     if not found and re.match(r"^\d{1,2}\s*[/.-]\s*\d{1,2}", folded):
         found = find_due_times("trước ngày " + cell, year_hint)
-    if _YEARLY_CELL.match(folded) and not any(isinstance(f.due, dict) for f in found):
+    if _YEARLY_CELL.search(folded) and not any(isinstance(f.due, dict) for f in found):
         found.insert(0, DueMatch(0, 0, "yearly_bare", {"every": "year"}, "on"))
     return found
 

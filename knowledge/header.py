@@ -1,44 +1,116 @@
 """The header and footer of a directive: type, number, subject (V/v), issuer, place and date,
-addressees (Kính gửi), recipients (Nơi nhận) and signer."""
+addressees (Kính gửi), recipients (Nơi nhận) and signer.
+
+Nghị định 30/2020/NĐ-CP lays a header out in two columns: on the left the issuing body (its parent
+first: `UBND TỈNH LÂM ĐỒNG` / `SỞ TÀI CHÍNH`), `Số: 12/KH-UBND` and, for a công văn, the subject
+`V/v …` over two or three short lines; on the right `CỘNG HÒA …` / `Độc lập …` and the place and
+date. Then come the type (`KẾ HOẠCH`) with the trích yếu under it, or `Kính gửi:`. Text exports and
+the .docx reader (knowledge.docx_text) give these as lines, one column after the other, so the header
+is read line by line; each line is classified on its own (a number ends at its line end).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
+from knowledge.agencies import DEPARTMENTS
 from knowledge.blocks import ARABIC as _ARABIC
 from knowledge.blocks import BULLET as _BULLET
-from knowledge.blocks import NUMBER as _NUMBER
 from knowledge.blocks import ROMAN as _ROMAN
 from knowledge.blocks import Block as _Block
 from knowledge.blocks import one_line as _one_line
 from knowledge.model import Document
-from knowledge.provinces import canonical_province, provinces_in
+from knowledge.provinces import PROVINCES, canonical_province, provinces_in
 from knowledge.text import fold
 
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_HEADER_BLOCKS = 30  # the header never runs past this many blocks
+
+# `Lâm Đồng, ngày 05 tháng 3 năm 2024`, `Hà Tĩnh, ngày   tháng   năm 2023` (a draft: day/month blank),
+# `TP. Hồ Chí Minh, ngày 5/3/2024`. The place is a few capitalised words.
 _PLACE_DATE = re.compile(
-    r"^(?P<place>[^\W\d_][\w .'-]{1,40}?),\s*ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})",
+    rf"^(?P<place>(?:T[Pp]\.\s*)?[{_UPPER}][^\W\d_]*(?:[ .-]+[{_UPPER}][^\W\d_]*){{0,5}})\s*,\s*ngày\b\s*"
+    r"(?:(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})"
+    r"|(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4}))",
     re.IGNORECASE,
 )
+# `Số: 951/UBND-TH`, `Số:     /KH-UBND` (draft), `Số 12/QĐ-UBND`: the number runs to the line end.
+_NUMBER = re.compile(r"^Số\s*(?::\s*(?P<num>.*)|\s(?P<bare>\s*\d[\d\s]*/.*))$", re.IGNORECASE)
+# `V/v báo cáo …`, `Về việc …`: the subject (trích yếu) of a công văn.
+_SUBJECT = re.compile(r"^(?:V/v|V/V|Về việc)\b\s*:?\s*", re.IGNORECASE)
+_KINH_GUI = re.compile(r"^Kính\s+gửi\s*:?\s*", re.IGNORECASE)
+# `CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM` / `Độc lập - Tự do - Hạnh phúc` (folded), and the party's motto.
+_MOTTO = re.compile(r"^(?:cong hoa xa hoi chu nghia|doc lap\s*[-–—]\s*tu do|dang cong san viet nam)")
+# Marks that are not the issuer: `DỰ THẢO`, `KHẨN`, `HỎA TỐC`, `MẬT` (folded), `[VĂN BẢN MẪU …]`.
+_MARK = re.compile(r"^(?:du thao\b|khan\b|hoa toc\b|thuong khan\b|mat\b|toi mat\b|tuyet mat\b|\[|\()")
+_RULE = re.compile(r"^[-_=*–—.…~\s]+$")  # a drawn line under a header part: `________`
+# The type line over the trích yếu (folded text → type).
 _TYPES = {
     "cong van": "Công văn", "thong bao": "Thông báo", "ke hoach": "Kế hoạch", "quyet dinh": "Quyết định",
     "chi thi": "Chỉ thị", "bao cao": "Báo cáo", "to trinh": "Tờ trình", "nghi quyet": "Nghị quyết",
-    "cong dien": "Công điện", "chuong trinh": "Chương trình", "huong dan": "Hướng dẫn",
+    "cong dien": "Công điện", "chuong trinh": "Chương trình", "huong dan": "Hướng dẫn", "ket luan": "Kết luận",
+    "de an": "Đề án", "quy che": "Quy chế", "quy dinh": "Quy định", "giay moi": "Giấy mời",
 }
+# The type code in a number (`12/KH-UBND` → KH; `12-CT/TU` → CT); `UBND-TH`, `BCĐ` name no type.
 _TYPE_CODES = {
     "TB": "Thông báo", "KH": "Kế hoạch", "QĐ": "Quyết định", "CT": "Chỉ thị", "BC": "Báo cáo",
-    "TTR": "Tờ trình", "NQ": "Nghị quyết", "CĐ": "Công điện", "HD": "Hướng dẫn",
+    "TTR": "Tờ trình", "NQ": "Nghị quyết", "CĐ": "Công điện", "HD": "Hướng dẫn", "CV": "Công văn",
+    "KL": "Kết luận", "CTR": "Chương trình", "ĐA": "Đề án", "GM": "Giấy mời",
 }
+# A subject or title line that opens the body instead: `Căn cứ …`, `1. …`.
+_BODY_OPENING = re.compile(r"^(?:Căn cứ|Thực hiện (?:Kế hoạch|Quyết định|Công văn|Chỉ thị|Nghị quyết|Thông báo) số)")
+_TITLE_MAX = 600
+_SUBJECT_LINES = 4  # `V/v` line plus up to three continuation lines
+
+# Issuing bodies in the header (folded prefix → written form, how the rest of the name is cased):
+# `local` = the rest is a locality (`ỦY BAN NHÂN DÂN` / `TỈNH LÂM ĐỒNG` → UBND tỉnh Lâm Đồng);
+# `caps` = each part of the name capitalised (`SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH` → Sở Văn hóa, Thể thao
+# và Du lịch); `sentence` = lower case (`BAN CHỈ ĐẠO PHÁT TRIỂN …` → Ban Chỉ đạo phát triển …).
+_UNITS: list[tuple[str, str, str]] = sorted([
+    ("uy ban nhan dan", "UBND", "local"), ("ubnd", "UBND", "local"),
+    ("hoi dong nhan dan", "HĐND", "local"), ("hdnd", "HĐND", "local"),
+    ("cong an", "Công an", "local"), ("thanh tra", "Thanh tra", "local"),
+    ("ban chi dao", "Ban Chỉ đạo", "sentence"), ("ban quan ly", "Ban Quản lý", "sentence"),
+    ("ban", "Ban", "caps"), ("so", "Sở", "caps"), ("bo", "Bộ", "caps"), ("cuc", "Cục", "caps"),
+    ("tong cuc", "Tổng cục", "caps"), ("chi cuc", "Chi cục", "caps"), ("van phong", "Văn phòng", "caps"),
+    ("trung tam", "Trung tâm", "caps"), ("kho bac nha nuoc", "Kho bạc Nhà nước", "caps"),
+    ("tinh uy", "Tỉnh ủy", "caps"), ("thanh uy", "Thành ủy", "caps"), ("dang uy", "Đảng ủy", "sentence"),
+    ("chinh phu", "Chính phủ", "caps"), ("thu tuong chinh phu", "Thủ tướng Chính phủ", "caps"),
+    ("hoi dong", "Hội đồng", "sentence"), ("to cong tac", "Tổ công tác", "sentence"),
+], key=lambda u: -len(u[0]))
+# Localities after UBND/HĐND or on their own line (folded prefix → written form): `TỈNH LÂM ĐỒNG`, `XÃ TÂN LẬP`.
+_LOCALITY = re.compile(r"^(tinh|thanh pho|tp\.?|thi xa|thi tran|huyen|quan|xa|phuong|dac khu)\s+(\S.*)$")
+_LOCALITY_KIND = {"tinh": "tỉnh", "thanh pho": "thành phố", "tp": "thành phố", "tp.": "thành phố", "thi xa": "thị xã",
+                  "thi tran": "thị trấn", "huyen": "huyện", "quan": "quận", "xa": "xã", "phuong": "phường",
+                  "dac khu": "đặc khu"}
+# A header line ending like this continues on the next line (`SỞ LAO ĐỘNG - THƯƠNG BINH VÀ` / `XÃ HỘI`).
+_DANGLING = re.compile(r"(?:,|-|–|\bVÀ|\bCỦA|\bvà|\bcủa)\s*$")
+# Words kept capitalised inside a lower-cased name (lower case → written form).
+_PROPER = {"đề án": "Đề án", "việt nam": "Việt Nam", "trung ương": "Trung ương", "chính phủ": "Chính phủ",
+           "quốc hội": "Quốc hội", **{p.lower(): p for p in PROVINCES}}
+_ACRONYMS = {"UBND", "HĐND", "MTTQ", "UB"}  # acronyms with a vowel; vowel-less ones (CĐS, KHCN) are kept anyway
+
+# Signature block: `TM. ỦY BAN NHÂN DÂN`, `KT. CHỦ TỊCH`, `TL. CHỦ TỊCH`, `PHÓ CHÁNH VĂN PHÒNG` …
 _SIGN_TITLE = re.compile(
     r"^(?:TM\.|KT\.|TL\.|Q\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG|GIÁM ĐỐC|"
-    r"PHÓ GIÁM ĐỐC|TRƯỞNG BAN|PHÓ TRƯỞNG BAN|ỦY BAN NHÂN DÂN)",
+    r"PHÓ GIÁM ĐỐC|TRƯỞNG BAN|PHÓ TRƯỞNG BAN|ỦY BAN NHÂN DÂN|BỘ TRƯỞNG|THỨ TRƯỞNG|CỤC TRƯỞNG|"
+    r"PHÓ CỤC TRƯỞNG|CHÁNH THANH TRA|BÍ THƯ|PHÓ BÍ THƯ|THỦ TRƯỞNG)",
 )
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# A signer's name: two to five capitalised words (`Nguyễn Ngọc Phúc`, `Hồ Văn Mười`).
 _NAME = re.compile(rf"^[{_UPPER}][^\W\d_A-Z]+(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
-_HEADER_LINE = re.compile(
-    r"^(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|CỘNG HÒA|Độc lập|TỈNH |THÀNH PHỐ |BAN CHỈ ĐẠO|VĂN PHÒNG|"
-    r"SỞ |HỘI ĐỒNG NHÂN DÂN|\[)",
+
+# A portal news item reporting a directive: `UBND tỉnh vừa ban hành Công văn số 846/UBND-TH ngày 21/5 …`,
+# `Ngày 21/5, UBND tỉnh ban hành Kế hoạch số 12/KH-UBND …`.
+_NEWS_TYPES = "|".join(sorted(_TYPES.values(), key=len, reverse=True))
+_NEWS = re.compile(
+    rf"(?:ban hành|vừa có|đã có|ký|gửi)\s+(?P<type>{_NEWS_TYPES})\s+số\s+(?P<num>\d[\w/&.-]*[\wĐđ])"
+    r"(?:\s*,?\s*ngày\s+(?P<date>\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?))?",
 )
+_NEWS_LEAD_DATE = re.compile(r"^(?:Vào\s+)?[Nn]gày\s+(\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}"
+                             r"(?:\s+năm\s+\d{4})?)\s*,")
+_NEWS_BLOCKS = 6
 
 
 def _title_case_place(raw: str) -> str:
@@ -48,84 +120,342 @@ def _title_case_place(raw: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() for w in raw.split())
 
 
+def _is_upper(text: str) -> bool:
+    """All letters upper case (a header or signature line), with at least two letters."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def _is_signature_name(text: str) -> bool:
-    return bool(_NAME.match(text.strip())) and len(text) < 60
+    text = text.strip()
+    return bool(_NAME.match(text)) and len(text) < 60 and not canonical_province(text)
+
+
+def _columns(line: str) -> list[str]:
+    """A line of a flattened two-column header (`TỈNH LÂM ĐỒNG      Độc lập - …`) as its column parts.
+
+    Parts are split on wide gaps but only kept apart when the later one starts a header element, so
+    `Số:        /KH-UBND` stays one part.
+    """
+    parts = [p.strip() for p in re.split(r"\s{3,}|\t+", line.strip()) if p.strip()]
+    if len(parts) < 2:
+        return parts
+    merged = [parts[0]]
+    for p in parts[1:]:
+        f = fold(p)
+        if (_MOTTO.match(f) or _NUMBER.match(p) or _PLACE_DATE.match(p) or _SUBJECT.match(p)
+                or _KINH_GUI.match(p)):
+            merged.append(p)
+        else:
+            merged[-1] += " " + p
+    return merged
+
+
+# --- issuer -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """One issuing body named in the header: `UBND` + locality, or `Sở` + `TÀI CHÍNH` …"""
+
+    canon: str
+    style: str
+    name: str = ""  # upper-case rest of the name as written
+    kind: str | None = None  # locality kind: tỉnh, thành phố, xã …
+    place: str | None = None  # locality name, written form
+
+    def text(self) -> str:
+        out = self.canon
+        if self.name:
+            out += " " + _case_name(self.name, self.style, self.canon)
+        if self.kind and self.place:
+            out += f" {self.kind} {self.place}"
+        return out
+
+
+def _locality(line: str) -> tuple[str, str] | None:
+    """(`tỉnh`, `Lâm Đồng`) for `TỈNH LÂM ĐỒNG`."""
+    m = _LOCALITY.match(fold(line))
+    if not m:
+        return None
+    raw = line[len(line) - len(m.group(2)):].strip()
+    return _LOCALITY_KIND[m.group(1)], _title_case_place(raw)
+
+
+def _restore_words(lower: str, original: str) -> str:
+    """Put back acronyms (`CĐS`, `UBND`) and proper names (`Lâm Đồng`, `Đề án`) in a lower-cased name."""
+    words = []
+    for low, orig in zip(lower.split(" "), original.split(" "), strict=False):
+        core = re.sub(r"\W", "", orig)
+        vowelless = core and not re.search(r"[aeiouy]", fold(core))
+        words.append(orig if core and (core in _ACRONYMS or (vowelless and not core.isdigit())) else low)
+    out = " ".join(words)
+    for low, proper in _PROPER.items():
+        out = re.sub(rf"(?<!\w){re.escape(low)}(?!\w)", proper, out)
+    return out
+
+
+def _case_name(upper: str, style: str, canon: str) -> str:
+    """The written form of an upper-case name after its prefix (see _UNITS)."""
+    upper = _one_line(upper)
+    if canon in ("Sở", "Bộ"):
+        key = fold(upper)
+        for name, aliases in DEPARTMENTS.items():
+            if key == fold(name) or key in aliases:
+                return name
+    lower = _restore_words(upper.lower(), upper)
+    if style == "sentence":
+        return lower
+    parts = re.split(r"(\s*,\s*|\s+và\s+|\s+[-–]\s+)", lower)
+    return "".join(p[:1].upper() + p[1:] if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
+def _units(org_lines: list[str]) -> list[_Unit]:
+    """The bodies named in the header's left column, parent first; continuation lines joined."""
+    units: list[_Unit] = []
+    prev = ""
+    for line in org_lines:
+        f = fold(line)
+        unit = next(((c, s) for p, c, s in _UNITS if f == p or f.startswith(p + " ")), None)
+        loc = _locality(line)
+        dangling = bool(prev) and bool(_DANGLING.search(prev))
+        if unit and not dangling:
+            prefix = next(p for p, c, _ in _UNITS if c == unit[0] and (f == p or f.startswith(p + " ")))
+            rest = line[len(prefix):].strip()
+            u = _Unit(unit[0], unit[1])
+            rest_loc = _locality(rest) if rest else None
+            if unit[1] == "local" and rest_loc:
+                u.kind, u.place = rest_loc
+            elif unit[1] == "local" and rest:
+                u.place = _title_case_place(rest)
+            else:
+                u.name = rest
+            units.append(u)
+        elif loc and units and not units[-1].kind and not dangling:
+            units[-1].kind, units[-1].place = loc
+        elif units and not units[-1].kind:
+            if units[-1].style == "local":
+                units[-1].place = _title_case_place(f"{units[-1].place or ''} {line}".strip())
+            else:
+                units[-1].name = f"{units[-1].name} {line}".strip()
+        elif loc:
+            units.append(_Unit("UBND", "local", kind=loc[0], place=loc[1]))
+        prev = line
+    return units
+
+
+def _issuer_from_units(doc: Document, units: list[_Unit]) -> None:
+    """Issuer = the lowest body, with its parent's locality (`Sở Tài chính tỉnh X`) or its parent in brackets."""
+    if not units:
+        return
+    for u in units:
+        if u.kind == "tỉnh" or (u.kind == "thành phố" and u.place and canonical_province(u.place)):
+            doc.province = canonical_province(u.place or "") or u.place
+            break
+    child = units[-1]
+    parent = next((u for u in reversed(units[:-1]) if u.kind), units[-2] if len(units) > 1 else None)
+    if parent is None or child.kind:
+        doc.issuer = child.text()
+    elif not child.name and child.style != "local":
+        doc.issuer = f"{child.canon} {parent.text()}"  # `VĂN PHÒNG` under UBND → Văn phòng UBND tỉnh X
+    elif parent.kind:
+        child.kind, child.place = parent.kind, parent.place
+        doc.issuer = child.text()
+    else:
+        doc.issuer = f"{child.text()} ({parent.text()})"  # `BỘ …` / `CỤC …` → Cục … (Bộ …)
+    if doc.issuer in ("UBND", "HĐND"):
+        doc.issuer = None
+
+
+# --- header -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    """What the header lines said so far, and which part is still open (subject, title, Kính gửi)."""
+
+    doc: Document
+    org: list[str] = field(default_factory=list)
+    authority: list[str] = field(default_factory=list)
+    code_type: str | None = None
+    line_type: str | None = None
+    subject: list[str] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)
+    subject_open: bool = False
+    title_open: bool = False
+    kinh_gui: bool = False
+    seen: bool = False  # a number, date, type or subject: the header has started
+
+    def close(self) -> None:
+        self.subject_open = self.title_open = False
+
+    def number(self, raw: str) -> None:
+        num = re.sub(r"\s+", "", raw)
+        self.doc.number = num if re.match(r"^\d", num) else None
+        code = re.search(r"[A-Za-zĐđ]+", num)
+        if code and code.group(0).upper() in _TYPE_CODES:
+            self.code_type = _TYPE_CODES[code.group(0).upper()]
+        self.seen = True
+
+    def place_date(self, m: re.Match[str]) -> None:
+        doc = self.doc
+        doc.place = _title_case_place(m.group("place"))
+        y = int(m.group("y") or m.group("y2"))
+        d, mo = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+        doc.year_hint = y
+        doc.issued_date = None
+        if d and mo:
+            try:
+                doc.issued_date = date(y, int(mo), int(d))
+            except ValueError:
+                doc.issued_date = None
+        self.seen = True
+
+    def element(self, part: str, first_in_block: bool) -> bool:
+        """Classify one column part of a header line; False when it is not header text."""
+        f = fold(part)
+        if _RULE.match(part):
+            self.title_open = self.title_open and not self.title
+            return True
+        if _MOTTO.match(f):
+            self.close()
+            return True
+        m_num = _NUMBER.match(part)
+        if m_num:
+            self.close()
+            raw = m_num.group("num") if m_num.group("num") is not None else m_num.group("bare")
+            cut = re.search(r"\s(?=(?:V/v|Về việc)\b)", raw)  # `Số: 12/UBND-KT V/v …` on one line
+            self.number(raw[:cut.start()] if cut else raw)
+            if cut:
+                return self.element(raw[cut.start():].strip(), False)
+            return True
+        m_place = _PLACE_DATE.match(part)
+        if m_place:
+            self.close()
+            self.place_date(m_place)
+            return True
+        if self.title_open:
+            return self._title_line(part, first_in_block)
+        m_sub = _SUBJECT.match(part)
+        if m_sub and not self.subject and not self.line_type:
+            self.close()
+            self.subject = [part[m_sub.end():]]
+            self.subject_open = self.seen = True
+            return True
+        if _KINH_GUI.match(part):
+            self.close()
+            self.kinh_gui = self.seen = True
+            rest = _KINH_GUI.sub("", part)
+            self.doc.addressees += [x for x in [_strip_item(rest)] if x]
+            return True
+        type_key = f.rstrip(" :")
+        if _is_upper(part) and type_key in _TYPES and not self.line_type:
+            self.close()
+            self.line_type = _TYPES[type_key]
+            self.title_open = self.seen = True
+            return True
+        if self.subject_open:
+            if (len(self.subject) < _SUBJECT_LINES and not part.endswith(":")
+                    and (part[:1].islower() or (first_in_block is False and len(part) <= 90))):
+                self.subject.append(part)
+                return True
+            self.subject_open = False
+            return False
+        if self.kinh_gui:
+            if _BULLET.match(part) or not first_in_block:
+                item = _strip_item(part)
+                if item:
+                    self.doc.addressees.append(item)
+                return True
+            return False
+        if _MARK.match(f):
+            return True
+        if not self.line_type and not self.subject and _is_upper(part) and len(part) < 160:
+            self.org.append(part)
+            return True
+        return False
+
+    def _title_line(self, part: str, first_in_block: bool) -> bool:
+        """The trích yếu under the type line: the first block, then lines that continue it."""
+        if not self.title:
+            if _ARABIC.match(part) or _ROMAN.match(part) or _BODY_OPENING.match(part) or len(part) > 400:
+                self.title_open = False
+                return False
+            self.title.append(part)
+            return True
+        if _is_upper(part):  # `CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG` over a quyết định's body
+            self.title_open = False
+            self.authority.append(part)
+            return True
+        joined = " ".join(self.title)
+        continues = (not first_in_block or part[:1].islower() or bool(_DANGLING.search(joined))
+                     or joined.endswith(("“", '"', "(")))
+        if continues and len(joined) + len(part) < _TITLE_MAX and not _BODY_OPENING.match(part):
+            self.title.append(part)
+            return True
+        self.title_open = False
+        return False
+
+    def finish(self) -> None:
+        doc = self.doc
+        if self.subject:
+            doc.title = _one_line(" ".join(self.subject)) or None
+        elif self.title:
+            doc.title = _one_line(" ".join(self.title))
+        doc.type = self.line_type or self.code_type or ("Công văn" if self.subject or self.kinh_gui else None)
+        units = _units(self.org)
+        if not units and self.authority:  # no header column: the authority line names the body
+            units = _units([re.sub(r"^(?:PHÓ\s+)?CHỦ TỊCH\s+", "", self.authority[0])])
+        _issuer_from_units(doc, units)
+
+
+def _split_block(blocks: list[_Block], i: int, n_lines: int) -> None:
+    """Cut block i after its first n_lines lines: the header ended inside it (no blank line before the body)."""
+    b = blocks[i]
+    lines = b.text.split("\n")
+    head = "\n".join(lines[:n_lines])
+    tail = "\n".join(lines[n_lines:])
+    blocks[i] = _Block(head, b.start, b.start + len(head))
+    blocks.insert(i + 1, _Block(tail, b.start + len(head) + 1, b.end))
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph of running text: the document has no header if one comes first."""
+    line = _one_line(text)
+    return len(line) > 200 or (len(line) > 80 and line.endswith((".", ":", ";")))
 
 
 def parse_header(doc: Document, blocks: list[_Block]) -> int:
-    """Fill header fields; return the index of the first body block."""
+    """Fill header fields; return the index of the first body block.
+
+    A block whose first line is body text ends the header; when the header ends inside a block (a
+    text file without a blank line after `V/v …`), the block is split in place so the body keeps it.
+    """
+    h = _Header(doc)
     body_start = 0
-    after_type = False
-    in_kinh_gui = False
-    org_lines: list[str] = []
-    for i, b in enumerate(blocks[:25]):
-        line = _one_line(b.text)
-        folded = fold(line)
-        first_line = b.text.split("\n")[0].strip()
-        m_num = _NUMBER.match(line)
-        m_place = _PLACE_DATE.match(line)
-        if m_num:
-            num = re.sub(r"\s+", "", m_num.group("num"))
-            doc.number = num if re.match(r"^\d", num) else None
-            code = re.search(r"/([A-ZĐ]+)", num)
-            if code and code.group(1).upper() in _TYPE_CODES:
-                doc.type = doc.type or _TYPE_CODES[code.group(1).upper()]
-            body_start = i + 1
-        elif m_place:
-            doc.place = _title_case_place(m_place.group("place"))
-            y = int(m_place.group("y"))
-            doc.year_hint = y
-            if m_place.group("d") and m_place.group("m"):
-                try:
-                    doc.issued_date = date(y, int(m_place.group("m")), int(m_place.group("d")))
-                except ValueError:
-                    doc.issued_date = None
-            body_start = i + 1
-        elif fold(first_line) in _TYPES and first_line.isupper():
-            doc.type = _TYPES[fold(first_line)]
-            rest = _one_line(b.text[len(first_line):])
-            if rest:
-                doc.title = rest
-            else:
-                after_type = True
-            body_start = i + 1
-        elif after_type and not _ROMAN.match(line) and not _ARABIC.match(line) and doc.title is None:
-            doc.title = line
-            after_type = False
-            body_start = i + 1
-        elif folded.startswith("v/v") or folded.startswith("ve viec"):
-            doc.title = re.sub(r"^(?:V/v|Về việc)\s*:?\s*", "", line, flags=re.IGNORECASE)
-            doc.type = doc.type or "Công văn"
-            body_start = i + 1
-        elif folded.startswith("kinh gui"):
-            doc.type = doc.type or "Công văn"
-            rest = re.sub(r"^Kính gửi\s*:?\s*", "", b.text, flags=re.IGNORECASE)
-            doc.addressees += [x for x in (_strip_item(s) for s in rest.split("\n")) if x]
-            in_kinh_gui = True
-            body_start = i + 1
-        elif in_kinh_gui and _BULLET.match(first_line):
-            doc.addressees.append(_strip_item(line))
-            body_start = i + 1
-        elif _HEADER_LINE.match(first_line) and i <= body_start + 1 and len(line) < 160:
-            org_lines += [x.strip() for x in b.text.split("\n")]
-            body_start = i + 1
-        else:
-            if i >= body_start and (doc.type or doc.number or doc.place):
+    i = 0
+    while i < min(len(blocks), _HEADER_BLOCKS):
+        lines = [ln.strip() for ln in blocks[i].text.split("\n")]
+        consumed = 0
+        for j, line in enumerate(lines):
+            parts = _columns(line) if line else []
+            ok = all(h.element(p, j == 0 and k == 0) for k, p in enumerate(parts))
+            if not ok:
                 break
-    _issuer_from_header(doc, org_lines)
+            consumed = j + 1
+        if consumed == len(lines):
+            body_start = i + 1
+        elif consumed > 0:
+            _split_block(blocks, i, consumed)
+            body_start = i + 1
+            break
+        elif h.seen or h.org or _is_prose(blocks[i].text):
+            break
+        i += 1
+    h.finish()
+    if not (doc.number or doc.type or doc.place or h.org):
+        _news_item(doc, blocks)
     return body_start
-
-
-def _issuer_from_header(doc: Document, org_lines: list[str]) -> None:
-    for j, line in enumerate(org_lines):
-        if fold(line).startswith(("uy ban nhan dan", "ubnd")) and j + 1 < len(org_lines):
-            nxt = org_lines[j + 1]
-            m = re.match(r"^(TỈNH|THÀNH PHỐ)\s+(.+)$", nxt)
-            if m:
-                kind = "tỉnh" if m.group(1) == "TỈNH" else "thành phố"
-                doc.province = _title_case_place(m.group(2))
-                doc.issuer = f"UBND {kind} {doc.province}"
-                return
 
 
 def _strip_item(text: str) -> str:
@@ -133,13 +463,58 @@ def _strip_item(text: str) -> str:
     return _one_line(text).rstrip(";.,")
 
 
+# --- a news item about a directive ------------------------------------------------------------------
+
+
+def _day_month_year(raw: str) -> tuple[int, int, int | None]:
+    nums = [int(x) for x in re.findall(r"\d+", raw)]
+    return nums[0], nums[1], nums[2] if len(nums) > 2 else None
+
+
+def _year_in_text(doc: Document, number: str) -> int | None:
+    """The year of a year-less date: the number's (`12/2025/QĐ-UBND`), a full date, or `năm 2025`."""
+    m = re.search(r"/((?:19|20)\d\d)/", number)
+    if m:
+        return int(m.group(1))
+    head = doc.text[:3000]
+    m = re.search(r"\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d\d)\b", head) or re.search(r"năm ((?:19|20)\d\d)", head)
+    return int(m.group(1)) if m else None
+
+
+def _news_item(doc: Document, blocks: list[_Block]) -> None:
+    """No header: a portal item reporting a directive gives its type, number and date in an opening sentence."""
+    for b in blocks[:_NEWS_BLOCKS]:
+        for sentence in re.split(r"(?<=[.!?])\s+", _one_line(b.text)):
+            m = _NEWS.search(sentence)
+            if not m:
+                continue
+            doc.type, doc.number = m.group("type"), m.group("num")
+            when = m.group("date")
+            if not when:
+                lead = _NEWS_LEAD_DATE.match(sentence)
+                when = lead.group(1) if lead else None
+            if when:
+                d, mo, y = _day_month_year(when)
+                y = y or _year_in_text(doc, doc.number)
+                if y:
+                    doc.year_hint = y
+                    try:
+                        doc.issued_date = date(y, mo, d)
+                    except ValueError:
+                        doc.issued_date = None
+            return
+
+
+# --- issuer without a header column, footer ---------------------------------------------------------
+
+
 def infer_issuer(doc: Document) -> None:
-    """No org header: take the province from the place line, else the most named province."""
-    if doc.issuer:
+    """No issuer in the header: the province from the place line, else the most named province."""
+    if doc.issuer and doc.province:
         return
     if doc.place and canonical_province(doc.place):
-        doc.province = canonical_province(doc.place)
-    else:
+        doc.province = doc.province or canonical_province(doc.place)
+    elif not doc.province:
         counts: dict[str, int] = {}
         for m in re.finditer(rf"(?:tỉnh|Tỉnh)\s+((?:[{_UPPER}][^\W\d_]+\s?){{1,3}})", doc.text):
             prov = canonical_province(m.group(1).strip()) or (provinces_in(m.group(1)) or [None])[0]
@@ -147,45 +522,52 @@ def infer_issuer(doc: Document) -> None:
                 counts[prov] = counts.get(prov, 0) + 1
         if counts:
             doc.province = max(counts, key=counts.__getitem__)
-    if doc.province:
+    if doc.province and not doc.issuer:
         doc.issuer = f"UBND tỉnh {doc.province}"
 
 
+def _signature_like(text: str) -> bool:
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    return bool(lines) and all(_SIGN_TITLE.match(ln) or _is_signature_name(ln) for ln in lines)
+
+
 def parse_footer(doc: Document, blocks: list[_Block]) -> int:
-    """Recipients and signature; return the index where the footer starts (len(blocks) if none)."""
+    """Recipients and signature; return the index where the footer starts (len(blocks) if none).
+
+    The signature may stand before `Nơi nhận` (text exports put the right column first) or after it,
+    in a table read cell by cell; its title lines are upper case, the signer is the last name line.
+    """
     footer = len(blocks)
     for i, b in enumerate(blocks):
-        if fold(b.text).startswith(("noi nhan", "noi nhan")) and i > len(blocks) // 3:
+        if fold(b.text.strip()).startswith("noi nhan") and i > len(blocks) // 3:
             footer = i
             break
-    tail = blocks[footer:]
-    titles: list[str] = []
-    for b in tail:
+    start = footer
+    while start > 0 and _signature_like(blocks[start - 1].text):
+        start -= 1
+    has_footer = footer < len(blocks)
+    for b in blocks[footer:]:
         line = _one_line(b.text)
         if _BULLET.match(b.text) or fold(line).startswith("noi nhan"):
-            item = _strip_item(re.sub(r"^Nơi nhận\s*:?", "", line, flags=re.IGNORECASE))
+            item = _strip_item(re.sub(r"^N[ơo]i nhận\s*:?", "", line, flags=re.IGNORECASE))
             if item:
                 doc.recipients.append(item)
-    sig_region = tail if tail else blocks[-6:]
-    for b in sig_region:
+    region = blocks[start:] if has_footer or start < footer else blocks[-6:]
+    titles: list[str] = []
+    for b in region:
+        if _BULLET.match(b.text) or fold(b.text.strip()).startswith("noi nhan"):
+            continue
         for raw in b.text.split("\n"):
             raw = raw.strip()
-            if _SIGN_TITLE.match(raw):
+            if _SIGN_TITLE.match(raw) or (titles and _is_upper(raw) and len(raw) < 80):
                 titles.append(raw)
-            elif _is_signature_name(raw):
+            elif _is_signature_name(raw) and (has_footer or titles or doc.place):
                 doc.signer = raw
-    if not doc.signer:
-        for b in reversed(blocks[-4:]):
-            if _is_signature_name(b.text):
-                doc.signer = b.text.strip()
-                break
     if titles:
         doc.signer_title = " / ".join(titles)
-    # Signature lines standing before "Nơi nhận" are not body content either.
-    while footer > 0 and (
-        _is_signature_name(blocks[footer - 1].text) or _SIGN_TITLE.match(blocks[footer - 1].text.strip())
-    ):
+    if start < footer:
+        return start
+    # Without `Nơi nhận`, signature lines at the very end are not body content either.
+    while footer > 0 and _signature_like(blocks[footer - 1].text):
         footer -= 1
     return footer
-
-
