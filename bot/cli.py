@@ -27,6 +27,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     reports, errors = ingest_paths(settings, [Path(p) for p in args.paths])
     for r in reports:
         print(r.summary())
+        for line in r.review_lines():
+            print(line)
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     return 0 if reports and not errors else 1
@@ -45,6 +47,11 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     data = facts_json(doc, facts)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
+    elif args.explain:
+        for d in facts.deadlines:
+            print(f"{json.dumps(d.due, ensure_ascii=False)} {', '.join(d.agencies) or '(no agency)'} [{d.section}]")
+            print(f"  why: {d.why}")
+            print(f"  quote: {d.quote[:200]}")
     else:
         print(f"{doc.doc_id}: {doc.type} {doc.number or ''} {data['issued_date'] or ''} — {doc.issuer or ''}")
         for d in facts.deadlines:
@@ -169,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="print the facts of one file without storing them")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--explain", action="store_true",
+                   help="print, per deadline, which rule gave its agency and due time")
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("deadlines", help="list deadlines in a period, optionally as an .ics file")
     p.add_argument("--from", dest="from_date", type=_date)

@@ -118,6 +118,14 @@ UPLOAD_OK = "✅ <b>Đã nạp văn bản</b>: {source}"
 UPLOAD_UNCHANGED = "ℹ️ Văn bản «{name}» đã có trong hệ thống, nội dung không thay đổi."
 UPLOAD_TITLE = "Trích yếu: <i>{title}</i>"
 UPLOAD_COUNTS = "Tìm thấy: {deadlines} hạn chót, {targets} chỉ tiêu, {results} kết quả."
+# What needs a person's eye after an upload (knowledge.review kinds), then one quote per line.
+UPLOAD_REVIEW = {
+    "no_agency": "⚠️ {count} hạn chót chưa rõ cơ quan",
+    "year_inferred": "⚠️ {count} hạn chót phải suy ra năm",
+    "relative": "⚠️ {count} thời hạn tính từ một sự kiện (không nhắc tự động)",
+}
+UPLOAD_REVIEW_QUOTE = "   • «{quote}»"
+UPLOAD_REVIEW_MORE = "   • … và {count} mục khác"
 UPLOAD_NOTIFYING = "Đang gửi thông báo văn bản mới tới {count} cuộc trò chuyện đang theo dõi."
 UPLOAD_REJECTED = "❌ Không nạp được tệp «{name}»: {reason}\nDữ liệu hiện có không thay đổi."
 REJECT_REASONS: dict[str, str] = {

@@ -64,6 +64,7 @@ from bot.telegram_retry import RetryingRateLimiter
 from knowledge.agencies import agency_key
 from knowledge.config import Settings
 from knowledge.ingest import IngestReport, RejectedFile, compact, ingest_bytes, reindex
+from knowledge.review import review_counts
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore
 
@@ -498,6 +499,9 @@ def plan_notifications(
     return out
 
 
+REVIEW_QUOTES_SHOWN = 3  # per kind: enough to act on, short enough for one Telegram message
+
+
 def _upload_summary(report: IngestReport) -> str:
     lines = [messages.UPLOAD_OK.format(source=esc(_report_source(report)))]
     if report.title:
@@ -505,6 +509,12 @@ def _upload_summary(report: IngestReport) -> str:
     lines.append(
         messages.UPLOAD_COUNTS.format(deadlines=report.deadlines, targets=report.targets, results=report.results)
     )
+    for kind, count in review_counts(report.review).items():
+        lines.append(messages.UPLOAD_REVIEW[kind].format(count=count))
+        quotes = [i.quote for i in report.review if i.kind == kind]
+        lines += [messages.UPLOAD_REVIEW_QUOTE.format(quote=esc(q)) for q in quotes[:REVIEW_QUOTES_SHOWN]]
+        if len(quotes) > REVIEW_QUOTES_SHOWN:
+            lines.append(messages.UPLOAD_REVIEW_MORE.format(count=len(quotes) - REVIEW_QUOTES_SHOWN))
     return "\n".join(lines)
 
 

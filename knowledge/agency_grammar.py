@@ -83,7 +83,7 @@ STOP_WORDS = {
     "để", "về", "trước", "trong", "tại", "với", "cho", "khi", "đến", "từ", "của", "nhằm", "mà",
     "thì", "ở", "hoặc", "cùng", "như", "do", "vào", "qua", "trên", "dưới", "sau", "ngày", "tháng", "năm",
     "quý", "mỗi", "hằng", "hàng", "và các", "trong đó", "đối với", "liên quan đến", "nêu", "này", "đó",
-    "tổng", "gồm", "bao gồm", "là", "ngay", "chậm nhất", "đúng",
+    "tổng", "gồm", "bao gồm", "ngay", "chậm nhất", "đúng",
 }
 MAX_WORDS = 14  # the longest names seen in directives (Ban Quản lý dự án … công trình …) have ~12 words
 

@@ -8,7 +8,8 @@ tables, the automatic numbering (`1.`, `a)`, `-` made by Word, not typed) and te
   paragraphs of its text boxes come first, as their own lines;
 - a *layout* table (the two-column header `ỦY BAN NHÂN DÂN … | CỘNG HÒA …` and the signature /
   `Nơi nhận` table, both borderless) → each cell's paragraphs as plain lines, cell by cell, so the
-  header reads like a typed header;
+  header reads like a typed header; tables nested in its cells are read the same way (a `Nơi nhận` /
+  signature table is sometimes nested in a one-cell wrapper, which is layout too);
 - a *content* table (duty tables, schedules) → one line per row, cells joined by `TABLE_SEP`;
   repeats of a horizontally merged cell collapse, a vertically merged cell repeats the text above
   (python-docx's own behaviour, which is what "rows spanning merged cells inherit" needs).
@@ -162,14 +163,21 @@ def _row_cells(row: Any) -> list[Any]:
     return cells
 
 
+def _deep_text(cell: Any) -> str:
+    """A cell's text including tables nested in it (python-docx's `_Cell.text` leaves them out)."""
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in cell._tc.iter(f"{_W}p"))
+
+
 def _is_layout(table: Any) -> bool:
-    rows = table.rows
+    """Header or signature table: few rows and columns with text, and a marker (nested tables counted,
+    since the `Nơi nhận` / signature block is sometimes a table inside a one-cell wrapper table)."""
+    cells = [[_deep_text(c) for c in _row_cells(r)] for r in table.rows]
+    rows = [r for r in cells if any(t.strip() for t in r)]
     if len(rows) > LAYOUT_MAX_ROWS:
         return False
-    if any(sum(1 for c in _row_cells(r) if c.text.strip()) > LAYOUT_MAX_COLUMNS for r in rows):
+    if any(sum(1 for t in r if t.strip()) > LAYOUT_MAX_COLUMNS for r in rows):
         return False
-    text = "\n".join(c.text for r in rows for c in _row_cells(r))
-    return bool(_LAYOUT_MARKERS.search(text))
+    return bool(_LAYOUT_MARKERS.search("\n".join(t for r in rows for t in r)))
 
 
 def _block_lines(container: Any, numbering: _Numbering) -> list[str]:
@@ -186,7 +194,8 @@ def _block_lines(container: Any, numbering: _Numbering) -> list[str]:
             if _is_layout(table):
                 for row in table.rows:
                     for cell in _row_cells(row):
-                        blocks += _cell_blocks(cell, numbering)
+                        # "" keeps cells apart when this table is nested in another layout cell
+                        blocks += _cell_blocks(cell, numbering) + [""]
             else:
                 rows = []
                 for row in table.rows:

@@ -19,6 +19,7 @@ from knowledge.agencies import DEPARTMENTS
 from knowledge.blocks import ARABIC as _ARABIC
 from knowledge.blocks import BULLET as _BULLET
 from knowledge.blocks import ROMAN as _ROMAN
+from knowledge.blocks import ROW_SEP
 from knowledge.blocks import Block as _Block
 from knowledge.blocks import one_line as _one_line
 from knowledge.model import Document
@@ -34,7 +35,6 @@ _PLACE_DATE = re.compile(
     rf"^(?P<place>(?:T[Pp]\.\s*)?[{_UPPER}][^\W\d_]*(?:[ .-]+[{_UPPER}][^\W\d_]*){{0,5}})\s*,\s*ngày\b\s*"
     r"(?:(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})"
     r"|(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4}))",
-    re.IGNORECASE,
 )
 # `Số: 951/UBND-TH`, `Số:     /KH-UBND` (draft), `Số 12/QĐ-UBND`: the number runs to the line end.
 _NUMBER = re.compile(r"^Số\s*(?::\s*(?P<num>.*)|\s(?P<bare>\s*\d[\d\s]*/.*))$", re.IGNORECASE)
@@ -62,6 +62,10 @@ _TYPE_CODES = {
 # A subject or title line that opens the body instead: `Căn cứ …`, `1. …`.
 _BODY_OPENING = re.compile(r"^(?:Căn cứ|Thực hiện (?:Kế hoạch|Quyết định|Công văn|Chỉ thị|Nghị quyết|Thông báo) số)")
 _TITLE_MAX = 600
+# The issuing authority on its own line between the trích yếu and the body of a quyết định:
+# `CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG`, `BỘ TRƯỞNG BỘ TÀI CHÍNH`.
+_AUTHORITY = re.compile(r"^(?:(?:PHÓ )?CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|TRƯỞNG BAN|CỤC TRƯỞNG|"
+                        r"ỦY BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|BAN CHỈ ĐẠO|BAN THƯỜNG VỤ|BAN CHẤP HÀNH)\b")
 _SUBJECT_LINES = 4  # `V/v` line plus up to three continuation lines
 
 # Issuing bodies in the header (folded prefix → written form, how the rest of the name is cased):
@@ -98,6 +102,8 @@ _SIGN_TITLE = re.compile(
     r"PHÓ GIÁM ĐỐC|TRƯỞNG BAN|PHÓ TRƯỞNG BAN|ỦY BAN NHÂN DÂN|BỘ TRƯỞNG|THỨ TRƯỞNG|CỤC TRƯỞNG|"
     r"PHÓ CỤC TRƯỞNG|CHÁNH THANH TRA|BÍ THƯ|PHÓ BÍ THƯ|THỦ TRƯỞNG)",
 )
+# `Nơi nhận:` (folded; `Noi nhận` typed without the hook), alone or with the first recipient.
+_NOI_NHAN = re.compile(r"^noi nhan\s*:?\s*(?:$|[-–•+*]|nhu tren)")
 # A signer's name: two to five capitalised words (`Nguyễn Ngọc Phúc`, `Hồ Văn Mười`).
 _NAME = re.compile(rf"^[{_UPPER}][^\W\d_A-Z]+(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
 
@@ -285,6 +291,8 @@ class _Header:
     title_open: bool = False
     kinh_gui: bool = False
     seen: bool = False  # a number, date, type or subject: the header has started
+    motto: bool = False  # `CỘNG HÒA …` seen
+    numbered: bool = False  # a `Số:` line seen (blank or not)
 
     def close(self) -> None:
         self.subject_open = self.title_open = False
@@ -292,6 +300,7 @@ class _Header:
     def number(self, raw: str) -> None:
         num = re.sub(r"\s+", "", raw)
         self.doc.number = num if re.match(r"^\d", num) else None
+        self.numbered = True
         code = re.search(r"[A-Za-zĐđ]+", num)
         if code and code.group(0).upper() in _TYPE_CODES:
             self.code_type = _TYPE_CODES[code.group(0).upper()]
@@ -319,6 +328,7 @@ class _Header:
             return True
         if _MOTTO.match(f):
             self.close()
+            self.motto = True
             return True
         m_num = _NUMBER.match(part)
         if m_num:
@@ -370,7 +380,8 @@ class _Header:
             return False
         if _MARK.match(f):
             return True
-        if not self.line_type and not self.subject and _is_upper(part) and len(part) < 160:
+        if (not self.numbered and not self.line_type and not self.subject and _is_upper(part) and len(part) < 160
+                and not _ROMAN.match(part) and not _ARABIC.match(part)):
             self.org.append(part)
             return True
         return False
@@ -383,10 +394,12 @@ class _Header:
                 return False
             self.title.append(part)
             return True
-        if _is_upper(part):  # `CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG` over a quyết định's body
+        if _is_upper(part):
             self.title_open = False
-            self.authority.append(part)
-            return True
+            if _AUTHORITY.match(part):
+                self.authority.append(part)
+                return True
+            return False  # `I. MỤC ĐÍCH, YÊU CẦU`: the body
         joined = " ".join(self.title)
         continues = (not first_in_block or part[:1].islower() or bool(_DANGLING.search(joined))
                      or joined.endswith(("“", '"', "(")))
@@ -405,7 +418,8 @@ class _Header:
         doc.type = self.line_type or self.code_type or ("Công văn" if self.subject or self.kinh_gui else None)
         units = _units(self.org)
         if not units and self.authority:  # no header column: the authority line names the body
-            units = _units([re.sub(r"^(?:PHÓ\s+)?CHỦ TỊCH\s+", "", self.authority[0])])
+            units = _units([re.sub(r"^(?:(?:PHÓ )?CHỦ TỊCH|BỘ TRƯỞNG|GIÁM ĐỐC|TRƯỞNG BAN|CỤC TRƯỞNG)\s+", "",
+                                   self.authority[0])])
         _issuer_from_units(doc, units)
 
 
@@ -452,6 +466,8 @@ def parse_header(doc: Document, blocks: list[_Block]) -> int:
         elif h.seen or h.org or _is_prose(blocks[i].text):
             break
         i += 1
+    if not (h.seen or h.motto):  # upper-case lines alone (a headline) are no header
+        h.org, body_start = [], 0
     h.finish()
     if not (doc.number or doc.type or doc.place or h.org):
         _news_item(doc, blocks)
@@ -531,38 +547,51 @@ def _signature_like(text: str) -> bool:
     return bool(lines) and all(_SIGN_TITLE.match(ln) or _is_signature_name(ln) for ln in lines)
 
 
+def _is_noi_nhan(text: str) -> bool:
+    """`Nơi nhận:` opening the recipients list (not `Nơi nhận hồ sơ: …` in the body, not a table row)."""
+    return ROW_SEP not in text and bool(_NOI_NHAN.match(fold(text.strip())))
+
+
+def _appendix(text: str) -> bool:
+    """`Phụ lục I`, or a table row: what follows the signature is an appendix."""
+    return ROW_SEP in text or bool(re.match(r"(?i)^phụ lục\b", text.strip()))
+
+
 def parse_footer(doc: Document, blocks: list[_Block]) -> int:
     """Recipients and signature; return the index where the footer starts (len(blocks) if none).
 
     The signature may stand before `Nơi nhận` (text exports put the right column first) or after it,
-    in a table read cell by cell; its title lines are upper case, the signer is the last name line.
+    interleaved with the recipients when a table is read cell by cell; its title lines are upper
+    case, the signer is the name line that closes it. Appendices after the signature are left alone.
     """
-    footer = len(blocks)
-    for i, b in enumerate(blocks):
-        if fold(b.text.strip()).startswith("noi nhan") and i > len(blocks) // 3:
-            footer = i
-            break
+    footer = next((i for i, b in enumerate(blocks) if i > 2 and _is_noi_nhan(b.text)), len(blocks))
     start = footer
     while start > 0 and _signature_like(blocks[start - 1].text):
         start -= 1
     has_footer = footer < len(blocks)
-    for b in blocks[footer:]:
-        line = _one_line(b.text)
-        if _BULLET.match(b.text) or fold(line).startswith("noi nhan"):
-            item = _strip_item(re.sub(r"^N[ơo]i nhận\s*:?", "", line, flags=re.IGNORECASE))
-            if item:
-                doc.recipients.append(item)
     region = blocks[start:] if has_footer or start < footer else blocks[-6:]
     titles: list[str] = []
+    done = False
     for b in region:
-        if _BULLET.match(b.text) or fold(b.text.strip()).startswith("noi nhan"):
+        if _appendix(b.text) or done:
+            break
+        if _BULLET.match(b.text) or _is_noi_nhan(b.text):
+            item = _strip_item(re.sub(r"^N[ơo]i nhận\s*:?", "", _one_line(b.text), flags=re.IGNORECASE))
+            if item and has_footer:
+                doc.recipients.append(item)
             continue
         for raw in b.text.split("\n"):
             raw = raw.strip()
-            if _SIGN_TITLE.match(raw) or (titles and _is_upper(raw) and len(raw) < 80):
+            if _SIGN_TITLE.match(raw):
+                if doc.signer:  # a second signature title after the name: something else begins
+                    done = True
+                    break
                 titles.append(raw)
             elif _is_signature_name(raw) and (has_footer or titles or doc.place):
                 doc.signer = raw
+            elif doc.signer and raw:
+                done = True
+                break
     if titles:
         doc.signer_title = " / ".join(titles)
     if start < footer:

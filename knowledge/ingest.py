@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from knowledge.config import Settings
 from knowledge.extract import extract
 from knowledge.model import Document
 from knowledge.reader import RawDocument, RejectedFile, read_bytes, read_path
+from knowledge.review import ReviewItem, review_items
 from knowledge.store import FactStore
 from knowledge.structure import parse_document
 
@@ -47,6 +48,7 @@ class IngestReport:
     targets: int
     results: int
     changed: bool
+    review: list[ReviewItem] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for operators: id, type, date, counts."""
@@ -54,6 +56,12 @@ class IngestReport:
         flag = "" if self.changed else " (unchanged)"
         return (f"{self.doc_id}: {self.type or 'unknown type'} {self.number or ''} {when}; "
                 f"{self.deadlines} deadlines, {self.targets} targets, {self.results} results{flag}").replace("  ", " ")
+
+    def review_lines(self) -> list[str]:
+        """What an operator should check, one line per item (English, for the CLI)."""
+        words = {"no_agency": "no agency found", "year_inferred": "year inferred",
+                 "relative": "limit relative to an event (no reminder)"}
+        return [f"  review: {words[i.kind]}: «{i.quote}»" for i in self.review]
 
 
 @contextmanager
@@ -130,7 +138,8 @@ def _store_raw(settings: Settings, store: FactStore, raw: RawDocument) -> Ingest
         _keep_copy(settings, raw)
         store.save(doc, facts, sha)
     return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
-                        len(facts.deadlines), len(facts.targets), len(facts.results), changed)
+                        len(facts.deadlines), len(facts.targets), len(facts.results), changed,
+                        review_items(facts))
 
 
 def ingest_bytes(settings: Settings, name: str, data: bytes, index: bool = True) -> IngestReport:

@@ -143,9 +143,11 @@ class FactStore(ThreadLocalDatabase):
                     "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
                     "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
                     "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
-                }).last_pk
+                    "needs_review": int(dl.needs_review), "time": dl.time,
+                }, alter=True).last_pk
                 links = [(n, "lead", i) for i, n in enumerate(dl.agencies)]
                 links += [(n, "cooperating", i) for i, n in enumerate(dl.cooperating)]
+                links += [(n, "report_to", i) for i, n in enumerate(dl.report_to)]
                 for name, role, pos in links:
                     db["deadline_agencies"].insert({
                         "deadline_id": did, "agency_id": self._agency_id(doc.province, name),
@@ -233,7 +235,7 @@ class FactStore(ThreadLocalDatabase):
         """Deadlines with their agencies, optionally filtered by document, agency or province."""
         where, params = self._filters("d", doc_ids, provinces)
         if agency_ids:
-            role = " and role = 'lead'" if lead_only else ""
+            role = " and role = 'lead'" if lead_only else " and role != 'report_to'"  # receivers are not doers
             where += (f" and d.id in (select deadline_id from deadline_agencies where agency_id in"
                       f" ({','.join('?' * len(agency_ids))}){role})")
             params += agency_ids
@@ -252,6 +254,7 @@ class FactStore(ThreadLocalDatabase):
             own = links.get(r["id"], [])
             r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
             r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
+            r["report_to"] = [x["name"] for x in own if x["role"] == "report_to"]
             r["agency_ids"] = [x["agency_id"] for x in own]
         return rows
 

@@ -39,7 +39,9 @@ def test_ingest_deadlines_ics_and_errors(tmp_path: Path) -> None:
     out = _run(tmp_path, "ingest", str(EXAMPLES), str(bad))
     assert out.returncode == 1
     assert "rong.txt: rejected: the file is empty" in out.stderr
-    assert out.stdout.count("\n") == 3 and "son-ha-2026-cv-1234-ctmtqg: Công văn 1234/UBND-KT" in out.stdout
+    summaries = [ln for ln in out.stdout.splitlines() if not ln.startswith("  review:")]
+    assert len(summaries) == 3 and "son-ha-2026-cv-1234-ctmtqg: Công văn 1234/UBND-KT" in out.stdout
+    assert "  review: limit relative to an event (no reminder):" in out.stdout
     ics = tmp_path / "han.ics"
     out = _run(tmp_path, "deadlines", "--to", "2027-03-31", "--agency", "so tai chinh", "--ics", str(ics))
     assert out.returncode == 0, out.stderr
