@@ -101,11 +101,18 @@ def _is_upper_at(text: str, pos: int) -> bool:
     return pos < len(text) and text[pos].isupper()
 
 
+_COLLECTIVE_AFTER_VA = ["cac " + h for h in COLLECTIVE_HEADS] + COLLECTIVE_HEADS
+_ALTERNATIONS: dict[int, re.Pattern[str]] = {}  # keyed by id() of the module-level lists above only
+
+
 def _match_any(folded: str, pos: int, words: list[str]) -> str | None:
-    for w in words:
-        if folded.startswith(w, pos) and not folded[pos + len(w):pos + len(w) + 1].isalnum():
-            return w
-    return None
+    """The longest of `words` starting at `pos` as whole words (one compiled alternation per list)."""
+    pat = _ALTERNATIONS.get(id(words))
+    if pat is None:
+        alts = sorted(words, key=len, reverse=True)
+        pat = _ALTERNATIONS[id(words)] = re.compile("(?:" + "|".join(re.escape(w) for w in alts) + ")(?![a-z0-9])")
+    m = pat.match(folded, pos)
+    return m.group(0) if m else None
 
 
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -172,7 +179,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             if _is_upper_at(text, k) and not head_next:
                 i = m.end()
                 continue
-            if collective and _match_any(folded, k, ["cac " + h for h in COLLECTIVE_HEADS] + COLLECTIVE_HEADS):
+            if collective and _match_any(folded, k, _COLLECTIVE_AFTER_VA):
                 i = m.end()
                 continue
             break

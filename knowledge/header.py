@@ -104,8 +104,9 @@ _SIGN_TITLE = re.compile(
 )
 # `Nơi nhận:` (folded; `Noi nhận` typed without the hook), alone or with the first recipient.
 _NOI_NHAN = re.compile(r"^noi nhan\s*:?\s*(?:$|[-–•+*]|nhu tren)")
-# A signer's name: two to five capitalised words (`Nguyễn Ngọc Phúc`, `Hồ Văn Mười`).
-_NAME = re.compile(rf"^[{_UPPER}][^\W\d_A-Z]+(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
+# A signer's name: two to five capitalised words (`Nguyễn Ngọc Phúc`, `Hồ Văn Mười`); Ê Đê and Jrai names
+# may open with one letter or an apostrophe (`Y Ngọc Niê Kđăm`, `H'Yim Kđoh`).
+_NAME = re.compile(rf"^[{_UPPER}](?:'[{_UPPER}])?[^\W\d_A-Z]*(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
 
 # A portal news item reporting a directive: `UBND tỉnh vừa ban hành Công văn số 846/UBND-TH ngày 21/5 …`,
 # `Ngày 21/5, UBND tỉnh ban hành Kế hoạch số 12/KH-UBND …`.
@@ -117,6 +118,8 @@ _NEWS = re.compile(
 _NEWS_LEAD_DATE = re.compile(r"^(?:Vào\s+)?[Nn]gày\s+(\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}"
                              r"(?:\s+năm\s+\d{4})?)\s*,")
 _NEWS_BLOCKS = 6
+# Central bodies (issuer prefixes): their documents belong to no province.
+_CENTRAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Tổng cục ", "Cục ", "Văn phòng Chính phủ", "Quốc hội")
 
 
 def _title_case_place(raw: str) -> str:
@@ -525,8 +528,11 @@ def _news_item(doc: Document, blocks: list[_Block]) -> None:
 
 
 def infer_issuer(doc: Document) -> None:
-    """No issuer in the header: the province from the place line, else the most named province."""
-    if doc.issuer and doc.province:
+    """No issuer in the header: the province from the place line, else the most named province.
+
+    A ministry's or the government's document has no province (its place line says Hà Nội).
+    """
+    if (doc.issuer and doc.province) or (doc.issuer or "").startswith(_CENTRAL):
         return
     if doc.place and canonical_province(doc.place):
         doc.province = doc.province or canonical_province(doc.place)
@@ -565,11 +571,11 @@ def parse_footer(doc: Document, blocks: list[_Block]) -> int:
     case, the signer is the name line that closes it. Appendices after the signature are left alone.
     """
     footer = next((i for i, b in enumerate(blocks) if i > 2 and _is_noi_nhan(b.text)), len(blocks))
-    start = footer
+    start = footer  # signature blocks just before `Nơi nhận` (or, without it, at the very end)
     while start > 0 and _signature_like(blocks[start - 1].text):
         start -= 1
     has_footer = footer < len(blocks)
-    region = blocks[start:] if has_footer or start < footer else blocks[-6:]
+    region = blocks[start:]
     titles: list[str] = []
     done = False
     for b in region:
@@ -594,9 +600,4 @@ def parse_footer(doc: Document, blocks: list[_Block]) -> int:
                 break
     if titles:
         doc.signer_title = " / ".join(titles)
-    if start < footer:
-        return start
-    # Without `Nơi nhận`, signature lines at the very end are not body content either.
-    while footer > 0 and _signature_like(blocks[footer - 1].text):
-        footer -= 1
-    return footer
+    return start

@@ -38,7 +38,7 @@ def test_adjacent_due_times_share_their_task() -> None:
         "và cả năm (trước ngày 15/12/2027).\n"
     )
     assert [d.due for d in found] == ["2027-06-15", "2027-12-15"]  # no invented half-year rule
-    assert {d.task for d in found} == {"tổng hợp báo cáo UBND tỉnh"}
+    assert {d.task for d in found} == {"tổng hợp báo cáo UBND tỉnh định kỳ 6 tháng"}
 
 
 def test_a_baseline_year_is_not_the_year_of_a_figure() -> None:
