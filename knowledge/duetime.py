@@ -61,7 +61,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("quarter", re.compile(
         rf"(?P<rel>trong|truoc|hoan thanh|cuoi|vao|den|sang|cham nhat(?:\s+(?:la|trong|vao))?)\s+quy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![a-z])"
         rf"(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?")),
-    ("year", re.compile(r"(?<!thang )(?:trong|dau|cuoi)\s+nam\s+(?P<y>\d{4})(?!\d)")),
+    ("year", re.compile(r"(?<!thang )(?<!tu )(?:trong|dau|cuoi)\s+nam\s+(?P<y>\d{4})(?!\d)")),
 ]
 # A limit that another replaces (`thay cho thời hạn trước tháng 12.2021 tại Kế hoạch …`) is not a deadline.
 _SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi gian))?\s*$")

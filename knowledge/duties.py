@@ -27,7 +27,7 @@ _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|chi dao|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
     re.IGNORECASE)
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
@@ -62,7 +62,21 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
     if directed:
         nxt = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
         subject = nxt + subject
-    return subject
+    return _named_in_brackets(folded, subject)
+
+
+def _named_in_brackets(folded: str, subject: list[Mention]) -> list[Mention]:
+    """`Các cơ quan chủ trì Chương trình (Sở A, Ban B)`: the bracketed agencies are the ones meant,
+    so the collective that they spell out is dropped."""
+    out = []
+    for i, m in enumerate(subject):
+        nxt = subject[i + 1] if i + 1 < len(subject) else None
+        collective = fold_aligned(m.name).lower().startswith("cac ")
+        if collective and nxt and "(" in folded[m.end:nxt.start] and len(folded[m.end:nxt.start]) < 60 \
+                and not _outside_parens(folded, nxt.start):
+            continue
+        out.append(m)
+    return out
 
 
 # An opening adverbial clause before the subject: `Căn cứ Kế hoạch này, các sở … xây dựng …`,

@@ -85,7 +85,7 @@ _UNITS: list[tuple[str, str, str]] = sorted([
     ("hoi dong", "Hội đồng", "sentence"), ("to cong tac", "Tổ công tác", "sentence"),
 ], key=lambda u: -len(u[0]))
 # Localities after UBND/HĐND or on their own line (folded prefix → written form): `TỈNH LÂM ĐỒNG`, `XÃ TÂN LẬP`.
-_LOCALITY = re.compile(r"^(tinh|thanh pho|tp\.?|thi xa|thi tran|huyen|quan|xa|phuong|dac khu)\s+(\S.*)$")
+_LOCALITY = re.compile(r"^(tinh|thanh pho|tp\.?|thi xa|thi tran|huyen|quan|xa|phuong|dac khu)(?:\s+(\S.*))?$")
 _LOCALITY_KIND = {"tinh": "tỉnh", "thanh pho": "thành phố", "tp": "thành phố", "tp.": "thành phố", "thi xa": "thị xã",
                   "thi tran": "thị trấn", "huyen": "huyện", "quan": "quận", "xa": "xã", "phuong": "phường",
                   "dac khu": "đặc khu"}
@@ -183,12 +183,12 @@ class _Unit:
 
 
 def _locality(line: str) -> tuple[str, str] | None:
-    """(`tỉnh`, `Lâm Đồng`) for `TỈNH LÂM ĐỒNG`."""
+    """(`tỉnh`, `Lâm Đồng`) for `TỈNH LÂM ĐỒNG`; (`tỉnh`, ``) for `TỈNH` when the name is on the next line."""
     m = _LOCALITY.match(fold(line))
     if not m:
         return None
-    raw = line[len(line) - len(m.group(2)):].strip()
-    return _LOCALITY_KIND[m.group(1)], _title_case_place(raw)
+    raw = line[len(line) - len(m.group(2)):].strip() if m.group(2) else ""
+    return _LOCALITY_KIND[m.group(1)], _title_case_place(raw) if raw else ""
 
 
 def _restore_words(lower: str, original: str) -> str:
@@ -225,28 +225,31 @@ def _units(org_lines: list[str]) -> list[_Unit]:
     prev = ""
     for line in org_lines:
         f = fold(line)
-        unit = next(((c, s) for p, c, s in _UNITS if f == p or f.startswith(p + " ")), None)
+        unit = next((u for u in _UNITS if f == u[0] or f.startswith(u[0] + " ")), None)
         loc = _locality(line)
-        dangling = bool(prev) and bool(_DANGLING.search(prev))
+        dangling = bool(_DANGLING.search(prev))
+        last = units[-1] if units else None
         if unit and not dangling:
-            prefix = next(p for p, c, _ in _UNITS if c == unit[0] and (f == p or f.startswith(p + " ")))
+            prefix, canon, style = unit
             rest = line[len(prefix):].strip()
-            u = _Unit(unit[0], unit[1])
+            u = _Unit(canon, style)
             rest_loc = _locality(rest) if rest else None
-            if unit[1] == "local" and rest_loc:
+            if style == "local" and rest_loc:
                 u.kind, u.place = rest_loc
-            elif unit[1] == "local" and rest:
+            elif style == "local" and rest:
                 u.place = _title_case_place(rest)
             else:
                 u.name = rest
             units.append(u)
-        elif loc and units and not units[-1].kind and not dangling:
-            units[-1].kind, units[-1].place = loc
-        elif units and not units[-1].kind:
-            if units[-1].style == "local":
-                units[-1].place = _title_case_place(f"{units[-1].place or ''} {line}".strip())
+        elif last and last.kind and not last.place:  # `ỦY BAN NHÂN DÂN TỈNH` / `LÂM ĐỒNG`
+            last.place = _title_case_place(line)
+        elif loc and last and not last.kind and not dangling:
+            last.kind, last.place = loc
+        elif last and not last.kind:
+            if last.style == "local":
+                last.place = _title_case_place(f"{last.place or ''} {line}".strip())
             else:
-                units[-1].name = f"{units[-1].name} {line}".strip()
+                last.name = f"{last.name} {line}".strip()
         elif loc:
             units.append(_Unit("UBND", "local", kind=loc[0], place=loc[1]))
         prev = line
@@ -296,6 +299,7 @@ class _Header:
     seen: bool = False  # a number, date, type or subject: the header has started
     motto: bool = False  # `CỘNG HÒA …` seen
     numbered: bool = False  # a `Số:` line seen (blank or not)
+    more_addressees: bool = False  # `Kính gửi:` alone or an addressee ending in `;`: the list goes on
 
     def close(self) -> None:
         self.subject_open = self.title_open = False
@@ -360,6 +364,7 @@ class _Header:
             self.kinh_gui = self.seen = True
             rest = _KINH_GUI.sub("", part)
             self.doc.addressees += [x for x in [_strip_item(rest)] if x]
+            self.more_addressees = not rest.strip() or rest.rstrip().endswith((";", ","))
             return True
         type_key = f.rstrip(" :")
         if _is_upper(part) and type_key in _TYPES and not self.line_type:
@@ -374,11 +379,12 @@ class _Header:
                 return True
             self.subject_open = False
             return False
-        if self.kinh_gui:
-            if _BULLET.match(part) or not first_in_block:
+        if self.kinh_gui:  # addressees: bullets, or lines of a list the `Kính gửi` block opened
+            if _BULLET.match(part) or (not first_in_block and self.more_addressees and len(part) <= 120):
                 item = _strip_item(part)
                 if item:
                     self.doc.addressees.append(item)
+                self.more_addressees = part.rstrip().endswith((";", ","))
                 return True
             return False
         if _MARK.match(f):

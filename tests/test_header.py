@@ -62,6 +62,13 @@ def test_a_subject_without_a_blank_line_before_the_body_leaves_the_body_whole() 
     assert doc.sections[0].text.startswith("Để chủ động phòng chống lụt bão")
 
 
+def test_an_inline_addressee_does_not_take_the_body_with_it() -> None:
+    doc = _parse("UBND TỈNH AN GIANG\nSố: 3/UBND-KT\nAn Giang, ngày 2 tháng 3 năm 2025\nKính gửi: Sở Y tế\n"
+                 "Thực hiện chỉ đạo của Thủ tướng, UBND tỉnh đề nghị Sở Y tế báo cáo trước ngày 10/3/2025.\n")
+    assert doc.addressees == ["Sở Y tế"]
+    assert doc.sections[0].text.startswith("Thực hiện chỉ đạo")
+
+
 def test_a_draft_number_still_gives_the_type_and_a_blank_day_gives_only_the_year() -> None:
     doc = _parse(
         "ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n\nSố:     /KH-UBND\n\nLâm Đồng, ngày      tháng 4 năm 2026\n\n"
