@@ -31,8 +31,15 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A line that ends a sentence or a lead-in, followed by a line that opens with a capital: a new
+# paragraph even without a blank line (portal texts put one paragraph per line).
+_ENDS_PARAGRAPH = re.compile(r"[.:;!?]\s*$")
+_OPENS_PARAGRAPH = re.compile(r"^\s*[A-ZĐÀ-ỸÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]")
+
+
 def split_blocks(text: str) -> list[Block]:
-    """Paragraph blocks: separated by blank lines; a bullet or numbered line always starts a block."""
+    """Paragraph blocks: separated by blank lines, or by a line break after a sentence's end before a
+    capitalised line; a bullet, numbered line or table row always starts a block."""
     blocks: list[Block] = []
     pos = 0
     cur: Block | None = None
@@ -43,7 +50,8 @@ def split_blocks(text: str) -> list[Block]:
             cur = None
             continue
         starts_new = bool(ROW_SEP in line or BULLET.match(line) or POINT.match(line) or ROMAN.match(line) or ARABIC.match(line)
-                          or FOOTNOTE.match(line) or NUMBER.match(line))
+                          or FOOTNOTE.match(line) or NUMBER.match(line)
+                          or (cur is not None and _ENDS_PARAGRAPH.search(cur.text) and _OPENS_PARAGRAPH.match(line)))
         if cur is None or starts_new:
             cur = Block(line, start, end)
             blocks.append(cur)

@@ -56,8 +56,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("before_date", re.compile(rf"(?P<rel>{_BEFORE})\s+{_TIME}(?:ngay\s+)?(?:{_DMY}|{_DMY_WORDS})")),
     ("on_date", re.compile(rf"(?:vao|trong)\s+ngay\s+(?:{_DMY}|{_DMY_WORDS})")),
     ("month", re.compile(
-        rf"(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|hoan thanh|vao|den|sang|cuoi|(?:phien )?hop(?: thuong ky)?|thuong ky)"
-        rf"\s+thang\s+(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?(?![\d/])")),
+        rf"(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|hoan thanh|vao|den|sang|cuoi"
+        rf"|tai (?:cac |cuoc |ky )?(?:phien )?hop[a-z ]{{0,40}}?thuong ky)"
+        rf"\s+thang\s*(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?(?![\d/])")),
     ("quarter", re.compile(
         rf"(?P<rel>trong|truoc|hoan thanh|cuoi|vao|den|sang|cham nhat(?:\s+(?:la|trong|vao))?)\s+quy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![a-z])"
         rf"(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?")),
@@ -68,6 +69,9 @@ _SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi g
 # A year-less date in a sentence about a periodic report recurs every year: `báo cáo 6 tháng đầu năm
 # gửi trước ngày 15 tháng 7` is due on 15/7 of each year, not once.
 _PERIODIC_REPORT = re.compile(r"bao cao (?:0?6 thang|nam|ca nam|quy|dinh ky)|hang nam|dinh ky")
+# Stand-in year for a year-less date in a periodic-report sentence of an undated text: the date
+# becomes a yearly rule, so the year is never used.
+_NO_YEAR = 2000
 # A time-of-year adverbial that sets the year of year-less dates in its sentence (`Năm 2025, …`).
 _YEAR_ADVERBIAL = re.compile(r"(?:^|[.;:]\s*)(?:trong\s+)?nam\s+(\d{4})\s*,")
 _FULL_DATE_YEAR = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(\d{4})|thang\s+\d{1,2}\s+nam\s+(\d{4})")
@@ -194,11 +198,12 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
     taken = bytearray(len(folded))
     found: list[DueMatch] = []
     hint = _sentence_year(folded) or year_hint
+    periodic = bool(_PERIODIC_REPORT.search(folded))
     for kind, pat in _PATTERNS:
         for m in pat.finditer(folded):
             if any(taken[m.start():m.end()]):
                 continue
-            dm = _build(kind, m, hint)
+            dm = _build(kind, m, hint or (_NO_YEAR if periodic else None))
             if dm is None:
                 continue
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
@@ -206,7 +211,7 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
                 continue
             if kind == "relative":
                 dm = replace(dm, due={"relative": re.sub(r"\s+", " ", text[m.start():m.end()]).strip()})
-            elif dm.year_inferred and kind in ("before_date", "on_date") and _PERIODIC_REPORT.search(folded):
+            elif dm.year_inferred and kind in ("before_date", "on_date") and periodic:
                 day, month = int(dm.due[8:]), int(dm.due[5:7])
                 dm = replace(dm, kind="yearly", due={"every": "year", "day": day, "month": month},
                              year_inferred=False)
@@ -239,8 +244,11 @@ def _drop_explained_rules(folded: str, found: list[DueMatch]) -> list[DueMatch]:
 
 
 def _merge_monthly(found: list[DueMatch]) -> list[DueMatch]:
-    """`hàng tháng báo cáo … trước ngày 20 hàng tháng` is one monthly duty, not two."""
-    specific = [f for f in found if isinstance(f.due, dict) and f.due.get("every") == "month" and "day" in f.due]
-    if not specific:
+    """`hàng tháng báo cáo … trước ngày 20 hàng tháng` is one monthly duty, not two; likewise a bare
+    `định kỳ hằng năm` or `báo cáo 06 tháng` beside `trước ngày 15 tháng 11 hằng năm`: the dated
+    rule is the limit, the bare one only names the period."""
+    dated = [f for f in found if isinstance(f.due, dict) and "every" in f.due and ("day" in f.due or "month" in f.due)]
+    if not dated:
         return found
-    return [f for f in found if not (f.kind == "monthly" and f.due == {"every": "month"})]
+    return [f for f in found if not (isinstance(f.due, dict) and set(f.due) == {"every"}
+                                     and f.due["every"] in ("month", "year", "half-year", "quarter"))]

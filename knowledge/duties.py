@@ -43,6 +43,11 @@ def _outside_parens(text: str, pos: int) -> bool:
     return text.count("(", 0, pos) <= text.count(")", 0, pos)
 
 
+# `Báo cáo của các Bộ, ngành … gửi về …`: the owner of the report is the one who must send it.
+_POSSESSIVE = re.compile(r"(?:bao cao|van ban|y kien|ket qua|ho so|ke hoach|danh sach|de xuat|du toan)"
+                         r"(?: [a-z]+){0,3}? cua ")
+
+
 def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
     """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`), before its verb."""
     folded = fold_aligned(sentence)
@@ -55,6 +60,11 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
         boundary = m.start()
         break
     mentions = find_agencies(sentence, province, open_vocab=True)
+    owner = _POSSESSIVE.match(folded.lower(), start)
+    if owner:
+        owned = [m for m in mentions if m.start == owner.end()]
+        if owned:
+            return owned
     subject = [m for m in mentions if start <= m.start < boundary]
     if not subject or subject[0].start - start > 45:
         return _after_opening_clause(sentence, folded, mentions)
@@ -81,19 +91,27 @@ def _named_in_brackets(folded: str, subject: list[Mention]) -> list[Mention]:
 
 # An opening adverbial clause before the subject: `Căn cứ Kế hoạch này, các sở … xây dựng …`,
 # `Quý I/2027, các cơ quan … đánh giá …`, `Trên cơ sở đó, Sở Tài chính …`.
-_OPENING_CLAUSE = re.compile(r"^(?:can cu|tren co so|thuc hien|de|sau khi|quy|trong|nam|thang|truoc|dong thoi)\b[^;:]{0,250}?,\s*")
+_OPENING_CLAUSE = re.compile(
+    r"^(?:\([^)]{0,40}\)\s*[-–]\s*)?(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?"
+    r"(?:can cu|tren co so|thuc hien|de|nham|sau khi|quy|trong|nam|thang|ngay|hang|dinh ky|truoc|cham nhat"
+    r"|dong thoi|theo do|ngoai ra|ben canh do|cung tai|tai)\b")
+OPENING_CLAUSE_SPAN = 300  # characters searched for the comma that closes an opening clause
 
 
 def _after_opening_clause(sentence: str, folded: str, mentions: list[Mention]) -> list[Mention]:
-    """The subject right after an opening adverbial clause, when the sentence has no subject up front."""
-    m = _OPENING_CLAUSE.match(folded.lower())
-    if not m:
+    """The subject right after an opening adverbial clause (`Trên cơ sở …, Sở X chủ trì …`): the first
+    agency that follows a comma and is itself followed by its verb."""
+    if not _OPENING_CLAUSE.match(folded.lower()):
         return []
-    start = m.end()
-    verb = _VERB_RE.search(folded, start)
-    boundary = verb.start() if verb else len(sentence)
-    subject = [x for x in mentions if start <= x.start < boundary]
-    return subject if subject and subject[0].start - start < 5 else []
+    for i, x in enumerate(mentions):
+        if x.start > OPENING_CLAUSE_SPAN or not folded[:x.start].rstrip().endswith(","):
+            continue
+        verb = _VERB_RE.search(folded, x.end)
+        boundary = verb.start() if verb else len(sentence)
+        subject = [y for y in mentions[i:] if y.start < boundary]
+        if verb and folded[subject[-1].end:boundary].strip(" ,") == "" or (verb and boundary - subject[-1].end < 12):
+            return subject
+    return []
 
 
 def _inherited(doc: Document, sec: Section) -> list[Mention]:
@@ -177,8 +195,11 @@ _GENERIC_ADDRESSEE = re.compile(r"^(?:quy (?:co quan|uy ban|don vi|so)|cac don v
 _REPORT_CUE = re.compile(r"(?:bao cao|gui(?: ve| den| cho| toi)?|trinh|ve|qua|cho|den|len)\s*(?:\(\s*)?$")
 # Field lines of a duty block: `- Đơn vị chủ trì thực hiện: …`, `- Thời gian hoàn thành: …`.
 _FIELD = re.compile(
-    r"^(?P<label>(?:don vi|co quan)(?: chu tri)?(?: thuc hien)?|(?:don vi|co quan) phoi hop(?: thuc hien)?"
-    r"|thoi (?:gian|han)(?: hoan thanh| thuc hien)?|tien do(?: thuc hien)?)\s*:\s*")
+    r"^(?P<label>(?:don vi|co quan)(?: chu tri)?(?: thuc hien)?(?: bao cao)?|(?:don vi|co quan) phoi hop(?: thuc hien)?"
+    r"|doi tuong(?: thuc hien)?(?: bao cao)?|thoi (?:gian|han)(?: hoan thanh| thuc hien| gui bao cao| bao cao)?"
+    r"|tien do(?: thuc hien)?|tan suat(?: thuc hien)?(?: bao cao)?)\s*:\s*")
+# Any other `Label: value` line of the same block (`Nội dung yêu cầu báo cáo: …`) stays in the block.
+_LABELLED = re.compile(r"^[^:]{3,60}:\s*\S")
 # A list opened by a time frame that its items inherit: `Trong tháng 12/2025, tập trung thực hiện … sau đây:`.
 _FRAME_END = re.compile(r"(?:sau day|nhu sau|cu the|sau)\s*:\s*$")
 
@@ -212,7 +233,7 @@ def _field(sec: Section) -> tuple[str, str] | None:
     if not m:
         return None
     label = m.group("label")
-    role = "time" if label.startswith(("thoi", "tien do")) else "coop" if "phoi hop" in label else "lead"
+    role = "time" if label.startswith(("thoi", "tien do", "tan suat")) else "coop" if "phoi hop" in label else "lead"
     return role, sec.text[m.end():].strip().rstrip(".;")
 
 
@@ -235,8 +256,20 @@ def _field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list
     coop: list[str] = []
     task_sec = None
     lines = [sec]
-    for prev in reversed(doc.sections[max(0, sec.idx - 6):sec.idx]):
+    block = doc.sections[max(0, sec.idx - FIELD_BLOCK_SPAN):sec.idx]
+    following = doc.sections[sec.idx + 1:sec.idx + FIELD_BLOCK_SPAN]
+    for nxt in following:  # fields written after the time line (`Đối tượng thực hiện báo cáo: …`)
+        f = _field(nxt)
+        if f is None and not _LABELLED.match(nxt.text):
+            break
+        if f and f[0] == "lead" and not lead:
+            lead = _split_cell(f[1])
+        elif f and f[0] == "coop" and not coop:
+            coop = _split_cell(f[1])
+    for prev in reversed(block):
         f = _field(prev)
+        if f is None and _LABELLED.match(prev.text) and prev.kind != "paragraph":
+            continue
         if f is None:
             task_sec = prev
             break
@@ -253,6 +286,7 @@ def _field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list
                      why="field lines: `Đơn vị chủ trì` + `Thời gian hoàn thành`") for m in matches]
 
 
+FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line
 _BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
 
 
