@@ -166,18 +166,18 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
             continue
         if inside:
             if ph.kind == "title":
-                continue  # the known agency inside is the actor
-            if inside[0].start == ph.start:
-                continue  # the table canonicalises it
+                # `Giám đốc Sở Tài chính`: the known agency acts; its span takes in the title so that
+                # the subject still starts where the sentence's subject starts.
+                first = inside[0]
+                out = [m for m in out if m is not first] + [Mention(ph.start, first.end, first.name,
+                                                                    text[ph.start:first.end])]
             continue
         surface = text[ph.start:ph.end]
         if ph.kind == "title":
-            head = re.match(r"^\S+(?:\s+\S+)?\s+(?=(?:các\s+)?[^\W\d_])", surface)
             rest = _strip_title(surface)
             if rest:
-                out.append(Mention(ph.start + len(surface) - len(rest), ph.end, _expand(rest), rest))
+                out.append(Mention(ph.start, ph.end, _expand(rest), surface))
                 continue
-            del head
         out.append(Mention(ph.start, ph.end, _expand(surface), surface))
     out.sort(key=lambda x: (x.start, -(x.end - x.start)))
     result: list[Mention] = []

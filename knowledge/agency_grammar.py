@@ -207,7 +207,10 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             pos += 1
             continue
         title = _match_any(folded, pos, TITLES)
-        if title and _is_upper_at(text, pos):
+        if title and not _is_upper_at(text, pos):
+            pos += len(title)  # `bộ trưởng`, `giám đốc` in running text: a person, not an agency
+            continue
+        if title:
             k = pos + len(title)
             while k < n and folded[k] == " ":
                 k += 1
@@ -219,6 +222,8 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
                 out.append(Phrase(pos, end, "title"))
                 pos = end
                 continue
+            pos += len(title)  # `Bộ trưởng,` alone: a person; its first word is no head noun
+            continue
         actor = _match_any(folded, pos, ACTORS)
         if actor:
             end = _extend(text, folded, pos + len(actor), True)

@@ -68,7 +68,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi gian))?\s*$")
 # A year-less date in a sentence about a periodic report recurs every year: `báo cáo 6 tháng đầu năm
 # gửi trước ngày 15 tháng 7` is due on 15/7 of each year, not once.
-_PERIODIC_REPORT = re.compile(r"bao cao (?:0?6 thang|nam|ca nam|quy|dinh ky)|hang nam|dinh ky")
+_PERIODIC_REPORT = re.compile(r"bao cao (?:0?6(?: \([a-z ]+\))? thang|nam|ca nam|quy|dinh ky)|hang nam|dinh ky")
 # Stand-in year for a year-less date in a periodic-report sentence of an undated text: the date
 # becomes a yearly rule, so the year is never used.
 _NO_YEAR = 2000

@@ -49,17 +49,33 @@ _POSSESSIVE = re.compile(r"(?:bao cao|van ban|y kien|ket qua|ho so|ke hoach|danh
 
 
 def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
-    """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`), before its verb."""
+    """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`, or after an
+    opening adverbial clause), before its verb."""
     folded = fold_aligned(sentence)
+    mentions = find_agencies(sentence, province, open_vocab=True)
     giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
     start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
-    boundary = len(sentence)
+    subject = _subject_from(folded, mentions, start)
+    if subject is None and _OPENING_CLAUSE.match(folded.lower()):
+        for x in mentions:
+            if x.start > OPENING_CLAUSE_SPAN:
+                break
+            if folded[:x.start].rstrip().endswith(","):
+                subject = _subject_from(folded, mentions, x.start, strict=True)
+                if subject:
+                    break
+    return subject or []
+
+
+def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool = False) -> list[Mention] | None:
+    """The subject that starts at `start`: mentions before the first verb (`X chỉ đạo Y …`: Y acts,
+    X directs). `strict` (after an opening clause) wants the verb right after the subject."""
+    boundary = len(folded)
     for m in _VERB_RE.finditer(folded, start):
         if folded[max(0, m.start() - 8):m.start()].endswith("co quan ") or not _outside_parens(folded, m.start()):
             continue
         boundary = m.start()
         break
-    mentions = find_agencies(sentence, province, open_vocab=True)
     owner = _POSSESSIVE.match(folded.lower(), start)
     if owner:
         owned = [m for m in mentions if m.start == owner.end()]
@@ -67,9 +83,10 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
             return owned
     subject = [m for m in mentions if start <= m.start < boundary]
     if not subject or subject[0].start - start > 45:
-        return _after_opening_clause(sentence, folded, mentions)
-    directed = folded.startswith("chi dao ", boundary)
-    if directed:
+        return None
+    if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
+        return None
+    if folded.startswith("chi dao ", boundary):
         nxt = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
         subject = nxt + subject
     return _named_in_brackets(folded, subject)
@@ -96,22 +113,7 @@ _OPENING_CLAUSE = re.compile(
     r"(?:can cu|tren co so|thuc hien|de|nham|sau khi|quy|trong|nam|thang|ngay|hang|dinh ky|truoc|cham nhat"
     r"|dong thoi|theo do|ngoai ra|ben canh do|cung tai|tai)\b")
 OPENING_CLAUSE_SPAN = 300  # characters searched for the comma that closes an opening clause
-
-
-def _after_opening_clause(sentence: str, folded: str, mentions: list[Mention]) -> list[Mention]:
-    """The subject right after an opening adverbial clause (`Trên cơ sở …, Sở X chủ trì …`): the first
-    agency that follows a comma and is itself followed by its verb."""
-    if not _OPENING_CLAUSE.match(folded.lower()):
-        return []
-    for i, x in enumerate(mentions):
-        if x.start > OPENING_CLAUSE_SPAN or not folded[:x.start].rstrip().endswith(","):
-            continue
-        verb = _VERB_RE.search(folded, x.end)
-        boundary = verb.start() if verb else len(sentence)
-        subject = [y for y in mentions[i:] if y.start < boundary]
-        if verb and folded[subject[-1].end:boundary].strip(" ,") == "" or (verb and boundary - subject[-1].end < 12):
-            return subject
-    return []
+SUBJECT_VERB_GAP = 12  # after an opening clause, the verb follows its subject closely (`, Sở X vừa chỉ đạo`)
 
 
 def _inherited(doc: Document, sec: Section) -> list[Mention]:
