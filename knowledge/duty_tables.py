@@ -47,12 +47,23 @@ def _cells(sec: Section) -> list[str]:
     return [c.strip() for c in sec.text.split(ROW_SEP.strip())]
 
 
+HEADER_SHARE = 0.6  # share of a header row's non-empty cells that must name a role (data rows name few)
+
+
 def _header(cells: list[str]) -> dict[str, int] | None:
+    """Column roles when the row is a header: short cells, most of them naming a role, no row number."""
+    filled = [c for c in cells if c.strip()]
+    if not filled or re.match(r"^(?:\d{1,3}|[IVX]+)\.?$", filled[0].strip()):
+        return None
     roles: dict[str, int] = {}
+    named = 0
     for i, cell in enumerate(cells):
         role = _role(cell) if len(cell) < 60 else None
+        named += role is not None
         if role and role not in roles:
             roles[role] = i
+    if named < HEADER_SHARE * len(filled):
+        return None
     return roles if "time" in roles and ("task" in roles or "lead" in roles) else None
 
 
