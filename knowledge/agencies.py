@@ -70,7 +70,7 @@ _COLLECTIVE = [
     r"cac so(?:\s*,\s*(?:ban|nganh|doan the|don vi))+(?:\s+(?:cua tinh|cap tinh|tinh|lien quan|phu trach cac chi tieu, tieu chi|duoc giao phu trach tieu chi))?",
     r"cac so,? nganh(?:\s+(?:cua tinh|cap tinh|tinh|lien quan|phu trach cac chi tieu, tieu chi))?",
     # UBND các huyện, thành phố, thị xã / UBND cấp xã / UBND các xã
-    r"(?:ubnd|uy ban nhan dan) cac (?:huyen|xa|thanh pho)(?:\s*,\s*(?:thanh pho|thi xa|huyen|xa))*",
+    r"(?:ubnd|uy ban nhan dan) cac (?:huyen|xa|thanh pho|phuong|tinh)(?:\s*,\s*(?:thanh pho|thi xa|huyen|xa|phuong|dac khu|thi tran))*",
     r"(?:ubnd|uy ban nhan dan) cap (?:huyen|xa)",
     r"cac huyen(?:\s*,\s*(?:thanh pho|thi xa))+(?:\s+da dat chuan (?:ntm|nong thon moi))?",
     r"cac dia phuong",
@@ -222,7 +222,7 @@ def _known_agencies(text: str, folded: str, province: str | None) -> list[Mentio
     for m in _UBND_UNIT_RE.finditer(folded):
         p = _PROPER_RE.match(text, m.end())
         if p:
-            unit = text[m.start():m.end()].split()[-1].lower()
+            unit = re.sub(r"(?i)^(?:ubnd|ủy ban nhân dân)\s+", "", text[m.start():m.end()].strip()).lower()
             found.append(Mention(m.start(), p.end(), f"UBND {unit} {p.group(0)}", text[m.start():p.end()]))
     for m in _UNIT_RE.finditer(folded):
         p = _PROPER_LIST_RE.match(text, m.end())

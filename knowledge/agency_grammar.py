@@ -137,11 +137,21 @@ def _stop_at(text: str, pos: int) -> bool:
     return any(" ".join(words[:n]) in STOP_WORDS for n in range(1, len(words) + 1))
 
 
+# Place words: after one, only a capitalised place name may follow (`UBND tỉnh Sơn Hà`), so a
+# lowercase verb the stop list lacks still ends the phrase (`UBND tỉnh ghi nhận …`).
+LOCALITY_WORDS = ("tinh", "huyen", "xa", "phuong", "thanh pho", "thi xa", "thi tran", "dac khu", "tp")
+# A collective's scope (`các cơ quan Trung ương đóng trên địa bàn tỉnh`) belongs to the phrase.
+LOCALITY_WORDS_LIST = list(LOCALITY_WORDS)
+_SCOPE = re.compile(r"(?:dong )?tren dia ban(?: (?:tinh|huyen|xa|phuong|thanh pho))?(?![a-z])")
+
+
 def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
     """End of the phrase whose head ends at `pos`: words until a stop word or punctuation."""
     end = pos
     words = 0
     i = pos
+    before = folded[:pos].split()
+    placed = bool(before) and (before[-1] in LOCALITY_WORDS or " ".join(before[-2:]) in LOCALITY_WORDS)
     while words < MAX_WORDS:
         j = i
         while j < len(folded) and folded[j] == " ":
@@ -183,7 +193,14 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
                 i = m.end()
                 continue
             break
+        scope = _SCOPE.match(folded, j) if collective else None
+        if scope:
+            end = i = scope.end()
+            words += 1
+            continue
         if _stop_at(text, j):
+            break
+        if placed and not _is_upper_at(text, j) and not _match_any(folded, j, LOCALITY_WORDS_LIST):
             break
         if _match_any(folded, j, HEADS) and _is_upper_at(text, j) and words > 0 and not collective:
             # A second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list).
@@ -192,7 +209,9 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
                 break
         if word.isdigit() and len(word) == 4:
             break
-        end = i = m.end()
+        locality = _match_any(folded, j, LOCALITY_WORDS_LIST)
+        end = i = j + len(locality) if locality and not _is_upper_at(text, j) else m.end()
+        placed = placed or bool(locality and not _is_upper_at(text, j))
         words += 1
     return end
 
