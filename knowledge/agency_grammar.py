@@ -26,7 +26,8 @@ HEADS = sorted([
     "mat tran to quoc", "cong an", "ngan hang", "dai phat thanh", "bao", "thanh tra", "cong ty", "tong cong ty",
     "tap doan", "vien", "hoc vien", "chi nhanh", "vp", "ban dan toc", "to cong tac", "hoi lien hiep phu nu",
     "hoi nong dan", "hoi cuu chien binh", "doan thanh nien", "tong lien doan lao dong", "van phong dieu phoi",
-    "thuong truc", "chinh phu", "thu tuong chinh phu",
+    "thuong truc", "chinh phu", "thu tuong chinh phu", "bao hiem xa hoi", "bhxh", "cuc thue", "thue",
+    "hai quan", "kiem toan nha nuoc", "toa an nhan dan", "vien kiem sat nhan dan", "dien luc",
 ], key=len, reverse=True)
 
 # Titles that stand for their agency: `Chủ tịch UBND huyện X` acts for that UBND.

@@ -36,7 +36,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative", re.compile(_RELATIVE)),
     ("yearly", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s*(?:thang\s+|/)(?P<m>\d{{1,2}})"
-        r"\s+(?:hang\s+nam|nam\s+(?:sau|lien ke|tiep theo)(?:\s+lien ke)?)")),
+        r"\s+(?:hang\s+nam|(?:cua\s+)?nam\s+(?:sau|lien ke|tiep theo|truoc)(?:\s+lien ke)?)")),
+    ("monthly_next", re.compile(
+        rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s+(?:cua\s+)?thang\s+(?:lien ke|tiep theo|sau)")),
+    ("period_lead", re.compile(
+        r"^\s*(?:[a-zđ]\)\s*|\d{1,2}\.\s*|[-+•]\s*)?(?:(?P<qq>quy)\s+(?P<q>iv|i{1,3}|[1-4])|thang\s+(?P<m>\d{1,2}))"
+        r"(?:\s*[/.\-]\s*(?P<y>\d{4})|\s+nam\s+(?P<y2>\d{4}))\s*,")),
     ("yearly_month", re.compile(
         r"(?:(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|vao)\s+)?thang\s+(?P<m>\d{1,2})\s+(?:hang|moi)\s+nam")),
     ("weekly_day", re.compile(
@@ -148,7 +153,13 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
         if not 1 <= month <= 12:
             return None
         return DueMatch(m.start(), m.end(), kind, {"every": "year", "month": month}, _relation(rel, "within"))
-    if kind in ("monthly_day", "monthly_then_day"):
+    if kind == "period_lead":  # `Quý I/2027, các cơ quan …`: a period that opens the sentence
+        y = int(g.get("y") or g.get("y2"))
+        if g.get("qq"):
+            return DueMatch(m.start(), m.end(), kind, f"{y:04d}-Q{_ROMAN_Q[g['q']]}", "within")
+        mo = int(g["m"])
+        return DueMatch(m.start(), m.end(), kind, f"{y:04d}-{mo:02d}", "within") if 1 <= mo <= 12 else None
+    if kind in ("monthly_day", "monthly_then_day", "monthly_next"):
         day = int(g["d"])
         if not 1 <= day <= 31:
             return None

@@ -27,7 +27,7 @@ _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*)?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
     re.IGNORECASE)
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
