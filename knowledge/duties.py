@@ -87,8 +87,9 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
     if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
         return None
     if folded.startswith("chi dao ", boundary):
-        nxt = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
-        subject = nxt + subject
+        # `UBND tỉnh chỉ đạo Sở X …`: Sở X acts; the directing agency is not responsible.
+        directed = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
+        subject = directed or subject
     return _named_in_brackets(folded, subject)
 
 
@@ -204,6 +205,48 @@ _FIELD = re.compile(
 _LABELLED = re.compile(r"^[^:]{3,60}:\s*\S")
 # A list opened by a time frame that its items inherit: `Trong tháng 12/2025, tập trung thực hiện … sau đây:`.
 _FRAME_END = re.compile(r"(?:sau day|nhu sau|cu the|sau)\s*:\s*$")
+
+
+# `Đồng ý lùi thời hạn trình Đề án … sang tháng 12 như đề nghị của Bộ X` (a Prime Minister's reply):
+# the limit is Bộ X's, named after `đề nghị của`, or after `Giao` in the next sentence.
+_CONSENT = re.compile(r"^\s*(?:\d{1,2}\.\s*|[a-zđ]\)\s*)?dong y\b")
+_REQUESTED_BY = re.compile(r"(?:de nghi|kien nghi|de xuat) cua\s+$")
+
+
+def _consent_subject(sentence: str, folded: str, rest: str, province: str | None) -> list[Mention]:
+    for m in find_agencies(sentence, province, open_vocab=True):
+        if _REQUESTED_BY.search(folded[max(0, m.start - 25):m.start].lower()):
+            return [m]
+    spans = sentences(rest)
+    if spans:
+        nxt = rest[spans[0][0]:spans[0][1]]
+        if fold_aligned(nxt).lower().lstrip().startswith("giao "):
+            return subject_agencies(nxt, province)
+    return []
+
+
+_LIST_LEAD = re.compile(r"(?:nhu sau|cu the|sau day|sau|gom)\s*$")
+
+
+def _clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[Mention]:
+    """`…, cụ thể như sau: A báo cáo … trước ngày 10; B báo cáo … trước ngày 15`: parallel clauses
+    with their own subjects give each due time its clause's subject. A clause counts when it opens
+    a list (after `như sau:`) or follows a clause that opened with its own subject; a `;` inside a
+    list of objects does not."""
+    cut = max(sentence.rfind(";", 0, due.start), sentence.rfind(":", 0, due.start))
+    if cut <= 0:
+        return []
+    clause = sentence[cut + 1:due.start]
+    subject = subject_agencies(clause.lstrip(), province)
+    if not subject or subject[0].start > 2:
+        return []
+    before = fold_aligned(sentence[:cut]).lower()
+    if sentence[cut] == ":":
+        return subject if _LIST_LEAD.search(before) else []
+    prev_cut = max(sentence.rfind(";", 0, cut), sentence.rfind(":", 0, cut))
+    previous = sentence[prev_cut + 1:cut].lstrip()
+    opened = subject_agencies(previous, province)
+    return subject if opened and opened[0].start <= 2 else []
 
 
 def _resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
@@ -371,6 +414,10 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                 continue
             why_agency = "subject of the sentence"
             subject = own_subject
+            if not subject and _CONSENT.match(folded.lower()):
+                rest = sec.text[s_end:]
+                subject = _consent_subject(sentence, folded, rest, doc.province)
+                why_agency = "the agency whose request is granted (`Đồng ý … đề nghị của X`, `Giao X`)"
             if not subject and previous:
                 subject, why_agency = previous, "subject carried from the previous sentence"
             if not subject:
@@ -386,24 +433,28 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                 if not _keep(due, matches, sentence):
                     prev_end = due.end
                     continue
-                coop = [c for c in _cooperating(sentence, folded, due.start, doc.province) if c not in agencies]
+                due_agencies, due_subject, due_why = agencies, subject, why_agency
+                clause = _clause_subject(sentence, due, doc.province)
+                if clause:
+                    due_agencies, due_subject, due_why = _names(clause), clause, "subject of the clause"
+                coop = [c for c in _cooperating(sentence, folded, due.start, doc.province) if c not in due_agencies]
                 adjacent = last_task and not re.search(r"\w", sentence[prev_end:due.start])
                 task = last_task if adjacent else _task_text(sentence, due, prev_end, own_subject)
                 if len(task) < 12 and last_task:
                     task = last_task
                 last_task = task
                 prev_end = due.end
-                key = (str(due.due), due.relation, tuple(agencies), task)
+                key = (str(due.due), due.relation, tuple(due_agencies), task)
                 if key in seen:
                     continue
                 seen.add(key)
                 out.append(Deadline(
-                    agencies=agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
+                    agencies=due_agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
                     quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
                     year_inferred=due.year_inferred, due_text=sentence[due.start:due.end],
-                    report_to=_report_to(sentence, folded, subject, coop, doc.province),
-                    needs_review=not agencies, time=due.time,
-                    why=f"agency: {why_agency}; due: {due.kind} `{sentence[due.start:due.end]}`",
+                    report_to=_report_to(sentence, folded, due_subject, coop, doc.province),
+                    needs_review=not due_agencies, time=due.time,
+                    why=f"agency: {due_why}; due: {due.kind} `{sentence[due.start:due.end]}`",
                 ))
     out += table_deadlines(doc, year_hint)
     out.sort(key=lambda d: d.section_idx)
