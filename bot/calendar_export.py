@@ -52,6 +52,9 @@ def recurrence_rule(due: dict[str, Any], until: date) -> dict[str, Any] | None:
             rule["interval"] = _MONTH_STEP[every]
     elif every == "year":
         rule = {"freq": "yearly", "bymonth": int(due.get("month") or 12)}
+    elif every == "week":  # same default weekday (Friday) as knowledge.recurrence.occurrences
+        weekday = int(due.get("weekday") or 5)
+        return {"freq": "weekly", "byday": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][weekday - 1], "until": until}
     else:
         return None
     rule.update(_day_rule(day))

@@ -171,7 +171,11 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 first = inside[0]
                 out = [m for m in out if m is not first] + [Mention(ph.start, first.end, first.name,
                                                                     text[ph.start:first.end])]
-            continue
+                continue
+            if inside[0].start == ph.start or ph.kind != "named" or any(m.end > ph.end for m in inside):
+                continue  # the table knows this agency (and canonicalises it)
+            # `Phòng Nông nghiệp huyện Sơn Hà`: the known `huyện Sơn Hà` is only its place.
+            out = [m for m in out if m not in inside]
         surface = text[ph.start:ph.end]
         if ph.kind == "title":
             rest = _strip_title(surface)

@@ -30,6 +30,9 @@ HEADS = sorted([
     "hai quan", "kiem toan nha nuoc", "toa an nhan dan", "vien kiem sat nhan dan", "dien luc",
 ], key=len, reverse=True)
 
+# Heads that name an agency on their own (`Công an tỉnh` is a phrase, but `UBND` alone is one too).
+STANDALONE_HEADS = {"ubnd", "kbnn", "bhxh"}
+
 # Titles that stand for their agency: `Chủ tịch UBND huyện X` acts for that UBND.
 TITLES = sorted([
     "chu tich", "pho chu tich", "giam doc", "pho giam doc", "thu truong", "lanh dao", "truong ban",
@@ -89,6 +92,20 @@ STOP_WORDS = {
 MAX_WORDS = 14  # the longest names seen in directives (Ban Quản lý dự án … công trình …) have ~12 words
 
 _WORD = re.compile(r"[a-z0-9&]+")
+
+
+# One-syllable heads that fold onto other words: the head only counts with its own diacritics
+# (`Số: 12/UBND` is not `Sở`, `Bảo vệ` is not `Báo`).
+HEAD_SPELLING = {"so": "sở", "bao": "báo", "bo": "bộ", "cuc": "cục", "hoi": "hội", "tram": "trạm",
+                 "vien": "viện", "phong": "phòng", "ban": "ban", "vp": "vp", "ub": "ub"}
+
+
+def head_at(text: str, folded: str, pos: int) -> str | None:
+    """The head noun starting at `pos`, checked against its spelling when folding is ambiguous."""
+    head = _match_any(folded, pos, HEADS)
+    if head and head in HEAD_SPELLING and text[pos:pos + len(head)].lower() != HEAD_SPELLING[head]:
+        return None
+    return head
 
 
 @dataclass(frozen=True)
@@ -186,7 +203,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
         word = m.group(0)
         if word == "va":
             k = m.end() + 1
-            head_next = _match_any(folded, k, HEADS)
+            head_next = head_at(text, folded, k)
             if _is_upper_at(text, k) and not head_next:
                 i = m.end()
                 continue
@@ -203,7 +220,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             break
         if placed and not _is_upper_at(text, j) and not _match_any(folded, j, LOCALITY_WORDS_LIST):
             break
-        if _match_any(folded, j, HEADS) and _is_upper_at(text, j) and words > 0 and not collective:
+        if head_at(text, folded, j) and _is_upper_at(text, j) and words > 0 and not collective:
             # A second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list).
             prev = folded[end - 4:end]
             if not prev.endswith(("tinh", "bo")):
@@ -223,7 +240,7 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
     pos = 0
     n = len(folded)
     while pos < n:
-        if pos and folded[pos - 1].isalnum():
+        if pos and (folded[pos - 1].isalnum() or folded[pos - 1] in "/&"):  # not `12/UBND-KT`
             pos += 1
             continue
         title = _match_any(folded, pos, TITLES)
@@ -235,7 +252,7 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             while k < n and folded[k] == " ":
                 k += 1
             collective = folded.startswith("cac ", k)
-            head = _match_any(folded, k + 4 if collective else k, COLLECTIVE_HEADS if collective else HEADS)
+            head = (_match_any(folded, k + 4, COLLECTIVE_HEADS) if collective else head_at(text, folded, k))
             if head:
                 start_head = k + 4 if collective else k
                 end = _extend(text, folded, start_head + len(head), collective)
@@ -257,12 +274,12 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
                 out.append(Phrase(pos, end, "collective"))
                 pos = end
                 continue
-        head = _match_any(folded, pos, HEADS)
+        head = head_at(text, folded, pos)
         if head and _is_upper_at(text, pos):
             k = pos + len(head)
             collective = folded.startswith((" cac ", " cap "), k)
             end = _extend(text, folded, k, collective)
-            if end > k or head in ("ubnd", "kbnn", "cong an", "thanh tra", "chinh phu", "thu tuong chinh phu"):
+            if end > k or " " in head or head in STANDALONE_HEADS:
                 out.append(Phrase(pos, end, "named"))
                 pos = end
                 continue

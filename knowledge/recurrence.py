@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 _HALF_YEAR_MONTHS = (6, 12)
+_WEEKDAY_NAMES = {1: "thứ Hai", 2: "thứ Ba", 3: "thứ Tư", 4: "thứ Năm", 5: "thứ Sáu", 6: "thứ Bảy", 7: "Chủ nhật"}
 
 
 def _last_day(y: int, m: int) -> int:
@@ -46,6 +47,10 @@ def occurrences(due: str | dict[str, Any], start: date, end: date) -> list[date]
         d = due_date(due)
         return [d] if d and start <= d <= end else []
     every = due.get("every")
+    if every == "week":  # weekly duties: on their weekday (1 = Monday), else on Fridays
+        weekday = int(due.get("weekday") or 5) - 1
+        first = start + timedelta(days=(weekday - start.weekday()) % 7)
+        return [first + timedelta(days=7 * k) for k in range((end - first).days // 7 + 1)] if first <= end else []
     out: list[date] = []
     y, m = start.year, start.month
     while date(y, m, 1) <= end:
@@ -73,9 +78,15 @@ def next_occurrence(due: str | dict[str, Any], after: date, horizon_days: int = 
 def describe_due(due: str | dict[str, Any], relation: str) -> str:
     """Vietnamese wording of a due time as officials write it: `trước ngày 15/3/2024`, `hằng quý`."""
     if isinstance(due, dict):
+        if "relative" in due:  # counted from an event: shown as written, never reminded on
+            return str(due["relative"])
         every = due.get("every")
         day = due.get("day")
         prefix = "trước ngày" if relation == "before" else "ngày"
+        if every == "week":
+            wd = due.get("weekday")
+            name = _WEEKDAY_NAMES.get(wd) if isinstance(wd, int) else None
+            return f"{'trước ' if relation == 'before' else ''}{name} hằng tuần" if name else "hằng tuần"
         if every == "month":
             return f"định kỳ {prefix} {day} hằng tháng" if day else "hằng tháng"
         if every == "quarter":
@@ -85,6 +96,8 @@ def describe_due(due: str | dict[str, Any], relation: str) -> str:
         if every == "year":
             if day and due.get("month"):
                 return f"{prefix} {day}/{due['month']} hằng năm"
+            if due.get("month"):
+                return f"{'trước' if relation == 'before' else 'trong'} tháng {due['month']} hằng năm"
             return "hằng năm"
         return "định kỳ"
     if len(due) == 10:

@@ -25,8 +25,17 @@ class Occurrence:
         return f"{self.deadline['id']}@{self.on.isoformat()}"
 
 
+def _since(row: dict[str, Any], start: date) -> date:
+    """A recurring duty starts with its directive: no occurrence before the document's own date."""
+    issued = row.get("issued_date")
+    if isinstance(row["due"], dict) and issued:
+        issued_on = issued if isinstance(issued, date) else date.fromisoformat(str(issued)[:10])
+        return max(start, issued_on)
+    return start
+
+
 def expand(rows: list[dict[str, Any]], start: date, end: date) -> list[Occurrence]:
-    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], start, end)]
+    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], _since(row, start), end)]
     out.sort(key=lambda o: (o.on, o.deadline.get("agencies") or [""], o.deadline["id"]))
     return out
 

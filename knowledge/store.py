@@ -25,7 +25,7 @@ _DOC_TABLES = ("sections", "deadline_agencies", "deadlines", "targets")
 
 def _due_kind(due: str | dict[str, Any]) -> str:
     if isinstance(due, dict):
-        return "recurring"
+        return "relative" if "relative" in due else "recurring"
     if len(due) == 10:
         return "date"
     if "-Q" in due:
