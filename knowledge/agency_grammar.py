@@ -81,7 +81,7 @@ STOP_WORDS = {
     "giải trình", "cam kết", "tiếp", "ký", "chuyển", "dừng", "thành lập", "sắp xếp", "điều hành",
     "vừa", "đang", "cũng", "vẫn", "còn", "chưa", "không", "mới", "luôn", "bị", "hoàn chỉnh", "dự thảo",
     "lấy ý kiến", "tiến hành", "phát động", "chấn chỉnh", "khắc phục", "nắm", "bàn", "thẩm tra",
-    "góp ý", "họp", "làm việc", "đưa", "chuẩn hóa", "nhân rộng", "duy trì", "ứng dụng", "thu", "chi", "cấp phát",
+    "góp ý", "họp", "làm việc", "đưa", "xác định", "lưu ý", "chú ý", "tiêm", "đăng tải", "chuẩn hóa", "nhân rộng", "duy trì", "ứng dụng", "thu", "chi", "cấp phát",
     "theo", "rà", "lựa chọn", "mua sắm", "thanh toán", "quyết toán", "kiến nghị", "phổ biến",
     # function words
     "để", "về", "trước", "trong", "tại", "với", "cho", "khi", "đến", "từ", "của", "nhằm", "mà",

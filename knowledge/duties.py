@@ -21,7 +21,8 @@ _VERBS = (
     "chiu trach nhiem", "trien khai", "ban hanh", "gui ", "tong hop", "tiep thu", "soat xet",
     "uu tien", "kien toan", "phan cong", "nang cao", "huy dong", "danh gia", "cap nhat", "de xuat",
     "dam bao", "bao dam", "phan dau", "thong nhat", "theo chuc nang", "co van ban", "lap ", "hoan thien",
-    "giai ngan", "bo tri", "can doi", "khao sat",
+    "giai ngan", "bo tri", "can doi", "khao sat", "xac dinh", "quyet dinh", "thong bao", "phe duyet",
+    "luu y", "chu y",
 )
 _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
@@ -119,6 +120,13 @@ SUBJECT_VERB_GAP = 12  # after an opening clause, the verb follows its subject c
 
 def _inherited(doc: Document, sec: Section) -> list[Mention]:
     for anc in reversed(doc.ancestors(sec)):
+        if anc.kind == "paragraph" and anc.text.rstrip().endswith(":"):
+            # `Theo đó, Ủy ban Dân tộc xác định …:` leads in the bullets under it.
+            spans = sentences(anc.text)
+            subject = subject_agencies(anc.text[spans[-1][0]:spans[-1][1]], doc.province) if spans else []
+            if subject:
+                return subject
+            continue
         if anc.kind not in ("part", "item", "bullet", "point"):
             continue
         first = anc.text[: sentences(anc.text)[0][1]] if anc.text else ""

@@ -54,6 +54,9 @@ def _merge_page_breaks(blocks: list[Block]) -> list[Block]:
     return merged
 
 
+LEAD_IN_LEVEL = 5  # below numbered items (1–4), above points (6) and bullets (10)
+
+
 def _numbering(text: str) -> tuple[str, str, int] | None:
     """(kind, number, level) of a numbered or bulleted block start, None for plain paragraphs."""
     m = ROMAN.match(text)
@@ -107,7 +110,8 @@ def _build_sections(doc: Document, blocks: list[Block]) -> None:
             continue
         num = _numbering(text)
         if num is None:
-            kind, number, level = "paragraph", "", 50
+            # A paragraph that ends with a colon leads in the points and bullets after it.
+            kind, number, level = "paragraph", "", LEAD_IN_LEVEL if text.rstrip().endswith(":") else 50
         else:
             kind, number, level = num
         if kind == "bullet" and stack and stack[-1].kind == "bullet" and stack[-1].level >= level and level == 10 \

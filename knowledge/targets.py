@@ -68,11 +68,26 @@ def _in_goal_part(doc: Document, sec: Section) -> bool:
     return any(s.kind == "part" and _GOAL_PART.match(fold_aligned(s.heading).lower()) for s in chain)
 
 
+_PLAN_PERIOD = re.compile(r"giai đoạn (\d{4})\s*[-–]\s*(\d{4})|năm (\d{4})", re.IGNORECASE)
+
+
+def _plan_year(doc: Document) -> str | None:
+    """The year (or period) a plan is for, from its title: `Kế hoạch … năm 2027` issued in 2026 sets
+    2027 targets; `giai đoạn 2026 - 2030` gives "2026-2030"."""
+    m = None
+    for m in _PLAN_PERIOD.finditer(doc.title or ""):
+        pass
+    if m is None:
+        return None
+    return f"{m.group(1)}-{m.group(2)}" if m.group(1) else m.group(3)
+
+
 def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
     """(targets, results) of a document, in text order."""
     targets: list[Target] = []
     results: list[Target] = []
     year_default = str(doc.year_hint) if doc.year_hint else None
+    plan_year = _plan_year(doc) or year_default
     for sec in doc.sections:
         goal_part = sec.kind != "footnote" and _in_goal_part(doc, sec)
         if sec.kind == "footnote":
@@ -102,7 +117,7 @@ def extract_targets(doc: Document) -> tuple[list[Target], list[Target]]:
                 near_years = [y for pos, y in years if pos <= m.end() + 40] or [y for _, y in years]
                 fact = Target(
                     metric=metric, value=value, unit=m.group("unit"),
-                    year=near_years[-1] if near_years else year_default,
+                    year=near_years[-1] if near_years else (plan_year if local_goal else year_default),
                     scope=doc.province, quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
                     number=_number(m.group("num")),
                 )
