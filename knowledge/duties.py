@@ -28,7 +28,8 @@ _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
 )
 _LEAD_IN = re.compile(
-    r"^(?:(?:ve|doi voi) [^:]{0,200}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+|\(\d{1,2}\)\s+)?"
+    r"(?:(?:ve|doi voi) [^:]{0,200}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
     re.IGNORECASE)
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
 _TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
@@ -68,6 +69,10 @@ def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
     return subject or []
 
 
+# Verbs by which one agency hands a duty to another, after the first one's name.
+_DELEGATES = re.compile(r"\s*(?:(?:vua|da|tiep tuc|co van ban)\s+)?(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
+
+
 def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool = False) -> list[Mention] | None:
     """The subject that starts at `start`: mentions before the first verb (`X chỉ đạo Y …`: Y acts,
     X directs). `strict` (after an opening clause) wants the verb right after the subject."""
@@ -87,9 +92,11 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
         return None
     if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
         return None
-    if folded.startswith("chi dao ", boundary):
-        # `UBND tỉnh chỉ đạo Sở X …`: Sở X acts; the directing agency is not responsible.
-        directed = [m for m in mentions if boundary + 8 <= m.start <= boundary + 12]
+    delegation = _DELEGATES.match(folded.lower(), subject[-1].end)
+    if delegation:
+        # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
+        # agency is not responsible.
+        directed = [m for m in mentions if delegation.end() <= m.start <= delegation.end() + 4]
         subject = directed or subject
     return _named_in_brackets(folded, subject)
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.text import normalize
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 MAX_DOC_ID = 120
@@ -132,9 +136,8 @@ def _read_docx(name: str, data: bytes) -> str:
     return docx_text(document)
 
 
-def _read_pdf(name: str, data: bytes) -> str:
-    import logging
-
+def _pypdf_text(name: str, data: bytes) -> str:
+    """pypdf's flat text (tables as loose lines): the fallback when pdfplumber cannot read the file."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -144,8 +147,30 @@ def _read_pdf(name: str, data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise RejectedFile(name, "not a readable PDF file", "binary") from exc
-    text = "\n\n".join(pages)
-    if sum(ch.isalpha() for ch in text) < 20:
+    return "\n\n".join(pages)
+
+
+# pdfminer writes `(cid:123)` for a glyph its font does not map to Unicode; pypdf reads some such fonts.
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _read_pdf(name: str, data: bytes) -> str:
+    """Text with tables as ` | ` rows (pdfplumber); pypdf when pdfplumber fails or finds next to no text,
+    so a file that read before still reads, and pypdf decides what is unreadable."""
+    from knowledge.pdf_text import pdf_text
+
+    try:
+        text = pdf_text(data)
+    except Exception as exc:  # pdfminer raises many types on broken or unusual files
+        log.debug("%s: pdfplumber failed (%s), reading with pypdf", name, type(exc).__name__)
+        text = ""
+    if _letters(text) < 20 or len(_UNMAPPED_GLYPH.findall(text)) >= 5:
+        text = _pypdf_text(name, data)
+    if _letters(text) < 20:
         raise RejectedFile(name, "the PDF has no text layer (scanned images?); OCR it first", "no_text")
     return text
 

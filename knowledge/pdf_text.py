@@ -1,0 +1,165 @@
+"""PDF pages → text in reading order, with ruled tables read the way knowledge.docx_text reads Word tables.
+
+pypdf's `extract_text()` flattens a duty table into loose lines, so a row's deadline can no longer be tied
+to its lead agency. pdfplumber finds the ruled tables of a page (`find_tables()`, lines strategy: only
+where the text layer and the drawn grid allow), and each page is read top to bottom:
+
+- text outside the tables → its lines as pdfplumber lays them out; the stretch above a table is one
+  block, the stretch between two tables the next (text beside a table comes after it);
+- a *content* table → one line per row, cells joined by `TABLE_SEP` (newlines in a cell → spaces); a
+  cell covered by a merged cell from the row above repeats that cell's text (like python-docx with a
+  vertical merge), repeats of a horizontally merged cell collapse;
+- a *layout* table (header or signature grid, same rule as docx_text) → each cell's lines as plain lines.
+
+Blocks are separated by blank lines, table rows by single newlines. A table that runs on to the next
+page stays one block (a bare page number between the two halves is dropped), so its rows stay consecutive
+and knowledge.duty_tables keeps the header's column roles.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from knowledge.docx_text import _LAYOUT_MARKERS, LAYOUT_MAX_COLUMNS, LAYOUT_MAX_ROWS, TABLE_SEP
+
+_EPS = 1.0  # points: probe inside a cell's top-left corner, clear of ruling-line rounding
+# A page number alone on a line (`2`, `- 2 -`, `Trang 2`, `2/5`): page furniture, not content.
+_PAGE_NUMBER = re.compile(r"^\s*(?:trang\s+)?[-–]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–]?\s*$", re.IGNORECASE)
+
+Bbox = tuple[float, float, float, float]
+
+
+def _one_line(text: str | None) -> str:
+    return re.sub(r"\s*\n\s*", " ", text or "").strip()
+
+
+def _covering(cells: list[Bbox], x: float, top: float) -> Bbox | None:
+    """The cell whose box holds the grid position (x, top): for an empty slot, the merged cell over it."""
+    px, py = x + _EPS, top + _EPS
+    for cell in cells:
+        if cell[0] <= px < cell[2] and cell[1] <= py < cell[3]:
+            return cell
+    return None
+
+
+def _table_grid(table: Any) -> tuple[list[list[str]], list[list[str]]]:
+    """(row cells for content reading, raw multi-line texts of each row's own cells for layout reading)."""
+    rows = table.rows
+    texts = table.extract()
+    text_of: dict[Bbox, str] = {}
+    raw: list[list[str]] = []
+    for row, row_texts in zip(rows, texts, strict=True):
+        own = []
+        for bbox, text in zip(row.cells, row_texts, strict=True):
+            if bbox is not None:
+                text_of[tuple(bbox)] = _one_line(text)
+                own.append(text or "")
+        raw.append(own)
+    xs = sorted({cell[0] for cell in table.cells})
+    cells = [tuple(c) for c in table.cells]
+    grid: list[list[str]] = []
+    for row in rows:
+        top = min(c[1] for c in row.cells if c is not None)
+        seq: list[tuple[Bbox | None, str]] = []
+        for x, bbox in zip(xs, row.cells, strict=True):
+            cover = tuple(bbox) if bbox is not None else _covering(cells, x, top)
+            if cover is not None and seq and seq[-1][0] == cover:
+                continue  # the same (horizontally merged) cell again
+            seq.append((cover, text_of.get(cover, "") if cover is not None else ""))
+        grid.append([text for _, text in seq])
+    return grid, raw
+
+
+def _is_layout(raw: list[list[str]]) -> bool:
+    """Header or signature grid: few rows and columns with text, and a header/signature marker."""
+    rows = [r for r in raw if any(t.strip() for t in r)]
+    if len(rows) > LAYOUT_MAX_ROWS:
+        return False
+    if any(sum(1 for t in r if t.strip()) > LAYOUT_MAX_COLUMNS for r in rows):
+        return False
+    return bool(_LAYOUT_MARKERS.search("\n".join(t for r in rows for t in r)))
+
+
+def _table_blocks(table: Any) -> list[str]:
+    grid, raw = _table_grid(table)
+    if _is_layout(raw):
+        return ["\n".join(line.strip() for line in text.split("\n") if line.strip())
+                for row in raw for text in row if text.strip()]
+    lines = [TABLE_SEP.join(t or " " for t in row) for row in grid if any(row)]
+    return ["\n".join(lines)] if lines else []
+
+
+def _inside(obj: dict[str, Any], bbox: Bbox) -> bool:
+    h_mid = (obj["x0"] + obj["x1"]) / 2
+    v_mid = (obj["top"] + obj["bottom"]) / 2
+    return bbox[0] <= h_mid < bbox[2] and bbox[1] <= v_mid < bbox[3]
+
+
+def _text_between(page: Any, boxes: list[Bbox], top: float, bottom: float) -> str:
+    """Text of the chars whose middle lies in [top, bottom) and in no table."""
+
+    def keep(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        v_mid = (obj["top"] + obj["bottom"]) / 2
+        return top <= v_mid < bottom and not any(_inside(obj, b) for b in boxes)
+
+    return page.filter(keep).extract_text() or ""
+
+
+def page_blocks(page: Any) -> list[str]:
+    """One page as blocks in reading order: text stretches and tables (see the module docstring)."""
+    tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    if not tables:
+        text = page.extract_text() or ""
+        return [text] if text.strip() else []
+    boxes = [tuple(t.bbox) for t in tables]
+    cuts = [float("-inf")] + [b[1] for b in boxes] + [float("inf")]
+    blocks = []
+    for i in range(len(tables) + 1):
+        text = _text_between(page, boxes, cuts[i], cuts[i + 1])
+        if text.strip():
+            blocks.append(text)
+        if i < len(tables):
+            blocks += _table_blocks(tables[i])
+    return blocks
+
+
+def _is_rows(block: str) -> bool:
+    return all(TABLE_SEP in line for line in block.split("\n"))
+
+
+def join_pages(pages: list[list[str]]) -> str:
+    """Pages' blocks as one text; a table cut by a page break is joined back into one block."""
+    blocks: list[str] = []
+    for page in pages:
+        page = list(page)
+        if blocks and page:
+            tail = len(blocks)
+            while tail and _PAGE_NUMBER.match(blocks[tail - 1]):
+                tail -= 1
+            head = 0
+            while head < len(page) and _PAGE_NUMBER.match(page[head]):
+                head += 1
+            if tail and head < len(page) and _is_rows(blocks[tail - 1]) and _is_rows(page[head]):
+                blocks[tail - 1:] = [blocks[tail - 1] + "\n" + page[head]]
+                page = page[head + 1:]
+        blocks += page
+    return "\n\n".join(b for b in blocks if b.strip())
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text with tables as rows; raises whatever pdfplumber raises on a file it cannot read."""
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    pages: list[list[str]] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            pages.append(page_blocks(page))
+            page.close()  # drop the page's cached layout objects: long PDFs stay small in memory
+    return join_pages(pages)
