@@ -74,11 +74,10 @@ _PLAN_PERIOD = re.compile(r"giai đoạn (\d{4})\s*[-–]\s*(\d{4})|năm (\d{4})
 def _plan_year(doc: Document) -> str | None:
     """The year (or period) a plan is for, from its title: `Kế hoạch … năm 2027` issued in 2026 sets
     2027 targets; `giai đoạn 2026 - 2030` gives "2026-2030"."""
-    m = None
-    for m in _PLAN_PERIOD.finditer(doc.title or ""):
-        pass
-    if m is None:
+    found = list(_PLAN_PERIOD.finditer(doc.title or ""))
+    if not found:
         return None
+    m = found[-1]
     return f"{m.group(1)}-{m.group(2)}" if m.group(1) else m.group(3)
 
 
