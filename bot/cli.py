@@ -140,6 +140,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(ans.as_json(), ensure_ascii=False, indent=1))
     else:
         print(ans.text)
+        if args.all and ans.more.strip():
+            print(ans.more)
         for c in ans.citations:
             print(f"  📄 {c.source} — {c.section}")
     return 0
@@ -199,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?")
     p.add_argument("--today", type=_date)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="also print the items past the first screen (`… và N mục khác`)")
     p.add_argument("--batch")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("remind", help="send due reminders once (for cron and tests)")

@@ -28,6 +28,31 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
                           r"ngan sach)(?![a-z])")),
     ("result", re.compile(r"(?<![a-z])(?:dat bao nhieu|ty le|da dat|ket qua|la bao nhieu|bao nhieu|hien co)(?![a-z])")),
 ]
+# A document named by its type and number: `CV 846`, `Công văn số 846/UBND-TH`, `Kế hoạch 287/KH-UBND`.
+_DOC_REF = re.compile(
+    r"(?<![a-z])(?:(?:cv|vb|kh|tb|qd|ct|bc|nq|hd|ttr)\s*(?:so\s*)?(\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+)?)"
+    r"|(?:cong van|van ban|ke hoach|thong bao|quyet dinh|chi thi|bao cao|to trinh|nghi quyet|huong dan|cong dien)"
+    r"\s*(?:so\s*(\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+)?)|(\d{1,6}\s*/\s*[a-z0-9&.\-]+)))(?![\d])")
+_SUPERLATIVE = re.compile(r"(?<![a-z])(?:(cao|lon|nhieu|tot)|(thap|nho|it|cham))\s+nhat(?![a-z])")
+_WHO = re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|ban nao|bo nao|dia phuong nao|huyen nao|xa nao"
+                  r"|ai la nguoi|ben nao)(?![a-z])")
+# Abbreviations officials type that directives spell out (and the reverse is handled by the index):
+# `CTMTQG` = chương trình mục tiêu quốc gia, `NTM` = nông thôn mới, `DTTS` = dân tộc thiểu số.
+ABBREVIATIONS = {
+    "CTMTQG": "chương trình mục tiêu quốc gia", "MTQG": "mục tiêu quốc gia", "NTM": "nông thôn mới",
+    "DTTS": "dân tộc thiểu số", "DTTS&MN": "dân tộc thiểu số và miền núi", "GNBV": "giảm nghèo bền vững",
+    "KT-XH": "kinh tế - xã hội", "NSNN": "ngân sách nhà nước", "NSTW": "ngân sách trung ương",
+    "ĐTPT": "đầu tư phát triển", "TTHC": "thủ tục hành chính", "CCHC": "cải cách hành chính",
+}
+_ABBREVIATION_RE = re.compile(r"(?<![\w&-])(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
+                              + r")(?![\w&-])", re.IGNORECASE)
+
+
+def expand_abbreviations(text: str) -> str:
+    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS.get(m.group(1).upper(), m.group(1)), text)
+
+
+_NOT_ACTOR = re.compile(r"(?:trinh|bao cao|gui(?: ve| den| cho)?|cho|tai|o|tren dia ban|qua)\s+$")
 _SMALL_TALK = re.compile(r"^(?:xin chao|chao|hello|hi|cam on|thanks|ban la ai|ban ten gi|alo)\b")
 
 
@@ -51,6 +76,15 @@ class Question:
     overdue: bool = False
     small_talk: bool = False
     year: int | None = None
+    documents: list[str] = field(default_factory=list)  # document numbers named: "846", "287/KH-UBND"
+    superlative: str | None = None  # "max" | "min": `… nào cao nhất / thấp nhất`
+    who: bool = False  # asks which agency must do something (`Cơ quan nào …`, `Ai …`, `Sở nào …`)
+    scope: set[str] | None = None  # documents the answer must come from (named ones, or a province's)
+    expanded: str = ""  # the text with abbreviations spelt out, for search and word overlap
+
+    def __post_init__(self) -> None:
+        if not self.expanded:
+            self.expanded = expand_abbreviations(self.text)
 
 
 def _month_end(y: int, m: int) -> date:
@@ -118,7 +152,8 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
     """Parse a question; never raises, whatever the input."""
     text = text[:2000]
     folded = fold(text)
-    mentions = find_agencies(text)
+    # `trình UBND tỉnh`, `tại huyện Đông Phong`: a receiver or a place, not the agency asked about.
+    mentions = [m for m in find_agencies(text) if not _NOT_ACTOR.search(folded[max(0, m.start - 20):m.start])]
     bare = folded
     for m in mentions:
         bare = bare[:m.start] + " " * (m.end - m.start) + bare[m.end:]
@@ -138,7 +173,12 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
         overdue=intent == "overdue",
         small_talk=bool(_SMALL_TALK.match(folded.strip())),
         year=int(year.group(1)) if year else None,
+        documents=[re.sub(r"\s+", "", next(g for g in m.groups() if g)).upper() for m in _DOC_REF.finditer(folded)],
+        who=bool(_WHO.search(bare)),
     )
+    sup = _SUPERLATIVE.search(folded)
+    if sup:
+        q.superlative = "max" if sup.group(1) else "min"
     if (q.intent == "general" and (q.window or q.exact_date) and not re.search(r"vi sao|tai sao", folded)
             and (q.agencies or q.provinces or _DUTY_CUE.search(folded))):
         q.intent = "deadline"  # "tuần này Sở Tài chính phải làm gì" — but not "hôm nay thời tiết thế nào"

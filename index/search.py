@@ -24,12 +24,10 @@ from knowledge.text import fold
 FUSION = "weighted"  # measured better than RRF on the dev questions (see benchmarks/retrieval.py)
 CANDIDATES = 50  # taken from each of the dense and lexical lists before fusion
 PREFERRED_DOC_ROWS = 2000  # a preferred document's passages are all scored if it has at most this many
-# Multipliers on the fused score (which lies in [0, 1]). A province named in the question is a light
-# hint: it reorders close calls but does not bury a clearly better passage from elsewhere. Preferred
-# documents are an explicit signal from the caller, so they weigh more: on the dev questions ×1.5
-# puts 95% of the top 5 in the expected directive without losing any answer.
+# Multiplier on the fused score (which lies in [0, 1]). A province named in the question is a light
+# hint: it reorders close calls but does not bury a clearly better passage from elsewhere. A document
+# named in the question is no hint but a restriction (`only_doc_ids`).
 PROVINCE_BOOST = 1.2
-DOC_BOOST = 1.5
 LOAD_ATTEMPTS = 5  # a reader racing repeated swaps retries on the build that serves now
 
 
@@ -131,10 +129,10 @@ class Searcher:
         return None
 
     def search(
-        self, query: str, k: int = 5, prefer_doc_ids: set[str] | None = None,
+        self, query: str, k: int = 5, only_doc_ids: set[str] | None = None,
         prefer_provinces: list[str] | None = None,
     ) -> list[Hit]:
-        """Top-k passages for a question, best first."""
+        """Top-k passages for a question, best first; with `only_doc_ids`, passages of those documents only."""
         if not query.strip() or not len(self.passages) or k <= 0:
             return []
         # The embedding model needs diacritics; BM25 folds them away and reads the query as typed.
@@ -143,11 +141,15 @@ class Searcher:
         lex_all = self.lexical.scores(query)
         if not self._all_live:  # masked passages must not take the lexical candidates' places
             lex_all[~self._live] = 0.0
-        pool = self._candidates(qvec, lex_all, prefer_doc_ids)
+        pool = self._candidates(qvec, lex_all, only_doc_ids)
+        if only_doc_ids:
+            pool = pool[[self.passages.doc_id(int(r)) in only_doc_ids for r in pool]]
+            if not len(pool):
+                return []
         dense = self.vectors.vectors(pool) @ qvec
         lexical = lex_all[pool]
         fused = fusion.fuse(self.fusion_method, dense, lexical, self.fusion_weight)
-        fused *= self._boosts(pool, query, prefer_doc_ids, prefer_provinces)
+        fused *= self._boosts(pool, query, prefer_provinces)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
             Hit(**asdict(self.passages[int(pool[j])]), score=float(fused[j]), dense=float(dense[j]),
@@ -155,28 +157,24 @@ class Searcher:
             for j in order
         ]
 
-    def _candidates(self, qvec: np.ndarray, lex_all: np.ndarray, prefer_doc_ids: set[str] | None) -> np.ndarray:
-        """Union of the dense and lexical top lists, plus every passage of small preferred documents."""
+    def _candidates(self, qvec: np.ndarray, lex_all: np.ndarray, only_doc_ids: set[str] | None) -> np.ndarray:
+        """Union of the dense and lexical top lists, plus every passage of small named documents."""
         _, dense_ids = self.vectors.search(qvec, CANDIDATES)
         parts = [dense_ids[dense_ids >= 0]]
         n_lex = min(CANDIDATES, len(lex_all))
         top_lex = np.argpartition(-lex_all, n_lex - 1)[:n_lex]
         parts.append(top_lex[lex_all[top_lex] > 0])
-        for doc_id in prefer_doc_ids or ():
+        for doc_id in only_doc_ids or ():
             rows = self._doc_rows.get(doc_id)
             if rows is not None and len(rows) <= PREFERRED_DOC_ROWS:
                 parts.append(rows)
         pool = np.unique(np.concatenate(parts).astype(np.int64))
         return pool[self._live[pool]]
 
-    def _boosts(
-        self, pool: np.ndarray, query: str, prefer_doc_ids: set[str] | None, prefer_provinces: list[str] | None,
-    ) -> np.ndarray:
+    def _boosts(self, pool: np.ndarray, query: str, prefer_provinces: list[str] | None) -> np.ndarray:
         boost = np.ones(len(pool))
         provinces = {fold(p) for p in [*provinces_in(query), *(prefer_provinces or [])]}
         for j, row in enumerate(pool):
             if provinces and self.passages.province(row) in provinces:
                 boost[j] *= PROVINCE_BOOST
-            if prefer_doc_ids and self.passages.doc_id(row) in prefer_doc_ids:
-                boost[j] *= DOC_BOOST
         return boost

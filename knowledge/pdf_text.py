@@ -24,6 +24,11 @@ from typing import Any
 
 from knowledge.docx_text import _LAYOUT_MARKERS, LAYOUT_MAX_COLUMNS, LAYOUT_MAX_ROWS, TABLE_SEP
 
+# A ruled table is drawn with tens to hundreds of rects and lines; a page with more is a drawing or a
+# hostile file, where table finding would cost seconds for nothing: it is read as plain text.
+MAX_DRAWN_OBJECTS = 5000
+# pdfplumber is about ten times slower than pypdf; past this many seconds a file is left to pypdf instead.
+TIME_BUDGET_S = 120.0
 _EPS = 1.0  # points: probe inside a cell's top-left corner, clear of ruling-line rounding
 # A page number alone on a line (`2`, `- 2 -`, `Trang 2`, `2/5`): page furniture, not content.
 _PAGE_NUMBER = re.compile(r"^\s*(?:trang\s+)?[-–]?\s*\d{1,4}\s*(?:/\s*\d{1,4})?\s*[-–]?\s*$", re.IGNORECASE)
@@ -44,19 +49,31 @@ def _covering(cells: list[Bbox], x: float, top: float) -> Bbox | None:
     return None
 
 
-def _table_grid(table: Any) -> tuple[list[list[str]], list[list[str]]]:
+def _cell_texts(table: Any, chars: list[dict[str, Any]]) -> dict[Bbox, str]:
+    """Each cell's text (lines kept), from the chars whose middle lies in it.
+
+    Like pdfplumber's `Table.extract()`, but each char is placed once instead of rescanning the page's
+    chars for every row and cell (a long table on a dense page took seconds).
+    """
+    from pdfplumber.utils import extract_text
+
+    box = tuple(table.bbox)  # a computed property: once, not per char
+    owned: dict[Bbox, list[dict[str, Any]]] = {tuple(cell): [] for cell in table.cells}
+    for char in chars:
+        if not _inside(char, box):
+            continue
+        for cell, found in owned.items():
+            if _inside(char, cell):
+                found.append(char)
+                break
+    return {cell: extract_text(found) for cell, found in owned.items()}
+
+
+def _table_grid(table: Any, chars: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[str]]]:
     """(row cells for content reading, raw multi-line texts of each row's own cells for layout reading)."""
     rows = table.rows
-    texts = table.extract()
-    text_of: dict[Bbox, str] = {}
-    raw: list[list[str]] = []
-    for row, row_texts in zip(rows, texts, strict=True):
-        own = []
-        for bbox, text in zip(row.cells, row_texts, strict=True):
-            if bbox is not None:
-                text_of[tuple(bbox)] = _one_line(text)
-                own.append(text or "")
-        raw.append(own)
+    raw_of = _cell_texts(table, chars)
+    raw = [[raw_of[tuple(b)] for b in row.cells if b is not None] for row in rows]
     xs = sorted({cell[0] for cell in table.cells})
     cells = [tuple(c) for c in table.cells]
     grid: list[list[str]] = []
@@ -67,7 +84,7 @@ def _table_grid(table: Any) -> tuple[list[list[str]], list[list[str]]]:
             cover = tuple(bbox) if bbox is not None else _covering(cells, x, top)
             if cover is not None and seq and seq[-1][0] == cover:
                 continue  # the same (horizontally merged) cell again
-            seq.append((cover, text_of.get(cover, "") if cover is not None else ""))
+            seq.append((cover, _one_line(raw_of.get(cover, "")) if cover is not None else ""))
         grid.append([text for _, text in seq])
     return grid, raw
 
@@ -82,8 +99,8 @@ def _is_layout(raw: list[list[str]]) -> bool:
     return bool(_LAYOUT_MARKERS.search("\n".join(t for r in rows for t in r)))
 
 
-def _table_blocks(table: Any) -> list[str]:
-    grid, raw = _table_grid(table)
+def _table_blocks(table: Any, chars: list[dict[str, Any]]) -> list[str]:
+    grid, raw = _table_grid(table, chars)
     if _is_layout(raw):
         return ["\n".join(line.strip() for line in text.split("\n") if line.strip())
                 for row in raw for text in row if text.strip()]
@@ -111,7 +128,9 @@ def _text_between(page: Any, boxes: list[Bbox], top: float, bottom: float) -> st
 
 def page_blocks(page: Any) -> list[str]:
     """One page as blocks in reading order: text stretches and tables (see the module docstring)."""
-    tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+    drawn = len(page.rects) + len(page.lines) + len(page.curves)
+    found = page.find_tables() if 0 < drawn <= MAX_DRAWN_OBJECTS else []
+    tables = sorted(found, key=lambda t: (t.bbox[1], t.bbox[0]))
     if not tables:
         text = page.extract_text() or ""
         return [text] if text.strip() else []
@@ -123,7 +142,7 @@ def page_blocks(page: Any) -> list[str]:
         if text.strip():
             blocks.append(text)
         if i < len(tables):
-            blocks += _table_blocks(tables[i])
+            blocks += _table_blocks(tables[i], page.chars)
     return blocks
 
 
@@ -150,16 +169,21 @@ def join_pages(pages: list[list[str]]) -> str:
     return "\n\n".join(b for b in blocks if b.strip())
 
 
-def pdf_text(data: bytes) -> str:
-    """A PDF's text with tables as rows; raises whatever pdfplumber raises on a file it cannot read."""
+def pdf_text(data: bytes, budget_s: float = TIME_BUDGET_S) -> str:
+    """A PDF's text with tables as rows; raises whatever pdfplumber raises on a file it cannot read, and
+    TimeoutError past `budget_s` (the caller then reads the file with pypdf)."""
     import logging
+    import time
 
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     pages: list[list[str]] = []
+    give_up = time.monotonic() + budget_s
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
+        for number, page in enumerate(pdf.pages, 1):
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"pdfplumber read {number - 1} pages in over {budget_s:g} s")
             pages.append(page_blocks(page))
             page.close()  # drop the page's cached layout objects: long PDFs stay small in memory
     return join_pages(pages)

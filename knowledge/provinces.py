@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.succession import province_aliases
 from knowledge.text import fold
 
 PROVINCES = [
@@ -18,13 +19,21 @@ PROVINCES = [
 ]
 
 _BY_FOLD = {fold(p): p for p in PROVINCES}
-_ALTERNATION = "|".join(sorted((re.escape(k) for k in _BY_FOLD), key=len, reverse=True))
+# Everyday names (`TP.HCM`, `Sài Gòn`, `TT Huế`) from knowledge/data/succession.json; short all-capital
+# ones (`HCM`, `HN`) only match as written, so `hn` inside a word or sentence is never a province.
+_ALIASES = {fold(a): canon for canon, names in province_aliases().items() for a in names
+            if not (a.isupper() and len(a) <= 4)}
+_CAPITAL_ALIASES = {a: canon for canon, names in province_aliases().items() for a in names
+                    if a.isupper() and len(a) <= 4}
+_ALTERNATION = "|".join(sorted((re.escape(k) for k in [*_BY_FOLD, *_ALIASES]), key=len, reverse=True))
 _PATTERN = re.compile(rf"(?<![a-z])({_ALTERNATION})(?![a-z])")
+_CAPITAL_PATTERN = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, _CAPITAL_ALIASES)) + r")(?![\w])")
 
 
 def canonical_province(name: str) -> str | None:
     """The province's usual spelling for any casing/diacritics of its name, if it is one."""
-    return _BY_FOLD.get(fold(name).strip())
+    key = fold(name).strip()
+    return _BY_FOLD.get(key) or _ALIASES.get(key) or _CAPITAL_ALIASES.get(name.strip())
 
 
 def provinces_in(text: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
@@ -35,7 +44,9 @@ def provinces_in(text: str, extra: list[str] | tuple[str, ...] = ()) -> list[str
     folded = fold(text)
     found: list[tuple[int, str]] = []
     for m in _PATTERN.finditer(folded):
-        found.append((m.start(), _BY_FOLD[m.group(1)]))
+        found.append((m.start(), _BY_FOLD.get(m.group(1)) or _ALIASES[m.group(1)]))
+    for m in _CAPITAL_PATTERN.finditer(text):
+        found.append((m.start(), _CAPITAL_ALIASES[m.group(1)]))
     for name in extra:
         key = fold(name)
         pos = re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", folded)

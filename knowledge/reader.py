@@ -159,8 +159,9 @@ def _letters(text: str) -> int:
 
 
 def _read_pdf(name: str, data: bytes) -> str:
-    """Text with tables as ` | ` rows (pdfplumber); pypdf when pdfplumber fails or finds next to no text,
-    so a file that read before still reads, and pypdf decides what is unreadable."""
+    """Text with tables as ` | ` rows (pdfplumber, knowledge.pdf_text); pypdf's flat text when pdfplumber
+    fails, runs out of time, finds next to no text or leaves glyphs unmapped, so a file that read before
+    still reads, and pypdf decides what is unreadable (`binary`) as it always did."""
     from knowledge.pdf_text import pdf_text
 
     try:

@@ -33,6 +33,9 @@ def _due_kind(due: str | dict[str, Any]) -> str:
     return "month" if len(due) == 7 else "year"
 
 
+OPENING_CHARS = 600  # how far into a text a reported directive's number is looked for
+
+
 class ThreadLocalDatabase:
     """One WAL-mode connection per thread to a SQLite file: the bot answers from several threads."""
 
@@ -205,6 +208,12 @@ class FactStore(ThreadLocalDatabase):
             rows += self.db.query(f"{sql} where doc_id in ({','.join('?' * len(chunk))})", chunk)
         return sorted(rows, key=lambda r: r["doc_id"])
 
+    def documents_opening_with(self, number: str, within: int = OPENING_CHARS) -> list[str]:
+        """Documents whose opening names `number` (a news item reporting `Công văn số 846/UBND-TH`)."""
+        return [r["doc_id"] for r in self.db.query(
+            "select doc_id from documents where instr(upper(replace(substr(text, 1, ?), ' ', '')), ?) > 0",
+            [within, number.replace(" ", "").upper()])]
+
     def provinces(self) -> list[str]:
         return [r[0] for r in self.db.execute("select distinct province from documents where province is not null")]
 
@@ -255,7 +264,7 @@ class FactStore(ThreadLocalDatabase):
             r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
             r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
             r["report_to"] = [x["name"] for x in own if x["role"] == "report_to"]
-            r["agency_ids"] = [x["agency_id"] for x in own]
+            r["agency_ids"] = [x["agency_id"] for x in own if x["role"] != "report_to"]
         return rows
 
     def targets(self, kind: str | None = None, doc_ids: list[str] | None = None,

@@ -28,7 +28,10 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     return Answerer(settings)
 
 
-def test_dev_questions_at_least_95_percent(answerer: Answerer) -> None:
+README_DEV_ANSWERS = 20  # of 20: the figure README.md states
+
+
+def test_dev_questions_as_the_readme_states(answerer: Answerer) -> None:
     good = 0
     qs = questions()
     for q in qs:
@@ -37,7 +40,7 @@ def test_dev_questions_at_least_95_percent(answerer: Answerer) -> None:
             c.doc_id for c in ans.citations[:3]]
         good += ok
     print(f"answer accuracy: {good}/{len(qs)}")
-    assert good / len(qs) >= 0.95
+    assert good >= README_DEV_ANSWERS
 
 
 @pytest.mark.parametrize("question", [
