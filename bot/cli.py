@@ -62,7 +62,7 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.answering import fmt_date
+    from bot.answer_model import fmt_date
     from bot.calendar_export import build_calendar
     from knowledge.agencies import resolve_agency
     from knowledge.schedule import upcoming

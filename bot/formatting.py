@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot import messages
 
 if TYPE_CHECKING:
-    from bot.answering import Answer, Citation
+    from bot.answer_model import Answer, Citation
 
 MAX_MESSAGE = 4096
 SHORT_QUOTE = 220

@@ -1,0 +1,333 @@
+"""Answers from stored facts: deadlines (by agency, period, document, or the duty asked about) and
+figures (targets, results, superlatives), as lists people act on."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from bot import answer_texts as T
+from bot.answer_model import Answer, Citation, fmt_date
+from bot.formatting import shorten
+from bot.passage_answers import _QUESTION_WORDS, _content, _place_syllables
+from bot.question import Question
+from knowledge.recurrence import describe_due, due_date, next_occurrence
+from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, overdue
+from knowledge.text import fold
+
+MAX_LINES = 8
+NEXT_AFTER_DAYS = 366  # an empty period is answered with the next deadline within a year after it
+_RATE = re.compile(r"(?<![a-z])ty le(?![a-z])")
+_WHICH = re.compile(r"(?<![a-z])(huyen|xa|tinh|chuong trinh|dia phuong|nganh|san pham|linh vuc|du an) nao(?![a-z])")
+SUPERLATIVE_CANDIDATES = 5  # best-ranked figures whose passage is tried as the list to compare
+WHO_TASK_SHARE = 0.5  # share of the informative syllables a duty's task must contain to answer "who must do X"
+FIGURE_TOPIC_SHARE = 0.5  # share of the informative syllables a figure's metric and sentence must contain
+FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
+# Weights of a fact's rank (`_rank_rows`), chosen so that where the fact sits in the search results
+# dominates, its document's rank and word overlap order the rest, and the asked year breaks ties:
+HIT_RANK_POINTS = 6  # a fact in the best passage gets 6, the fifth 1, lower ones nothing
+DOC_RANK_POINTS = 2  # a fact of the best document gets 2, of the third 1
+DOC_RANK_STEP = 0.5
+TEXT_WORD_WEIGHT = 0.7  # per question word in the fact's own text (task or metric)
+QUOTE_WORD_WEIGHT = 0.3  # per question word in its sentence
+YEAR_POINTS = 1.5  # the fact is of the year asked
+PREVIOUS_YEAR_POINTS = 1.0  # a result in a directive of year Y+1 (mostly about year Y)
+
+
+def _fact_year(row: dict[str, Any]) -> int | None:
+    """The year a target or result is about: its own, else its document's."""
+    if row.get("year"):
+        return int(row["year"])
+    issued = row.get("issued_date") or ""
+    if issued[:4].isdigit():
+        return int(issued[:4])
+    return int(row["year_hint"]) if row.get("year_hint") else None
+
+
+def _sort_date(row: dict[str, Any], today: date) -> tuple[bool, date]:
+    """Lists read in date order: a one-off by its last day, a recurring duty by its next occurrence;
+    duties with no date (relative limits) last."""
+    due = row["due"]
+    when = next_occurrence(due, today) if isinstance(due, dict) else due_date(due)
+    return (when is None, when or date.max)
+
+
+def _short_metric(metric: str) -> str:
+    """The last clause of a figure's metric (`…, trong đó: Chương trình giảm nghèo` → the programme)."""
+    return shorten(re.split(r"[,;:]", metric)[-1].strip() or metric, 60)
+
+
+class FactAnswers:
+    """Mixin of the Answerer (needs `store`, `source`, `_citation`, `_source_line`, `_agency_ids`,
+    `_across_renaming`, `_informative`, `_relevant`)."""
+
+    def _document_duties(self, q: Question, doc_ids: set[str], today: date) -> Answer | None:
+        """`CV 846 yêu cầu gì?`: the duties of the named document, by date."""
+        rows = self.store.deadlines(doc_ids=sorted(doc_ids))
+        if not rows:
+            return None
+        items = sorted(((r, None) for r in rows), key=lambda it: _sort_date(it[0], today))
+        head = T.DOCUMENT_DUTIES_HEAD.format(source=self.source(sorted(doc_ids)[0]))
+        return self._list_answer(q, head, items, today, "document")
+
+    def _document_targets(self, q: Question, doc_ids: set[str]) -> Answer | None:
+        """`Văn bản 287/KH-UBND giao những chỉ tiêu gì?`: the named document's targets (or results)."""
+        kind = "result" if q.intent == "result" else "target"
+        rows = self.store.targets(kind=kind, doc_ids=sorted(doc_ids))
+        if not rows:
+            return None
+        head = T.DOCUMENT_TARGETS_HEAD.format(source=self.source(sorted(doc_ids)[0]))
+        lines = [head] + [f"• {r['metric']}: {r['value']}" + (f" (năm {r['year']})" if r.get("year") else "")
+                          for r in rows[:MAX_LINES]]
+        if len(rows) > MAX_LINES:
+            lines.append(T.MORE_COUNT.format(n=len(rows) - MAX_LINES))
+        more = "\n".join(f"• {r['metric']}: {r['value']}" for r in rows[MAX_LINES:])
+        cites = [self._citation(r["doc_id"], r["section"], r["quote"]) for r in rows[:3]]
+        return Answer(q.text, kind, True, "\n".join(lines), cites, [], more)
+
+    def _who_must(self, q: Question, hits: list[Any], today: date, doc_ids: set[str] | None) -> Answer | None:
+        """`Cơ quan nào lập dự toán …?`: the duties whose task says what was asked, with their agencies."""
+        rare = self._informative(q) or (_content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS)
+        if not rare:
+            return None
+        pool = doc_ids or ({h.doc_id for h in hits} if not q.provinces else None)
+        rows = self.store.deadlines(doc_ids=sorted(pool) if pool else None, provinces=q.provinces or None)
+        scored = []
+        for r in rows:
+            said = _content(f"{r['task']} {r['quote']}")
+            share = len(rare & said) / len(rare)
+            if share >= WHO_TASK_SHARE and r["agencies"]:
+                scored.append((share + 0.3 * len(rare & _content(r["task"])) / len(rare), r))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: -x[0])
+        best = [r for sc, r in scored if sc >= scored[0][0] - 0.15][:MAX_LINES]
+        return self._list_answer(q, T.AGENCY_HEAD, [(r, None) for r in best], today, "agency")
+
+    def _rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
+        hit_rank = {(h.doc_id, h.section_idx): i for i, h in enumerate(hits)}
+        doc_rank: dict[str, int] = {}
+        for i, h in enumerate(hits):
+            doc_rank.setdefault(h.doc_id, i)
+        want = _content(q.expanded)
+
+        def position(r: dict[str, Any]) -> int | None:
+            """Rank of the passage holding the fact; a footnote's fact sits in the passage citing it."""
+            pos = hit_rank.get((r["doc_id"], r["section_idx"]))
+            if pos is None and r.get("quote"):
+                head = r["quote"][:80]
+                pos = next((i + 1 for i, h in enumerate(hits) if h.doc_id == r["doc_id"] and head in h.text), None)
+            return pos  # a footnote ranks just below the text that cites it
+
+        def score(r: dict[str, Any]) -> float:
+            s = 0.0
+            pos = position(r)
+            if pos is not None:
+                s += HIT_RANK_POINTS - min(pos, HIT_RANK_POINTS - 1)
+            if r["doc_id"] in doc_rank:
+                s += DOC_RANK_POINTS - min(doc_rank[r["doc_id"]], DOC_RANK_POINTS) * DOC_RANK_STEP
+            s += TEXT_WORD_WEIGHT * len(want & _content(r.get(text_key) or ""))
+            s += QUOTE_WORD_WEIGHT * len(want & _content(r.get("quote") or ""))
+            if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
+                           or str(q.year) in (r.get("issued_date") or "")):
+                s += YEAR_POINTS
+            elif q.year and r.get("kind") == "result" and _fact_year(r) == q.year + 1:
+                s += PREVIOUS_YEAR_POINTS
+            return s
+
+        return sorted(rows, key=score, reverse=True)
+
+    def _who(self, row: dict[str, Any]) -> str:
+        notes = row.get("notes") or {}
+        return ", ".join(f"{a} {notes[a]}" if a in notes else a for a in row["agencies"]) or T.UNKNOWN_AGENCY
+
+    def _deadline_line(self, row: dict[str, Any], on: date | None, today: date) -> str:
+        who = self._who(row)
+        wording = row.get("due_text") or describe_due(row["due"], row["relation"])
+        if isinstance(row["due"], dict):
+            nxt = on or next_occurrence(row["due"], today)
+            when = f"{wording} ({T.NEXT_ON.format(date=fmt_date(nxt))})" if nxt else wording
+        else:
+            when = describe_due(row["due"], row["relation"])
+        line = f"• {who}: {row['task']} — {when}"
+        if row["cooperating"]:
+            line += f" ({T.COOPERATING.format(names=', '.join(row['cooperating']))})"
+        return line
+
+    def _deadline_rows(self, q: Question, hits: list[Any]) -> list[dict[str, Any]]:
+        agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
+        if q.agencies and not agency_ids:
+            return []
+        doc_ids = sorted(q.scope) if q.scope is not None else None
+        if doc_ids is None and not (agency_ids or q.provinces or q.window or q.overdue) and hits:
+            # Nothing in the question narrows the store, so the directives the search found are where
+            # the answer is; reading every deadline instead took seconds at 10,000 directives.
+            doc_ids = sorted({h.doc_id for h in hits})
+        lead = self._across_renaming(self.store.deadlines(
+            doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True), q, True)
+        if lead or not agency_ids:
+            return lead
+        rows = self._across_renaming(self.store.deadlines(
+            doc_ids=doc_ids if q.scope is not None else None, agency_ids=agency_ids, provinces=q.provinces or None),
+            q, False)
+        for r in rows:
+            r["supporting"] = True  # the agency asked about only cooperates here
+        return rows
+
+    def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
+        rows = self._deadline_rows(q, hits)
+        if not rows:
+            return None
+        if q.overdue:
+            occ = overdue(self.store, today, agency_ids=self._agency_ids(q.agencies, q.provinces) or None,
+                          provinces=q.provinces or None)
+            if not occ:
+                return Answer(q.text, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
+                                                                            today=fmt_date(today)))
+            return self._list_answer(q, T.OVERDUE_HEAD.format(today=fmt_date(today)),
+                                     [(o.deadline, o.on) for o in occ], today, "overdue")
+        if q.window:
+            occ = expand(rows, q.window.start, q.window.end)
+            if q.next_only:
+                seen: set[int] = set()
+                occ = [o for o in occ if not (o.deadline["id"] in seen or seen.add(o.deadline["id"]))]
+            if not occ:
+                text = T.NO_DEADLINES_WINDOW.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
+                later = expand(rows, q.window.end + timedelta(days=1), q.window.end + timedelta(days=NEXT_AFTER_DAYS))
+                if later:
+                    first = later[0].on
+                    text += "\n" + T.NEXT_AFTER_WINDOW + "\n" + "\n".join(
+                        self._dated_line(o.deadline, o.on) for o in later if o.on == first)
+                return Answer(q.text, q.intent, True, text)
+            head = T.DEADLINES_WINDOW_HEAD.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
+            return self._list_answer(q, head, [(o.deadline, o.on) for o in occ], today, q.intent, group=True)
+        if q.exact_date:
+            exact = [r for r in rows if due_date(r["due"]) == q.exact_date]
+            rows = exact or rows
+        if q.next_only:
+            rows = [r for r in rows if next_occurrence(r["due"], today)] or rows
+        ranked = self._rank_rows(q, rows, hits, "task")
+        if not q.agencies and not q.exact_date and not ranked:
+            return None
+        if not q.agencies and not self._relevant(q, hits) and not q.exact_date:
+            return None
+        best = ranked[: 3 if q.intent != "agency" else 2]
+        head = T.AGENCY_HEAD if q.intent == "agency" else T.DEADLINES_HEAD
+        if best and best[0].get("supporting"):
+            head = T.COOPERATING_HEAD.format(names=", ".join(q.agencies))
+        return self._list_answer(q, head, [(r, None) for r in best], today, q.intent,
+                                 extra=[(r, None) for r in ranked[3:12]], hits=hits)
+
+    def _list_answer(self, q: Question, head: str, items: list[tuple[dict, date | None]], today: date, intent: str,
+                     group: bool = False, extra: list[tuple[dict, date | None]] | None = None,
+                     hits: list[Any] | None = None) -> Answer:
+        if group:
+            items = sorted(items, key=lambda it: (it[1] or date.max, ", ".join(it[0]["agencies"])))
+        shown, rest = items[:MAX_LINES], items[MAX_LINES:] + (extra or [])
+        lines = [head] + [self._deadline_line(r, on if on else None, today) if not on
+                          else self._dated_line(r, on) for r, on in shown]
+        if items[MAX_LINES:]:
+            lines.append(T.MORE_COUNT.format(n=len(items) - MAX_LINES))
+        top = shown[0][0]
+        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", self._source_line(top["doc_id"], top["section"])]
+        cites: list[Citation] = []
+        for r, _ in shown:
+            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
+                cites.append(c)
+        more = "\n".join(self._deadline_line(r, on, today) if not on else self._dated_line(r, on) for r, on in rest)
+        facts = [{"agencies": r["agencies"], "cooperating": r["cooperating"], "due": r["due"],
+                  "relation": r["relation"], "task": r["task"], "doc_id": r["doc_id"], "section": r["section"],
+                  "date": on.isoformat() if on else None} for r, on in shown]
+        return Answer(q.text, intent, True, "\n".join(lines), cites, facts, more)
+
+    def _dated_line(self, row: dict[str, Any], on: date) -> str:
+        who = self._who(row)
+        wording = row.get("due_text") or describe_due(row["due"], row["relation"])
+        return f"• {fmt_date(on)} — {who}: {row['task']} ({wording})"
+
+    def _figure_topical(self, q: Question, row: dict[str, Any]) -> bool:
+        """The figure's metric and sentence share the question's informative words, and its unit is the
+        one asked for (`tỷ lệ` asks for a %, `bao nhiêu xã` for a number of xã)."""
+        if _RATE.search(q.folded) and row.get("unit") != "%":
+            return False
+        # Without rare words, the question's ordinary content words decide (all of them common ones).
+        rare = self._informative(q) or (_content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS)
+        said = _content(f"{row.get('metric') or ''} {row.get('quote') or ''}")
+        return not rare or len(rare & said) >= FIGURE_TOPIC_SHARE * len(rare)
+
+    def _figure_fits(self, q: Question, row: dict[str, Any], hits: list[Any]) -> bool:
+        """A figure answers when it shares the question's informative words, and its section is among the
+        best passages or its metric is what was asked."""
+        if not self._figure_topical(q, row):
+            return False
+        if (row["doc_id"], row["section_idx"]) in {(h.doc_id, h.section_idx) for h in hits[:FIGURE_HIT_DEPTH]}:
+            return True
+        metric = _content(row.get("metric") or "")
+        asked = _content(q.expanded) - _place_syllables(q)
+        shared = len(metric & asked)
+        return shared >= 3 and (shared >= 0.6 * len(metric) or shared >= 0.4 * len(asked))
+
+    def _superlative(self, q: Question, rows: list[dict[str, Any]], hits: list[Any]) -> Answer | None:
+        """`… nào cao nhất / thấp nhất`: compare the stored figures that fit the question, same unit."""
+        fitting = [r for r in rows if r.get("number") is not None and self._figure_topical(q, r)]
+        if not fitting:
+            return None
+        same: list[dict[str, Any]] = []
+        asked = _content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS
+        which = _WHICH.search(q.folded)
+        kind = which.group(1) if which else ""  # `huyện nào …`: only figures about a huyện compare
+        ranked = self._rank_rows(q, fitting, hits, "metric")
+        ranked.sort(key=lambda r: -len(asked & _content(r["quote"])))  # stable: the rank breaks ties
+        for top in ranked[:SUPERLATIVE_CANDIDATES]:
+            # The figures compared are those listed together with the best one (same passage, same unit).
+            same = [r for r in rows if r.get("number") is not None and r["unit"] == top["unit"]
+                    and (r["doc_id"], r["section_idx"]) == (top["doc_id"], top["section_idx"])
+                    and (not kind or kind in fold(r["metric"]))]
+            if len(same) >= 2:
+                break
+        if len(same) < 2:
+            return None
+        pick = (max if q.superlative == "max" else min)(same, key=lambda r: r["number"])
+        lines = [T.SUPERLATIVE_HEAD[q.superlative or "max"], f"• {_short_metric(pick['metric'])}: {pick['value']}"]
+        others = "; ".join(f"{_short_metric(r['metric'])}: {r['value']}" for r in same if r is not pick)
+        lines.append(T.COMPARED_WITH.format(others=shorten(others, 300)))
+        lines += ["", f"{T.QUOTE_HEAD} «{pick['quote'][:400]}»", self._source_line(pick["doc_id"], pick["section"])]
+        cite = self._citation(pick["doc_id"], pick["section"], pick["quote"])
+        return Answer(q.text, "result", True, "\n".join(lines), [cite], [])
+
+    def _answer_figures(self, q: Question, hits: list[Any], doc_ids: set[str] | None = None) -> Answer | None:
+        rows = self.store.targets(doc_ids=sorted(doc_ids) if doc_ids else None, provinces=q.provinces or None)
+        if q.year:  # never a figure of a distant year; a directive of 2024 reports on 2023, so ±1 stays
+            rows = [r for r in rows if _fact_year(r) is None or abs(_fact_year(r) - q.year) <= 1]
+        if not rows or not hits:
+            return None
+        if q.superlative:
+            ans = self._superlative(q, rows, hits)
+            if ans:
+                return ans
+        if q.year and q.intent == "target":  # `Mục tiêu năm 2027 …`: that year's targets, not last year's results
+            rows = [r for r in rows if r["kind"] == "target" and _fact_year(r) == q.year] or rows
+        ranked = self._rank_rows(q, rows, hits, "metric")
+        best = ranked[:3]
+        if not best or not self._relevant(q, hits) or not self._figure_fits(q, best[0], hits):
+            return None  # no stored figure where the text answers: quote the passage instead
+        lines = []
+        for r in best:
+            label = T.TARGETS_HEAD if r["kind"] == "target" else T.RESULTS_HEAD
+            year = f" (năm {r['year']})" if r.get("year") else ""
+            lines.append(f"• {label[:-1]}: {r['metric']}: {r['value']}{year}")
+        top = best[0]
+        quote = self._best_sentences(q, top["quote"])
+        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", self._source_line(top["doc_id"], top["section"])]
+        cites = []
+        for r in best:
+            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
+                cites.append(c)
+        facts = [{k: r[k] for k in ("kind", "metric", "value", "unit", "year", "scope", "doc_id", "section")}
+                 for r in best]
+        intent = "target" if top["kind"] == "target" else "result"
+        return Answer(q.text, q.intent if q.intent in ("target", "result") else intent, True, "\n".join(lines),
+                      cites, facts)
