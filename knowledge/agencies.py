@@ -183,13 +183,7 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 out.append(Mention(ph.start, ph.end, _expand(rest), surface))
                 continue
         out.append(Mention(ph.start, ph.end, _expand(surface), surface))
-    out.sort(key=lambda x: (x.start, -(x.end - x.start)))
-    result: list[Mention] = []
-    for mention in out:
-        if result and mention.start < result[-1].end:
-            continue
-        result.append(mention)
-    return result
+    return _without_overlaps(out)
 
 
 def _strip_title(surface: str) -> str:
@@ -232,9 +226,14 @@ def _known_agencies(text: str, folded: str, province: str | None) -> list[Mentio
         p = _PROPER_LIST_RE.match(text, m.end())
         if p:
             found.append(Mention(m.start(), p.end(), _expand(text[m.start():p.end()]), text[m.start():p.end()]))
-    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    return _without_overlaps(found)
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Left to right; where mentions overlap the one starting first (then the longest) wins."""
+    mentions = sorted(mentions, key=lambda x: (x.start, -(x.end - x.start)))
     result: list[Mention] = []
-    for mention in found:
+    for mention in mentions:
         if result and mention.start < result[-1].end:
             continue
         result.append(mention)

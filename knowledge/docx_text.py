@@ -171,7 +171,11 @@ def _deep_text(cell: Any) -> str:
 def _is_layout(table: Any) -> bool:
     """Header or signature table: few rows and columns with text, and a marker (nested tables counted,
     since the `Nơi nhận` / signature block is sometimes a table inside a one-cell wrapper table)."""
-    cells = [[_deep_text(c) for c in _row_cells(r)] for r in table.rows]
+    return is_layout_grid([[_deep_text(c) for c in _row_cells(r)] for r in table.rows])
+
+
+def is_layout_grid(cells: list[list[str]]) -> bool:
+    """A grid of cell texts (from Word or a PDF) is the header or signature layout, not content."""
     rows = [r for r in cells if any(t.strip() for t in r)]
     if len(rows) > LAYOUT_MAX_ROWS:
         return False

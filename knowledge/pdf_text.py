@@ -22,7 +22,7 @@ import io
 import re
 from typing import Any
 
-from knowledge.docx_text import _LAYOUT_MARKERS, LAYOUT_MAX_COLUMNS, LAYOUT_MAX_ROWS, TABLE_SEP
+from knowledge.docx_text import TABLE_SEP, is_layout_grid
 
 # A ruled table is drawn with tens to hundreds of rects and lines; a page with more is a drawing or a
 # hostile file, where table finding would cost seconds for nothing: it is read as plain text.
@@ -89,19 +89,9 @@ def _table_grid(table: Any, chars: list[dict[str, Any]]) -> tuple[list[list[str]
     return grid, raw
 
 
-def _is_layout(raw: list[list[str]]) -> bool:
-    """Header or signature grid: few rows and columns with text, and a header/signature marker."""
-    rows = [r for r in raw if any(t.strip() for t in r)]
-    if len(rows) > LAYOUT_MAX_ROWS:
-        return False
-    if any(sum(1 for t in r if t.strip()) > LAYOUT_MAX_COLUMNS for r in rows):
-        return False
-    return bool(_LAYOUT_MARKERS.search("\n".join(t for r in rows for t in r)))
-
-
 def _table_blocks(table: Any, chars: list[dict[str, Any]]) -> list[str]:
     grid, raw = _table_grid(table, chars)
-    if _is_layout(raw):
+    if is_layout_grid(raw):
         return ["\n".join(line.strip() for line in text.split("\n") if line.strip())
                 for row in raw for text in row if text.strip()]
     lines = [TABLE_SEP.join(t or " " for t in row) for row in grid if any(row)]
