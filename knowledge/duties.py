@@ -22,7 +22,8 @@ _VERBS = (
     "uu tien", "kien toan", "phan cong", "nang cao", "huy dong", "danh gia", "cap nhat", "de xuat",
     "dam bao", "bao dam", "phan dau", "thong nhat", "theo chuc nang", "co van ban", "lap ", "hoan thien",
     "giai ngan", "bo tri", "can doi", "khao sat", "xac dinh", "quyet dinh", "thong bao", "phe duyet",
-    "luu y", "chu y",
+    "luu y", "chu y", "tham dinh", "giai quyet", "tiep nhan", "cung cap", "bo sung", "chuan bi", "dang ky",
+    "cong khai", "cong bo", "tuyen truyen", "xu ly", "ho tro", "giam sat", "tra loi", "giai trinh",
 )
 _VERB_RE = re.compile(
     r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
@@ -264,6 +265,27 @@ def _clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[
     return subject if opened and opened[0].start <= 2 else []
 
 
+# `… gửi Sở Nông nghiệp và Môi trường tổng hợp, trình UBND tỉnh trước ngày 13/4`: the agency a file is
+# sent to and that then acts on it (a verb right after its name) does what the rest of the clause says.
+_HANDED_TO = re.compile(r"(?:^|[\s,;])gui(?: ve| cho| den)?\s+$")
+
+
+def _handed_over(sentence: str, folded: str, due: DueMatch, province: str | None) -> list[Mention]:
+    """The last agency in the due time's clause that a file is sent to and that acts on it."""
+    start = max(sentence.rfind(";", 0, due.start), 0)
+    mentions = find_agencies(sentence[start:due.start], province, open_vocab=True)
+    for k in range(len(mentions) - 1, -1, -1):
+        m = mentions[k]
+        if any(re.search(r"(?:\bva|,)\s*$", folded[start + m.end:start + x.start].lower()) for x in mentions[k + 1:]):
+            continue  # `gửi A và B …`: a list of receivers, none of them acting
+        before = folded[max(0, start + m.start - 12):start + m.start].lower()
+        after = folded[start + m.end:start + m.end + 12].lower()
+        if _HANDED_TO.search(before) and re.match(r"\s*(?:de\s+)?", after) and \
+                _VERB_RE.match(after, len(re.match(r"\s*(?:de\s+)?", after).group(0))):
+            return [Mention(start + m.start, start + m.end, m.name, m.surface)]
+    return []
+
+
 def _resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
     """`Quý cơ quan`, `các đơn vị` → the addressees, when the letter names them."""
     if subject and all(_GENERIC_ADDRESSEE.match(fold_aligned(m.name).lower().strip()) for m in subject):
@@ -355,6 +377,22 @@ def _shorten(task: str) -> str:
     return task if len(task) <= 220 else task[:220].rsplit(" ", 1)[0] + "…"
 
 
+# `Ngày 05 hằng tháng, UBND xã báo cáo UBND huyện. UBND huyện tổng hợp, báo cáo UBND tỉnh.`: the next
+# level of a reporting chain reports on the same period, at a day the text does not give.
+_REPORT_VERB = re.compile(r"(?<![a-z])(?:bao cao|tong hop)(?![a-z])")
+
+
+def _relayed(sec: Section, sentence: str, subject: list[Mention], period: DueMatch | None) -> Deadline | None:
+    """The next link of a periodic reporting chain: same period as the sentence before, no day."""
+    if period is None or not subject or not _REPORT_VERB.search(fold_aligned(sentence).lower()):
+        return None
+    due = {"every": period.due["every"]}
+    return Deadline(agencies=_names(subject), cooperating=[], due=due, relation="on",
+                    task=_shorten(sentence[subject[-1].end:].strip(" ,.")), quote=sentence.strip(),
+                    section=sec.label, section_idx=sec.idx,
+                    why="the next link of a reporting chain: the period of the sentence before")
+
+
 def _frame_scope(doc: Document, sec: Section, sentence: str, year_hint: int | None) -> list[DueMatch] | None:
     """The due time a list-opening sentence gives its items, or None when it is not such a frame."""
     folded = fold_aligned(sentence).lower().strip()
@@ -413,13 +451,19 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             continue
         inherited: list[Mention] | None = None
         previous: list[Mention] = []  # subject of the previous sentence of this paragraph
+        period: DueMatch | None = None  # the recurring due time of the previous sentence
         for s_start, s_end in sentences(sec.text):
             sentence = sec.text[s_start:s_end]
             own_subject = subject_agencies(sentence, doc.province)
             matches = find_due_times(sentence, year_hint)
             if not matches:
+                relayed = _relayed(sec, sentence, own_subject, period)
+                if relayed:
+                    out.append(relayed)
                 previous = own_subject or previous
+                period = None
                 continue
+            period = next((m for m in matches if m.recurring and "every" in m.due), None)
             folded = fold_aligned(sentence)
             if _PURPOSE.match(folded.strip().lower()):
                 continue
@@ -450,8 +494,11 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                     continue
                 due_agencies, due_subject, due_why = agencies, subject, why_agency
                 clause = _clause_subject(sentence, due, doc.province)
+                handed = [] if clause else _handed_over(sentence, folded, due, doc.province)
                 if clause:
                     due_agencies, due_subject, due_why = _names(clause), clause, "subject of the clause"
+                elif handed:
+                    due_agencies, due_subject, due_why = _names(handed), handed, "the agency a file is sent to, then acting"
                 coop = [c for c in _cooperating(sentence, folded, due.start, doc.province) if c not in due_agencies]
                 adjacent = last_task and not re.search(r"\w", sentence[prev_end:due.start])
                 task = last_task if adjacent else _task_text(sentence, due, prev_end, own_subject)

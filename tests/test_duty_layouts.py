@@ -118,3 +118,16 @@ def test_upload_reply_ends_with_what_needs_review() -> None:
     assert "⚠️ 5 hạn chót chưa rõ cơ quan" in text
     assert text.count("Hồ sơ số") == 3 and "… và 2 mục khác" in text
     assert "⚠️ 1 thời hạn tính từ một sự kiện (không nhắc tự động)" in text
+
+
+def test_a_file_sent_to_an_agency_that_then_acts_is_its_duty() -> None:
+    body = ("1. UBND các xã hoàn thiện hồ sơ, gửi Sở Xây dựng thẩm định, trình UBND tỉnh trước ngày 15/5/2026.\n\n"
+            "2. UBND các xã lập danh sách, gửi Sở Nội vụ và Sở Tài chính trong tháng 6/2026.\n")
+    assert _deadlines(body) == [(["Sở Xây dựng"], "2026-05-15"), (["UBND các xã"], "2026-06")]
+
+
+def test_the_next_link_of_a_reporting_chain_keeps_the_period() -> None:
+    body = ("1. Trước ngày 10 hằng tháng, Trạm Y tế xã báo cáo Trung tâm Y tế khu vực. "
+            "Trung tâm Y tế khu vực tổng hợp, báo cáo Sở Y tế.\n")
+    assert _deadlines(body) == [(["Trạm Y tế xã"], {"every": "month", "day": 10}),
+                                (["Trung tâm Y tế khu vực"], {"every": "month"})]
