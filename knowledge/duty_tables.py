@@ -14,6 +14,7 @@ import re
 from knowledge.agencies import fold_aligned
 from knowledge.blocks import ROW_SEP
 from knowledge.duetime import DueMatch, find_due_times
+from knowledge.duty_blocks import split_cell
 from knowledge.model import Deadline, Document, Section
 
 # Header words → role; the first rule that matches a header cell wins (so `phối hợp` is checked
@@ -67,11 +68,6 @@ def _header(cells: list[str]) -> dict[str, int] | None:
     return roles if "time" in roles and ("task" in roles or "lead" in roles) else None
 
 
-def _split(value: str) -> list[str]:
-    parts = [re.sub(r"\s+", " ", p).strip(" .,-–") for p in re.split(r"[;\n]", value)]
-    return [p[:1].upper() + p[1:] for p in parts if p and not fold_aligned(p).lower().startswith("theo ")]
-
-
 def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
     folded = fold_aligned(cell).lower().strip()
     if not folded or _NO_LIMIT.match(folded):
@@ -119,8 +115,8 @@ def _row_deadlines(sec: Section, cells: list[str], roles: dict[str, int], year_h
     in_task = [m for m in find_due_times(task, year_hint) if isinstance(m.due, dict)]
     if not found and not in_task:
         return []
-    lead = _split(cell("lead"))
-    coop = _split(cell("coop"))
+    lead = split_cell(cell("lead"))
+    coop = split_cell(cell("coop"))
     out = []
     for m in found + [m for m in in_task if m.due not in [f.due for f in found]]:
         out.append(Deadline(

@@ -1,0 +1,148 @@
+"""Duty layouts beyond one sentence: field-line blocks (`Đơn vị chủ trì: …` / `Thời gian hoàn thành: …`),
+time frames that a list's items inherit, and the next link of a periodic reporting chain."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.agencies import Mention, fold_aligned
+from knowledge.duetime import DueMatch, find_due_times
+from knowledge.model import Deadline, Document, Section
+from knowledge.roles import inherited_subject, names, subject_agencies
+
+# Field lines of a duty block: `- Đơn vị chủ trì thực hiện: …`, `- Thời gian hoàn thành: …`.
+_FIELD = re.compile(
+    r"^(?P<label>(?:don vi|co quan)(?: chu tri)?(?: thuc hien)?(?: bao cao)?|(?:don vi|co quan) phoi hop(?: thuc hien)?"
+    r"|doi tuong(?: thuc hien)?(?: bao cao)?|thoi (?:gian|han)(?: hoan thanh| thuc hien| gui bao cao| bao cao)?"
+    r"|tien do(?: thuc hien)?|tan suat(?: thuc hien)?(?: bao cao)?)\s*:\s*")
+# Any other `Label: value` line of the same block (`Nội dung yêu cầu báo cáo: …`) stays in the block.
+_LABELLED = re.compile(r"^[^:]{3,60}:\s*\S")
+# A list opened by a time frame that its items inherit: `Trong tháng 12/2025, tập trung thực hiện … sau đây:`.
+_FRAME_END = re.compile(r"(?:sau day|nhu sau|cu the|sau)\s*:\s*$")
+
+
+def field_of(sec: Section) -> tuple[str, str] | None:
+    """(role, value) of a field line: lead | coop | time."""
+    m = _FIELD.match(fold_aligned(sec.text).lower())
+    if not m:
+        return None
+    label = m.group("label")
+    role = "time" if label.startswith(("thoi", "tien do", "tan suat")) else "coop" if "phoi hop" in label else "lead"
+    return role, sec.text[m.end():].strip().rstrip(".;")
+
+
+def split_cell(value: str) -> list[str]:
+    """A cell or field of agencies: split on `;` (and new lines), as written."""
+    parts = [re.sub(r"\s+", " ", p).strip(" .,-–") for p in re.split(r"[;\n]", value)]
+    return [p[:1].upper() + p[1:] for p in parts if p and not fold_aligned(p).lower().startswith("theo ")]
+
+
+def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[Deadline]:
+    """A `Thời gian hoàn thành:` line takes its task and agencies from the lines of its block."""
+    field = field_of(sec)
+    if not field or field[0] != "time":
+        return []
+    matches = [m for m in find_due_times("trong " + field[1] if _BARE_TIME.match(fold_aligned(field[1]).lower())
+                                         else field[1], year_hint)]
+    if not matches:
+        return []
+    lead: list[str] = []
+    coop: list[str] = []
+    task_sec = None
+    lines = [sec]
+    block = doc.sections[max(0, sec.idx - FIELD_BLOCK_SPAN):sec.idx]
+    following = doc.sections[sec.idx + 1:sec.idx + FIELD_BLOCK_SPAN]
+    for nxt in following:  # fields written after the time line (`Đối tượng thực hiện báo cáo: …`)
+        f = field_of(nxt)
+        if f is None and not _LABELLED.match(nxt.text):
+            break
+        if f and f[0] == "lead" and not lead:
+            lead = split_cell(f[1])
+        elif f and f[0] == "coop" and not coop:
+            coop = split_cell(f[1])
+    for prev in reversed(block):
+        f = field_of(prev)
+        if f is None and _LABELLED.match(prev.text) and prev.kind != "paragraph":
+            continue
+        if f is None:
+            task_sec = prev
+            break
+        lines.insert(0, prev)
+        if f[0] == "lead":
+            lead = split_cell(f[1])
+        elif f[0] == "coop":
+            coop = split_cell(f[1])
+    task = task_sec.text if task_sec else ""
+    quote = "\n".join(x.text for x in ([task_sec] if task_sec else []) + lines)
+    return [Deadline(agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=shorten_task(task),
+                     quote=quote, section=(task_sec or sec).label, section_idx=sec.idx,
+                     year_inferred=m.year_inferred, due_text=field[1], needs_review=not lead, time=m.time,
+                     why="field lines: `Đơn vị chủ trì` + `Thời gian hoàn thành`") for m in matches]
+
+
+FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line
+_BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
+
+
+def shorten_task(task: str) -> str:
+    task = re.sub(r"^\s*(?:\(\d{1,2}\)|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*\.)\s*", "", task)
+    return task if len(task) <= 220 else task[:220].rsplit(" ", 1)[0] + "…"
+
+
+# `Ngày 05 hằng tháng, UBND xã báo cáo UBND huyện. UBND huyện tổng hợp, báo cáo UBND tỉnh.`: the next
+# level of a reporting chain reports on the same period, at a day the text does not give.
+_REPORT_VERB = re.compile(r"(?<![a-z])(?:bao cao|tong hop)(?![a-z])")
+
+
+def relayed(sec: Section, sentence: str, subject: list[Mention], period: DueMatch | None) -> Deadline | None:
+    """The next link of a periodic reporting chain: same period as the sentence before, no day."""
+    if period is None or not subject or not _REPORT_VERB.search(fold_aligned(sentence).lower()):
+        return None
+    due = {"every": period.due["every"]}
+    return Deadline(agencies=names(subject), cooperating=[], due=due, relation="on",
+                    task=shorten_task(sentence[subject[-1].end:].strip(" ,.")), quote=sentence.strip(),
+                    section=sec.label, section_idx=sec.idx,
+                    why="the next link of a reporting chain: the period of the sentence before")
+
+
+def frame_scope(doc: Document, sec: Section, sentence: str, year_hint: int | None) -> list[DueMatch] | None:
+    """The due time a list-opening sentence gives its items, or None when it is not such a frame."""
+    folded = fold_aligned(sentence).lower().strip()
+    if not _FRAME_END.search(folded):
+        return None
+    matches = find_due_times(sentence, year_hint)
+    if len(matches) != 1 or isinstance(matches[0].due, dict) or sentence.index(sentence.strip()[:1]) > 0:
+        return None
+    return matches if matches[0].start < 40 else None
+
+
+def frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int | None,
+                     done: set[int]) -> list[Deadline]:
+    """Items after a time frame (until the enclosing numbered part ends) that state no time of their
+    own inherit it: one deadline per leaf item, agency from the item or its heading."""
+    anchor = next((a for a in reversed(doc.ancestors(sec)) if a.kind in ("part", "item")), None)
+    limit = anchor.level if anchor else 0
+    out: list[Deadline] = []
+    scope = []
+    for nxt in doc.sections[sec.idx + 1:]:
+        if nxt.kind in ("part", "item") and nxt.level <= limit or nxt.kind == "footnote":
+            break
+        scope.append(nxt)
+    parents = {x.parent for x in scope}
+    for leaf in scope:
+        if leaf.idx in parents or leaf.kind == "row" or len(leaf.text) < 25:
+            continue
+        if find_due_times(leaf.text, year_hint):
+            continue
+        subject = subject_agencies(leaf.text, doc.province) or inherited_subject(doc, leaf)
+        if not subject:
+            continue
+        done.add(leaf.idx)
+        out.append(Deadline(
+            agencies=names(subject), cooperating=[], due=frame.due, relation=frame.relation,
+            task=shorten_task(leaf.text), quote=leaf.text, section=leaf.label, section_idx=leaf.idx,
+            year_inferred=frame.year_inferred, due_text=sec.text[frame.start:frame.end] if frame.end < len(sec.text)
+            else "", why="time frame opening the list (" + sec.label + ")"))
+    return out
+
+

@@ -1,0 +1,251 @@
+"""Who is responsible in a sentence: its subject (after `Giao`, `Đề nghị`, an opening clause or a
+delegation), the agencies it cooperates with, those it reports to, and the subject it inherits from
+its item, its lead-in or the addressees."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.agencies import Mention, find_agencies, fold_aligned
+from knowledge.duetime import DueMatch
+from knowledge.model import Document, Section
+from knowledge.sentences import sentences
+
+_VERBS = (
+    "chu tri", "phoi hop", "khan truong", "tap trung", "chi dao", "ra soat", "xay dung", "tham muu", "bao cao",
+    "thuc hien", "hoan thanh", "to chuc", "nghien cuu", "don doc", "theo doi", "huong dan", "kiem tra",
+    "chu dong", "day nhanh", "day manh", "dinh ky", "tiep tuc", "bam sat", "can cu", "co trach nhiem",
+    "chiu trach nhiem", "trien khai", "ban hanh", "gui ", "tong hop", "tiep thu", "soat xet",
+    "uu tien", "kien toan", "phan cong", "nang cao", "huy dong", "danh gia", "cap nhat", "de xuat",
+    "dam bao", "bao dam", "phan dau", "thong nhat", "theo chuc nang", "co van ban", "lap ", "hoan thien",
+    "giai ngan", "bo tri", "can doi", "khao sat", "xac dinh", "quyet dinh", "thong bao", "phe duyet",
+    "luu y", "chu y", "tham dinh", "giai quyet", "tiep nhan", "cung cap", "bo sung", "chuan bi", "dang ky",
+    "cong khai", "cong bo", "tuyen truyen", "xu ly", "ho tro", "giam sat", "tra loi", "giai trinh",
+)
+VERB_RE = re.compile(
+    r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
+)
+_LEAD_IN = re.compile(
+    r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+|\(\d{1,2}\)\s+)?"
+    r"(?:(?:ve|doi voi) [^:]{0,200}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    re.IGNORECASE)
+_COOP = re.compile(r"phoi hop(?:\s+chat che)?\s+(?:voi|cung)\s+")
+
+
+def _outside_parens(text: str, pos: int) -> bool:
+    return text.count("(", 0, pos) <= text.count(")", 0, pos)
+
+
+# `Báo cáo của các Bộ, ngành … gửi về …`: the owner of the report is the one who must send it.
+_POSSESSIVE = re.compile(r"(?:bao cao|van ban|y kien|ket qua|ho so|ke hoach|danh sach|de xuat|du toan)"
+                         r"(?: [a-z]+){0,3}? cua ")
+
+
+def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
+    """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`, or after an
+    opening adverbial clause), before its verb."""
+    folded = fold_aligned(sentence)
+    mentions = find_agencies(sentence, province, open_vocab=True)
+    giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
+    start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
+    subject = _subject_from(folded, mentions, start)
+    if subject is None and _OPENING_CLAUSE.match(folded.lower()):
+        for x in mentions:
+            if x.start > OPENING_CLAUSE_SPAN:
+                break
+            if folded[:x.start].rstrip().endswith(","):
+                subject = _subject_from(folded, mentions, x.start, strict=True)
+                if subject:
+                    break
+    return subject or []
+
+
+# Verbs by which one agency hands a duty to another, after the first one's name.
+_DELEGATES = re.compile(r"\s*(?:(?:vua|da|tiep tuc|co van ban)\s+)?(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
+
+
+def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool = False) -> list[Mention] | None:
+    """The subject that starts at `start`: mentions before the first verb (`X chỉ đạo Y …`: Y acts,
+    X directs). `strict` (after an opening clause) wants the verb right after the subject."""
+    boundary = len(folded)
+    for m in VERB_RE.finditer(folded, start):
+        if folded[max(0, m.start() - 8):m.start()].endswith("co quan ") or not _outside_parens(folded, m.start()):
+            continue
+        boundary = m.start()
+        break
+    owner = _POSSESSIVE.match(folded.lower(), start)
+    if owner:
+        owned = [m for m in mentions if m.start == owner.end()]
+        if owned:
+            return owned
+    subject = [m for m in mentions if start <= m.start < boundary]
+    if not subject or subject[0].start - start > 45:
+        return None
+    if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
+        return None
+    delegation = _DELEGATES.match(folded.lower(), subject[-1].end)
+    if delegation:
+        # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
+        # agency is not responsible.
+        directed = [m for m in mentions if delegation.end() <= m.start <= delegation.end() + 4]
+        subject = directed or subject
+    return _named_in_brackets(folded, subject)
+
+
+def _named_in_brackets(folded: str, subject: list[Mention]) -> list[Mention]:
+    """`Các cơ quan chủ trì Chương trình (Sở A, Ban B)`: the bracketed agencies are the ones meant,
+    so the collective that they spell out is dropped."""
+    out = []
+    for i, m in enumerate(subject):
+        nxt = subject[i + 1] if i + 1 < len(subject) else None
+        collective = fold_aligned(m.name).lower().startswith("cac ")
+        if collective and nxt and "(" in folded[m.end:nxt.start] and len(folded[m.end:nxt.start]) < 60 \
+                and not _outside_parens(folded, nxt.start):
+            continue
+        out.append(m)
+    return out
+
+
+# An opening adverbial clause before the subject: `Căn cứ Kế hoạch này, các sở … xây dựng …`,
+# `Quý I/2027, các cơ quan … đánh giá …`, `Trên cơ sở đó, Sở Tài chính …`.
+_OPENING_CLAUSE = re.compile(
+    r"^(?:\([^)]{0,40}\)\s*[-–]\s*)?(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?"
+    r"(?:can cu|tren co so|thuc hien|de|nham|sau khi|quy|trong|nam|thang|ngay|hang|dinh ky|truoc|cham nhat"
+    r"|dong thoi|theo do|ngoai ra|ben canh do|cung tai|tai)\b")
+OPENING_CLAUSE_SPAN = 300  # characters searched for the comma that closes an opening clause
+SUBJECT_VERB_GAP = 12  # after an opening clause, the verb follows its subject closely (`, Sở X vừa chỉ đạo`)
+
+
+def inherited_subject(doc: Document, sec: Section) -> list[Mention]:
+    for anc in reversed(doc.ancestors(sec)):
+        if anc.kind == "paragraph" and anc.text.rstrip().endswith(":"):
+            # `Theo đó, Ủy ban Dân tộc xác định …:` leads in the bullets under it.
+            spans = sentences(anc.text)
+            subject = subject_agencies(anc.text[spans[-1][0]:spans[-1][1]], doc.province) if spans else []
+            if subject:
+                return subject
+            continue
+        if anc.kind not in ("part", "item", "bullet", "point"):
+            continue
+        first = anc.text[: sentences(anc.text)[0][1]] if anc.text else ""
+        first = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?\s+", "", first)
+        subject = subject_agencies(first, doc.province)
+        if subject:
+            return subject
+    return addressee_mentions(doc) if doc.type == "Công văn" else []
+
+
+def addressee_mentions(doc: Document) -> list[Mention]:
+    """The agencies a Công văn is sent to (`Kính gửi:`), as mentions; unknown ones kept as written."""
+    out: list[Mention] = []
+    for a in doc.addressees:
+        found = find_agencies(a, doc.province, open_vocab=True)
+        out += found or [Mention(0, len(a), a.strip(" -;,."), a)]
+    return out
+
+
+def cooperating(sentence: str, folded: str, upto: int, province: str | None) -> list[str]:
+    names: list[str] = []
+    for m in _COOP.finditer(folded, 0, upto):
+        stop = len(sentence)
+        verb = VERB_RE.search(folded, m.end())
+        if verb:
+            stop = verb.start()
+        for cut in (";", " và các ", " và cơ quan", ", các cơ quan", " các cơ quan"):
+            idx = sentence.find(cut, m.end())
+            if idx != -1:
+                stop = min(stop, idx)
+        names += [a.name for a in find_agencies(sentence[m.end():stop], province, open_vocab=True)]
+    return list(dict.fromkeys(names))
+
+
+# Words that stand for "the addressees of this letter": resolved to `Kính gửi:` when it lists them.
+_GENERIC_ADDRESSEE = re.compile(r"^(?:quy (?:co quan|uy ban|don vi|so)|cac don vi|don vi thuc hien|cac co quan, don vi)$")
+# A receiver of the result, not its doer: `báo cáo UBND tỉnh`, `gửi về Sở Tài chính`, `trình …`, `(qua Sở …)`.
+_REPORT_CUE = re.compile(r"(?:bao cao|gui(?: ve| den| cho| toi)?|trinh|ve|qua|cho|den|len)\s*(?:\(\s*)?$")
+# `Đồng ý lùi thời hạn trình Đề án … sang tháng 12 như đề nghị của Bộ X` (a Prime Minister's reply):
+# the limit is Bộ X's, named after `đề nghị của`, or after `Giao` in the next sentence.
+CONSENT = re.compile(r"^\s*(?:\d{1,2}\.\s*|[a-zđ]\)\s*)?dong y\b")
+_REQUESTED_BY = re.compile(r"(?:de nghi|kien nghi|de xuat) cua\s+$")
+
+
+def consent_subject(sentence: str, folded: str, rest: str, province: str | None) -> list[Mention]:
+    for m in find_agencies(sentence, province, open_vocab=True):
+        if _REQUESTED_BY.search(folded[max(0, m.start - 25):m.start].lower()):
+            return [m]
+    spans = sentences(rest)
+    if spans:
+        nxt = rest[spans[0][0]:spans[0][1]]
+        if fold_aligned(nxt).lower().lstrip().startswith("giao "):
+            return subject_agencies(nxt, province)
+    return []
+
+
+_LIST_LEAD = re.compile(r"(?:nhu sau|cu the|sau day|sau|gom)\s*$")
+
+
+def clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[Mention]:
+    """`…, cụ thể như sau: A báo cáo … trước ngày 10; B báo cáo … trước ngày 15`: parallel clauses
+    with their own subjects give each due time its clause's subject. A clause counts when it opens
+    a list (after `như sau:`) or follows a clause that opened with its own subject; a `;` inside a
+    list of objects does not."""
+    cut = max(sentence.rfind(";", 0, due.start), sentence.rfind(":", 0, due.start))
+    if cut <= 0:
+        return []
+    clause = sentence[cut + 1:due.start]
+    subject = subject_agencies(clause.lstrip(), province)
+    if not subject or subject[0].start > 2:
+        return []
+    before = fold_aligned(sentence[:cut]).lower()
+    if sentence[cut] == ":":
+        return subject if _LIST_LEAD.search(before) else []
+    prev_cut = max(sentence.rfind(";", 0, cut), sentence.rfind(":", 0, cut))
+    previous = sentence[prev_cut + 1:cut].lstrip()
+    opened = subject_agencies(previous, province)
+    return subject if opened and opened[0].start <= 2 else []
+
+
+# `… gửi Sở Nông nghiệp và Môi trường tổng hợp, trình UBND tỉnh trước ngày 13/4`: the agency a file is
+# sent to and that then acts on it (a verb right after its name) does what the rest of the clause says.
+_HANDED_TO = re.compile(r"(?:^|[\s,;])gui(?: ve| cho| den)?\s+$")
+
+
+def handed_over(sentence: str, folded: str, due: DueMatch, province: str | None) -> list[Mention]:
+    """The last agency in the due time's clause that a file is sent to and that acts on it."""
+    start = max(sentence.rfind(";", 0, due.start), 0)
+    mentions = find_agencies(sentence[start:due.start], province, open_vocab=True)
+    for k in range(len(mentions) - 1, -1, -1):
+        m = mentions[k]
+        if any(re.search(r"(?:\bva|,)\s*$", folded[start + m.end:start + x.start].lower()) for x in mentions[k + 1:]):
+            continue  # `gửi A và B …`: a list of receivers, none of them acting
+        before = folded[max(0, start + m.start - 12):start + m.start].lower()
+        after = folded[start + m.end:start + m.end + 12].lower()
+        if _HANDED_TO.search(before) and re.match(r"\s*(?:de\s+)?", after) and \
+                VERB_RE.match(after, len(re.match(r"\s*(?:de\s+)?", after).group(0))):
+            return [Mention(start + m.start, start + m.end, m.name, m.surface)]
+    return []
+
+
+def resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
+    """`Quý cơ quan`, `các đơn vị` → the addressees, when the letter names them."""
+    if subject and all(_GENERIC_ADDRESSEE.match(fold_aligned(m.name).lower().strip()) for m in subject):
+        return addressee_mentions(doc) or subject
+    return subject
+
+
+def report_to_names(sentence: str, folded: str, subject: list[Mention], coop: list[str],
+               province: str | None) -> list[str]:
+    taken = {m.name for m in subject} | set(coop)
+    out: list[str] = []
+    for m in find_agencies(sentence, province, open_vocab=True):
+        if m.name in taken or any(s.start <= m.start < s.end for s in subject):
+            continue
+        if _REPORT_CUE.search(folded[max(0, m.start - 30):m.start].lower()):
+            out.append(m.name)
+    return list(dict.fromkeys(out))
+
+
+def names(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(m.name for m in mentions))
+
+
