@@ -28,7 +28,7 @@ def _names(text: str) -> list[str]:
     ("Giám đốc Sở Xây dựng chịu trách nhiệm", ["Sở Xây dựng"]),
     ("Chủ tịch UBND xã Tân Lập tổ chức họp", ["UBND xã Tân Lập"]),
     ("Thủ trưởng các sở, ngành chỉ đạo", ["Các sở, ngành"]),
-    ("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ gửi báo cáo", ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"]),
+    ("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ rà soát danh mục", ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"]),
     ("UBND các huyện, thị xã, thành phố triển khai", ["UBND các huyện, thị xã, thành phố"]),
     ("Các chủ đầu tư hoàn thiện hồ sơ", ["Các chủ đầu tư"]),
     ("Công ty TNHH Minh Phát khẩn trương bàn giao", ["Công ty TNHH Minh Phát"]),
