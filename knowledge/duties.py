@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.agencies import Mention, fold_aligned
+from knowledge.agencies import Mention, find_agencies, fold_aligned
 from knowledge.duetime import DueMatch, find_due_times
 from knowledge.duty_blocks import field_deadlines, field_of, frame_deadlines, frame_scope, relayed
 from knowledge.model import Deadline, Document, Section
@@ -33,6 +33,11 @@ _NUM_PREFIX = re.compile(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+")
 # "Để phấn đấu giải ngân 100% … trước ngày 31/01/2027, Chủ tịch UBND tỉnh yêu cầu:" states the purpose
 # of the duties listed after it; its date is a goal, not a duty of anyone.
 _PURPOSE = re.compile(r"^(?:de|nham)\s.*\b(?:yeu cau|de nghi|chi dao|giao)(?:\s[^,.;:]{0,60})?:\s*$", re.DOTALL)
+# `Trong thời gian từ nay đến cuối năm 2023 …, để phấn đấu hoàn thành …, Phó Thủ tướng yêu cầu …`: a time
+# that leads into the purpose before any agency is named is the horizon of the goal, not a duty's limit.
+_HORIZON = re.compile(r"^[^.;:]{0,80}?,\s*(?:de|nham)\s+(?:phan dau|hoan thanh|dat|bao dam|dam bao)\b")
+
+
 def _skip_section(doc: Document, sec: Section, has_numbering: bool) -> bool:
     if sec.kind == "footnote":
         return True
@@ -62,7 +67,11 @@ def _task_text(sentence: str, due: DueMatch, prev_end: int, subject: list[Mentio
 
 
 def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str) -> bool:
-    """A bare `trong năm YYYY` is a deadline only when nothing more precise is given and it is not a goal."""
+    """A bare `trong năm YYYY` is a deadline only when nothing more precise is given and it is not a goal;
+    no time is a deadline when it is the horizon of the sentence's purpose."""
+    if _HORIZON.match(fold_aligned(sentence[match.end:]).lower()) and not find_agencies(
+            sentence[:match.start], None, open_vocab=True):
+        return False
     if match.kind != "year":
         return True
     if any(other.specificity > 1 for other in all_matches if other is not match):

@@ -83,12 +83,14 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
         return None
     if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
         return None
-    delegation = _DELEGATES.match(folded.lower(), subject[-1].end)
-    if delegation:
-        # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
-        # agency is not responsible.
-        directed = [m for m in mentions if delegation.end() <= m.start <= delegation.end() + 4]
-        subject = directed or subject
+    for m in subject:
+        delegation = _DELEGATES.match(folded.lower(), m.end)
+        if delegation:
+            # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
+            # agency is not responsible.
+            directed = [x for x in mentions if delegation.end() <= x.start <= delegation.end() + 4]
+            subject = directed or subject
+            break
     return _named_in_brackets(folded, subject)
 
 

@@ -131,3 +131,9 @@ def test_the_next_link_of_a_reporting_chain_keeps_the_period() -> None:
             "Trung tâm Y tế khu vực tổng hợp, báo cáo Sở Y tế.\n")
     assert _deadlines(body) == [(["Trạm Y tế xã"], {"every": "month", "day": 10}),
                                 (["Trung tâm Y tế khu vực"], {"every": "month"})]
+
+
+def test_a_horizon_leading_into_the_purpose_is_no_deadline() -> None:
+    body = ("Trong thời gian từ nay đến hết năm 2026, để phấn đấu hoàn thành các chỉ tiêu giảm nghèo, Chủ tịch "
+            "UBND tỉnh yêu cầu Sở Nội vụ tổng hợp báo cáo trước ngày 15/12/2026.\n")
+    assert _deadlines(body) == [(["Sở Nội vụ"], "2026-12-15")]
