@@ -33,6 +33,9 @@ _NUM_PREFIX = re.compile(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+")
 # "Để phấn đấu giải ngân 100% … trước ngày 31/01/2027, Chủ tịch UBND tỉnh yêu cầu:" states the purpose
 # of the duties listed after it; its date is a goal, not a duty of anyone.
 _PURPOSE = re.compile(r"^(?:de|nham)\s.*\b(?:yeu cau|de nghi|chi dao|giao)(?:\s[^,.;:]{0,60})?:\s*$", re.DOTALL)
+# `Theo quy định tại Nghị định 09/2019/NĐ-CP, thời hạn gửi báo cáo năm là ngày 15/12`: a rule cited as
+# background, with no agency of the directive's own, is the law's limit, not a duty this text assigns.
+_STATUTE = re.compile(r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?(?:theo|can cu|tai)\s+(?:quy dinh|nghi dinh|thong tu|luat|dieu|khoan|quyet dinh)\b")
 # `Trong thời gian từ nay đến cuối năm 2023 …, để phấn đấu hoàn thành …, Phó Thủ tướng yêu cầu …`: a time
 # that leads into the purpose before any agency is named is the horizon of the goal, not a duty's limit.
 _HORIZON = re.compile(r"^[^.;:]{0,80}?,\s*(?:de|nham)\s+(?:phan dau|hoan thanh|dat|bao dam|dam bao)\b")
@@ -114,6 +117,8 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             folded = fold_aligned(sentence)
             if _PURPOSE.match(folded.strip().lower()):
                 continue
+            if _STATUTE.match(folded.strip().lower()) and not own_subject:
+                continue
             frame = frame_scope(doc, sec, sentence, year_hint)
             if frame and not own_subject:
                 out += frame_deadlines(doc, sec, frame[0], year_hint, framed)
@@ -167,5 +172,28 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                 ))
     out += table_deadlines(doc, year_hint)
     out.sort(key=lambda d: d.section_idx)
+    _link_assignments(doc, out)
     return out
+
+
+# `2. Giao Sở Tư pháp chủ trì thực hiện các nội dung tại mục 1.`: an item that assigns the duties dated
+# in another item (`1. Trước ngày 30/6/2026: hoàn thành …`) gives them its agency.
+_ASSIGNS_ITEM = re.compile(r"(?:thuc hien|trien khai|phu trach)(?: cac)? (?:noi dung|nhiem vu|viec)"
+                           r"(?: neu| quy dinh)? (?:tai|o) (?:muc|diem|khoan) ([ivx]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])\b")
+
+
+def _link_assignments(doc: Document, deadlines: list[Deadline]) -> None:
+    """Give deadlines without an agency the agency of the item that assigns their item by number."""
+    for sec in doc.sections:
+        for m in _ASSIGNS_ITEM.finditer(fold_aligned(sec.text).lower()):
+            subject = subject_agencies(sec.text[:m.start()], doc.province)
+            target = next((t for t in doc.sections if t.number.lower() == m.group(1) and t.idx != sec.idx
+                           and t.parent == sec.parent), None)
+            if not subject or target is None:
+                continue
+            scope = {target.idx} | {t.idx for t in doc.sections if target in doc.ancestors(t)}
+            for d in deadlines:
+                if d.section_idx in scope and not d.agencies:
+                    d.agencies, d.needs_review = names(subject), False
+                    d.why += f"; agency: the item assigning {target.label} ({sec.label})"
 

@@ -137,3 +137,15 @@ def test_a_horizon_leading_into_the_purpose_is_no_deadline() -> None:
     body = ("Trong thời gian từ nay đến hết năm 2026, để phấn đấu hoàn thành các chỉ tiêu giảm nghèo, Chủ tịch "
             "UBND tỉnh yêu cầu Sở Nội vụ tổng hợp báo cáo trước ngày 15/12/2026.\n")
     assert _deadlines(body) == [(["Sở Nội vụ"], "2026-12-15")]
+
+
+def test_an_item_that_assigns_another_by_number_gives_it_an_agency() -> None:
+    body = ("1. Trước ngày 30/6/2026: hoàn thành kiểm kê tài sản công tại các trường học.\n\n"
+            "2. Giao Sở Giáo dục và Đào tạo chủ trì thực hiện nội dung tại mục 1.\n")
+    assert _deadlines(body) == [(["Sở Giáo dục và Đào tạo"], "2026-06-30")]
+
+
+def test_a_statutory_limit_cited_as_background_is_not_a_duty() -> None:
+    body = ("1. Theo quy định tại Nghị định về chế độ báo cáo, thời hạn gửi báo cáo năm là ngày 15/12 hằng năm.\n\n"
+            "2. Sở Nội vụ gửi báo cáo tổng kết trước ngày 10/12/2026.\n")
+    assert _deadlines(body) == [(["Sở Nội vụ"], "2026-12-10")]
