@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -152,10 +153,13 @@ def find_agencies(text: str, province: str | None = None, open_vocab: bool = Fal
 def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Mention]:
     """Add the phrases the tables miss; a title (`Giám đốc Sở Y`) stands for the agency it heads."""
     out = list(known)
+    known = sorted(known, key=lambda m: m.start)
+    starts = [m.start for m in known]
     for ph in find_phrases(text, folded):
-        inside = [m for m in known if ph.start <= m.start < ph.end]
-        if any(m.start < ph.start < m.end for m in known):
-            continue
+        lo, hi = bisect_left(starts, ph.start), bisect_left(starts, ph.end)
+        inside = known[lo:hi]
+        if lo and known[lo - 1].start < ph.start < known[lo - 1].end:
+            continue  # the phrase starts inside a known agency's name
         listed = split_named_list(text, ph.start, ph.end)
         if listed:
             out = [m for m in out if not (ph.start <= m.start < ph.end)]

@@ -168,7 +168,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
     end = pos
     words = 0
     i = pos
-    before = folded[:pos].split()
+    before = folded[max(0, pos - 24):pos].split()  # the last words before the head end
     placed = bool(before) and (before[-1] in LOCALITY_WORDS or " ".join(before[-2:]) in LOCALITY_WORDS)
     while words < MAX_WORDS:
         j = i
@@ -234,18 +234,24 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
     return end
 
 
+_WORD_START = re.compile(r"(?<![a-z0-9/&])[a-z0-9]+")  # not inside `12/UBND-KT`
+_LOWER_STARTS = {w.split()[0] for w in ACTORS} | {"cac"}
+
+
 def find_phrases(text: str, folded: str) -> list[Phrase]:
     """Agency phrases by shape, left to right; overlapping ones are resolved by the caller."""
     out: list[Phrase] = []
-    pos = 0
     n = len(folded)
-    while pos < n:
-        if pos and (folded[pos - 1].isalnum() or folded[pos - 1] in "/&"):  # not `12/UBND-KT`
-            pos += 1
+    done = 0
+    for word in _WORD_START.finditer(folded):
+        pos = word.start()
+        # A phrase starts at a capitalised word, or at the lowercase first word of a collective or an
+        # actor (`các sở`, `chủ đầu tư`); other words are skipped without trying every pattern.
+        if pos < done or not (text[pos].isupper() or word.group(0) in _LOWER_STARTS):
             continue
         title = _match_any(folded, pos, TITLES)
         if title and not _is_upper_at(text, pos):
-            pos += len(title)  # `bộ trưởng`, `giám đốc` in running text: a person, not an agency
+            done = pos + len(title)  # `bộ trưởng`, `giám đốc` in running text: a person, not an agency
             continue
         if title:
             k = pos + len(title)
@@ -257,22 +263,22 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
                 start_head = k + 4 if collective else k
                 end = _extend(text, folded, start_head + len(head), collective)
                 out.append(Phrase(pos, end, "title"))
-                pos = end
+                done = end
                 continue
-            pos += len(title)  # `Bộ trưởng,` alone: a person; its first word is no head noun
+            done = pos + len(title)  # `Bộ trưởng,` alone: a person; its first word is no head noun
             continue
         actor = _match_any(folded, pos, ACTORS)
         if actor:
             end = _extend(text, folded, pos + len(actor), True)
             out.append(Phrase(pos, end, "actor"))
-            pos = end
+            done = end
             continue
         if folded.startswith("cac ", pos):
             head = _match_any(folded, pos + 4, COLLECTIVE_HEADS)
             if head:
                 end = _extend(text, folded, pos + 4 + len(head), True)
                 out.append(Phrase(pos, end, "collective"))
-                pos = end
+                done = end
                 continue
         head = head_at(text, folded, pos)
         if head and _is_upper_at(text, pos):
@@ -281,9 +287,8 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             end = _extend(text, folded, k, collective)
             if end > k or " " in head or head in STANDALONE_HEADS:
                 out.append(Phrase(pos, end, "named"))
-                pos = end
+                done = end
                 continue
-        pos += 1
     return out
 
 

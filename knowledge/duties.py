@@ -38,7 +38,7 @@ _PURPOSE = re.compile(r"^(?:de|nham)\s.*\b(?:yeu cau|de nghi|chi dao|giao)(?:\s[
 _STATUTE = re.compile(r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?(?:theo|can cu|tai)\s+(?:quy dinh|nghi dinh|thong tu|luat|dieu|khoan|quyet dinh)\b")
 # `Trong thời gian từ nay đến cuối năm 2023 …, để phấn đấu hoàn thành …, Phó Thủ tướng yêu cầu …`: a time
 # that leads into the purpose before any agency is named is the horizon of the goal, not a duty's limit.
-_HORIZON = re.compile(r"^[^.;:]{0,80}?,\s*(?:de|nham)\s+(?:phan dau|hoan thanh|dat|bao dam|dam bao)\b")
+_HORIZON = re.compile(r"[^.;:]{0,80}?,\s*(?:de|nham)\s+(?:phan dau|hoan thanh|dat|bao dam|dam bao)\b")
 
 
 def _skip_section(doc: Document, sec: Section, has_numbering: bool) -> bool:
@@ -69,11 +69,10 @@ def _task_text(sentence: str, due: DueMatch, prev_end: int, subject: list[Mentio
     return task
 
 
-def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str) -> bool:
+def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str, folded: str, first_agency: int) -> bool:
     """A bare `trong năm YYYY` is a deadline only when nothing more precise is given and it is not a goal;
     no time is a deadline when it is the horizon of the sentence's purpose."""
-    if _HORIZON.match(fold_aligned(sentence[match.end:]).lower()) and not find_agencies(
-            sentence[:match.start], None, open_vocab=True):
+    if match.start < first_agency and _HORIZON.match(folded, match.end):
         return False
     if match.kind != "year":
         return True
@@ -104,7 +103,8 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
         period: DueMatch | None = None  # the recurring due time of the previous sentence
         for s_start, s_end in sentences(sec.text):
             sentence = sec.text[s_start:s_end]
-            own_subject = subject_agencies(sentence, doc.province)
+            mentions = find_agencies(sentence, doc.province, open_vocab=True)  # once per sentence
+            own_subject = subject_agencies(sentence, doc.province, mentions)
             matches = find_due_times(sentence, year_hint)
             if not matches:
                 link = relayed(sec, sentence, own_subject, period)
@@ -138,15 +138,17 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
             subject = resolve_generic(doc, subject)
             previous = subject
             agencies = names(subject)
+            first_agency = mentions[0].start if mentions else len(sentence)
+            folded_lower = folded.lower()
             prev_end = 0
             last_task = ""
             for due in matches:
-                if not _keep(due, matches, sentence):
+                if not _keep(due, matches, sentence, folded_lower, first_agency):
                     prev_end = due.end
                     continue
                 due_agencies, due_subject, due_why = agencies, subject, why_agency
                 clause = clause_subject(sentence, due, doc.province)
-                handed = [] if clause else handed_over(sentence, folded, due, doc.province)
+                handed = [] if clause else handed_over(sentence, folded, due, mentions)
                 if clause:
                     due_agencies, due_subject, due_why = names(clause), clause, "subject of the clause"
                 elif handed:
@@ -166,7 +168,7 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                     agencies=due_agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
                     quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
                     year_inferred=due.year_inferred, due_text=sentence[due.start:due.end],
-                    report_to=report_to_names(sentence, folded, due_subject, coop, doc.province),
+                    report_to=report_to_names(folded, mentions, due_subject, coop),
                     needs_review=not due_agencies, time=due.time,
                     why=f"agency: {due_why}; due: {due.kind} `{sentence[due.start:due.end]}`",
                 ))

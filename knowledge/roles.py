@@ -41,11 +41,12 @@ _POSSESSIVE = re.compile(r"(?:bao cao|van ban|y kien|ket qua|ho so|ke hoach|danh
                          r"(?: [a-z]+){0,3}? cua ")
 
 
-def subject_agencies(sentence: str, province: str | None) -> list[Mention]:
+def subject_agencies(sentence: str, province: str | None, mentions: list[Mention] | None = None) -> list[Mention]:
     """Agencies a sentence opens with (after a lead-in such as `Giao` or `Đối với`, or after an
     opening adverbial clause), before its verb."""
     folded = fold_aligned(sentence)
-    mentions = find_agencies(sentence, province, open_vocab=True)
+    if mentions is None:
+        mentions = find_agencies(sentence, province, open_vocab=True)
     giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
     start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
     subject = _subject_from(folded, mentions, start)
@@ -212,19 +213,19 @@ def clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[M
 _HANDED_TO = re.compile(r"(?:^|[\s,;])gui(?: ve| cho| den)?\s+$")
 
 
-def handed_over(sentence: str, folded: str, due: DueMatch, province: str | None) -> list[Mention]:
+def handed_over(sentence: str, folded: str, due: DueMatch, sentence_mentions: list[Mention]) -> list[Mention]:
     """The last agency in the due time's clause that a file is sent to and that acts on it."""
     start = max(sentence.rfind(";", 0, due.start), 0)
-    mentions = find_agencies(sentence[start:due.start], province, open_vocab=True)
+    mentions = [m for m in sentence_mentions if start <= m.start and m.end <= due.start]
     for k in range(len(mentions) - 1, -1, -1):
         m = mentions[k]
-        if any(re.search(r"(?:\bva|,)\s*$", folded[start + m.end:start + x.start].lower()) for x in mentions[k + 1:]):
+        if any(re.search(r"(?:\bva|,)\s*$", folded[m.end:x.start].lower()) for x in mentions[k + 1:]):
             continue  # `gửi A và B …`: a list of receivers, none of them acting
-        before = folded[max(0, start + m.start - 12):start + m.start].lower()
-        after = folded[start + m.end:start + m.end + 12].lower()
-        if _HANDED_TO.search(before) and re.match(r"\s*(?:de\s+)?", after) and \
-                VERB_RE.match(after, len(re.match(r"\s*(?:de\s+)?", after).group(0))):
-            return [Mention(start + m.start, start + m.end, m.name, m.surface)]
+        before = folded[max(0, m.start - 12):m.start].lower()
+        after = folded[m.end:m.end + 12].lower()
+        lead = re.match(r"\s*(?:de\s+)?", after)
+        if _HANDED_TO.search(before) and VERB_RE.match(after, lead.end() if lead else 0):
+            return [m]
     return []
 
 
@@ -235,11 +236,11 @@ def resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
     return subject
 
 
-def report_to_names(sentence: str, folded: str, subject: list[Mention], coop: list[str],
-               province: str | None) -> list[str]:
+def report_to_names(folded: str, mentions: list[Mention], subject: list[Mention], coop: list[str]) -> list[str]:
+    """Receivers among a sentence's agency mentions (found once per sentence by the caller)."""
     taken = {m.name for m in subject} | set(coop)
     out: list[str] = []
-    for m in find_agencies(sentence, province, open_vocab=True):
+    for m in mentions:
         if m.name in taken or any(s.start <= m.start < s.end for s in subject):
             continue
         if _REPORT_CUE.search(folded[max(0, m.start - 30):m.start].lower()):

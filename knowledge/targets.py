@@ -55,10 +55,14 @@ def _metric(sentence: str, m: re.Match[str]) -> str:
     return " ".join(head.split()[-20:]).strip(" ,.:")
 
 
+_QUALIFIERS = [(re.compile(rf"(?<![a-z]){cue}(?: co)?\s*$"), word)
+               for cue, word in (("toi thieu", "tối thiểu"), ("it nhat", "ít nhất"), ("duoi", "dưới"), ("tren", "trên"))]
+
+
 def _qualifier(sentence: str, m: re.Match[str]) -> str:
     before = fold_aligned(sentence[max(0, m.start() - 25):m.start()])
-    for cue, word in (("toi thieu", "tối thiểu"), ("it nhat", "ít nhất"), ("duoi", "dưới"), ("tren", "trên")):
-        if re.search(rf"(?<![a-z]){cue}(?: co)?\s*$", before):
+    for pattern, word in _QUALIFIERS:
+        if pattern.search(before):
             return word
     return ""
 
