@@ -42,7 +42,8 @@ class AgencyLookup:
         if not aliases:
             return rows
         names = {a["id"]: a["name"] for a in self._agencies}
-        direct = {names[i] for i in self._agency_ids(q.agencies, q.provinces) if i not in aliases and i in names}
+        direct = {names[i] for name in q.agencies for i in self._agency_ids_of(name, q.provinces)
+                  if i not in aliases and i in names}
         out = []
         for r in rows:
             ids = set(r.get("agency_ids") or [])

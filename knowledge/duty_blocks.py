@@ -42,7 +42,7 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
     field = field_of(sec)
     if not field or field[0] != "time":
         return []
-    matches = [m for m in find_due_times("trong " + field[1] if _BARE_TIME.match(fold_aligned(field[1]).lower())
+    matches = [m for m in find_due_times("trong " + field[1] if BARE_TIME.match(fold_aligned(field[1]).lower())
                                          else field[1], year_hint)]
     if not matches:
         return []
@@ -81,7 +81,8 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
 
 
 FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line
-_BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
+# A bare time (`Tháng 3/2026`, `Quý II/2026`, `Năm 2026`) in a field or table cell reads as `trong …`.
+BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
 
 
 def shorten_task(task: str) -> str:

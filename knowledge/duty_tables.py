@@ -14,7 +14,7 @@ import re
 from knowledge.agencies import fold_aligned
 from knowledge.blocks import ROW_SEP
 from knowledge.duetime import DueMatch, find_due_times
-from knowledge.duty_blocks import split_cell
+from knowledge.duty_blocks import BARE_TIME, split_cell
 from knowledge.model import Deadline, Document, Section
 
 # Header words → role; the first rule that matches a header cell wins (so `phối hợp` is checked
@@ -31,8 +31,6 @@ ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A time cell that names no limit: ongoing duties (`Thường xuyên`), or limits given only by reference.
 _NO_LIMIT = re.compile(r"^(?:thuc hien )?thuong xuyen|^theo (?:huong dan|ke hoach|quy dinh|cac moc|tien do)")
-# Bare time cells (`Tháng 3/2026`, `Quý II/2026`, `Năm 2026`, `Hằng năm`) read as `trong …`.
-_BARE = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
 _YEARLY_CELL = re.compile(r"(?<![\d ] )(?:^|\s)(?:hang|moi) nam\b")
 
 
@@ -73,7 +71,7 @@ def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
     if not folded or _NO_LIMIT.match(folded):
         return []
     found = find_due_times(cell, year_hint)
-    if not found and _BARE.match(folded):
+    if not found and BARE_TIME.match(folded):
         found = find_due_times("trong " + cell, year_hint)
     if not found and re.match(r"^\d{1,2}\s*[/.-]\s*\d{1,2}", folded):
         found = find_due_times("trước ngày " + cell, year_hint)
