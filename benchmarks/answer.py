@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.retrieval import SHARED, rss_mb, share_embedding_cache, variant_documents  # noqa: E402
-from knowledge.config import Settings  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from knowledge.extract import extract  # noqa: E402
 from knowledge.store import FactStore  # noqa: E402
 from knowledge.structure import parse_document  # noqa: E402

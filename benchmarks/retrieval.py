@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
 from index.builder import build_index, build_passages  # noqa: E402
 from index.embeddings import Embedder, load_embedder  # noqa: E402
 from index.passages import Passage, passages_for  # noqa: E402
-from knowledge.config import Settings  # noqa: E402
 from knowledge.model import Document  # noqa: E402
 from knowledge.provinces import PROVINCES  # noqa: E402
 from knowledge.structure import parse_document  # noqa: E402

@@ -3,7 +3,7 @@
 Prints one JSON object. Each corpus is N realistic directives written as .txt files: the variants of
 the real directives in ../shared/corpus that benchmarks/retrieval.py generates (other provinces,
 agencies, districts, dates, amounts), the first N of its stream. They go through the real pipeline
-(knowledge.ingest) into a fresh BOT_DATA_DIR, embedded for real with the configured model; the bot is
+(bot.library) into a fresh BOT_DATA_DIR, embedded for real with the configured model; the bot is
 then measured the way it serves: bot.answering.Answerer in process and bot.reminders.send_reminders
 against the local fake Bot API server (tests/botapi_server.py).
 
@@ -57,7 +57,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.retrieval import SHARED, share_embedding_cache, variant_texts  # noqa: E402
-from knowledge.config import Settings  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from knowledge.provinces import provinces_in  # noqa: E402
 from knowledge.structure import parse_document  # noqa: E402
 from knowledge.text import fold  # noqa: E402
@@ -204,9 +204,9 @@ def stage_timer() -> Iterator[tuple[dict[str, float], list[Any]]]:
     Yields (seconds per stage, BuildReports of the builds that ran). The wrappers only add a clock
     read around each call; everything is restored on exit.
     """
+    import bot.library as ingest
     import index.builder as builder
     import index.passages as passages
-    import knowledge.ingest as ingest
     from index.accents import AccentRestorer
     from index.lexical import LexicalIndex
     from index.vector_index import VectorIndex
@@ -318,8 +318,8 @@ def _private_cache(data_dir: Path, shared_cache: Path) -> None:
 
 def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: bool) -> dict[str, Any]:
     """Generate and ingest `size` directives, then build the index from scratch (one base segment)."""
+    from bot.library import ingest_bytes, reindex
     from index.builder import CACHE_DIR
-    from knowledge.ingest import ingest_bytes, reindex
 
     with PeakRss() as rss:
         t0 = time.perf_counter()
@@ -384,8 +384,8 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: 
 
 def add_document(settings: Settings, answerer: Any, seed: int) -> dict[str, Any]:
     """Upload one new directive as the bot does (ingest_bytes, then the answerer's reload), timed."""
+    from bot.library import ingest_bytes
     from index.passages import passages_for
-    from knowledge.ingest import ingest_bytes
 
     name, text = next(variant_files(1, seed))
     name = f"new-{seed}-{name}"  # a new id per upload: the stream's first name is the same for every seed
@@ -438,11 +438,10 @@ def reminders_run(settings: Settings, chats: int) -> dict[str, Any]:
     from telegram import Bot
 
     from bot.reminders import plan, send_reminders
-    from bot.state import BotState
     from knowledge.store import FactStore
     from tests.botapi_server import BotApiServer
 
-    store, state = FactStore(settings.db_path), BotState(settings.db_path)
+    store, state = FactStore(settings.db_path), settings.open_state()
     subs = _subscribe(state, store, chats)
     today = _reminder_day(store)
     t0 = time.perf_counter()
@@ -518,7 +517,7 @@ def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
 
 def compact_phase(size_dir: Path) -> dict[str, Any]:
     """The nightly job: fold the day's delta segment into the base (passages reused, nothing embedded)."""
-    from knowledge.ingest import compact
+    from bot.library import compact
 
     settings = Settings(data_dir=size_dir / "data")
     with PeakRss() as rss:

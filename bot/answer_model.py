@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 
@@ -30,7 +29,3 @@ class Answer:
             "id": qid, "question": self.question, "intent": self.intent, "found": self.found,
             "answer": self.text, "citations": [c.__dict__ for c in self.citations], "facts": self.facts,
         }
-
-
-def fmt_date(d: date) -> str:
-    return f"{d.day}/{d.month}/{d.year}"

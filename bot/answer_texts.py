@@ -1,11 +1,12 @@
-"""Vietnamese wording of answers, kept in one place so the tone stays consistent."""
+"""Vietnamese wording of answers (plain text, shared by the CLI and the bot); chat-only texts are in
+bot/messages.py. Kept in one place so the tone (`anh/chị`) stays consistent."""
 
 NOT_FOUND = (
     "Tôi chưa tìm thấy văn bản nào trong kho đề cập đến nội dung này."
 )
 NOT_FOUND_PROVINCE = "Kho văn bản hiện chưa có chỉ đạo nào của {provinces}, nên tôi không trả lời thay bằng số liệu của tỉnh khác."
 SUGGEST = (
-    "Bạn có thể hỏi về: hạn chót (ví dụ: «Sở Tài chính phải báo cáo trước ngày nào?»), "
+    "Anh/chị có thể hỏi về: hạn chót (ví dụ: «Sở Tài chính phải báo cáo trước ngày nào?»), "
     "việc quá hạn, mục tiêu và chỉ tiêu, nhiệm vụ của một cơ quan, hoặc gõ /help để xem các lệnh."
 )
 SMALL_TALK = "Xin chào! Tôi giúp tra cứu hạn chót, mục tiêu và nhiệm vụ trong các văn bản chỉ đạo."

@@ -14,18 +14,19 @@ from typing import Any
 
 from bot import answer_texts as T
 from bot.agency_lookup import AgencyLookup, _loose
-from bot.answer_model import Answer, Citation, fmt_date
+from bot.answer_model import Answer, Citation
+from bot.config import Settings
 from bot.fact_answers import MAX_LINES, FactAnswers, _sort_date
 from bot.formatting import shorten
+from bot.labels import document_label, fmt_date
 from bot.passage_answers import PassageAnswers
 from bot.question import Question, TimeWindow, parse_question
 from knowledge.agencies import misspelt_agencies
-from knowledge.config import Settings
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS
 from knowledge.store import FactStore
 from knowledge.succession import province_family
 
-__all__ = ["ECHO_CHARS", "Answer", "Answerer", "Citation", "fmt_date"]
+__all__ = ["ECHO_CHARS", "Answer", "Answerer", "Citation", ]
 
 ECHO_CHARS = 100  # user text quoted back in a reply is cut here, so a pasted page stays one short message
 
@@ -62,15 +63,8 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
 
     def source(self, doc_id: str) -> str:
         d = self._docs.get(doc_id) or {}
-        parts = [d.get("type") or "Văn bản"]
-        parts.append(d.get("number") or f"({doc_id})")
-        if d.get("issued_date"):
-            parts.append("ngày " + fmt_date(date.fromisoformat(d["issued_date"])))
-        elif d.get("year_hint"):
-            parts.append(f"năm {d['year_hint']}")
-        if d.get("issuer"):
-            parts.append("của " + d["issuer"])
-        return " ".join(parts)
+        return document_label(d.get("type"), d.get("number"), d.get("issued_date"), d.get("issuer"),
+                              name=d.get("source_name") or doc_id, year=d.get("year_hint"))
 
     def _source_line(self, doc_id: str, section: str) -> str:
         """`— <document>, <section>` under a quote (no dangling comma when the section has no label)."""

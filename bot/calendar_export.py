@@ -16,7 +16,8 @@ from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 
-from bot.formatting import document_label, one_line, shorten
+from bot.formatting import one_line, shorten
+from bot.labels import document_label
 from knowledge.recurrence import describe_due, due_date, next_occurrence, occurrences
 
 WINDOW_DAYS = 365

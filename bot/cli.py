@@ -11,7 +11,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from knowledge.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 
 def _date(value: str) -> date:
@@ -22,7 +22,7 @@ def _date(value: str) -> date:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge.ingest import ingest_paths
+    from bot.library import ingest_paths
 
     reports, errors = ingest_paths(settings, [Path(p) for p in args.paths])
     for r in reports:
@@ -62,8 +62,8 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.answer_model import fmt_date
     from bot.calendar_export import build_calendar
+    from bot.labels import fmt_date
     from knowledge.agencies import resolve_agency
     from knowledge.schedule import upcoming
     from knowledge.store import FactStore
@@ -116,7 +116,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge.ingest import compact, reindex
+    from bot.library import compact, reindex
 
     result = (compact(settings) or {"compacted": False}) if args.compact else reindex(settings)
     print(json.dumps(result, ensure_ascii=False))

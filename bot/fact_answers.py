@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot import answer_texts as T
-from bot.answer_model import Answer, Citation, fmt_date
+from bot.answer_model import Answer, Citation
 from bot.formatting import shorten
+from bot.labels import fmt_date
 from bot.passage_answers import _QUESTION_WORDS, _content, _place_syllables
 from bot.question import Question
 from knowledge.recurrence import describe_due, due_date, next_occurrence

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot import messages
+from bot.labels import fmt_date
 
 if TYPE_CHECKING:
     from bot.answer_model import Answer, Citation
@@ -49,30 +50,8 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
-def fmt_date(value: date | str | None) -> str:
-    """Dates the way Vietnamese directives write them: 15/3/2024."""
-    if value is None or value == "":
-        return ""
-    d = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{d.day}/{d.month}/{d.year}"
-
-
 def fmt_weekday_date(d: date) -> str:
     return f"{messages.WEEKDAYS[d.weekday()]}, {fmt_date(d)}"
-
-
-def document_label(
-    doc_type: str | None, number: str | None, issued: date | str | None, issuer: str | None
-) -> str:
-    """Plain-text citation of a document: `Công văn 1234/UBND-KT ngày 20/11/2026 của UBND tỉnh Sơn Hà`."""
-    parts = [doc_type or "Văn bản"]
-    if number:
-        parts.append(f"số {number}" if not doc_type else number)
-    if issued:
-        parts.append(f"ngày {fmt_date(issued)}")
-    if issuer:
-        parts.append(f"của {issuer}")
-    return " ".join(parts)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -1,6 +1,8 @@
-"""Every user-facing Vietnamese string of the bot, in one place.
+"""The Telegram front end's Vietnamese texts: commands, buttons, uploads, reminders, notices.
 
-Why: one consistent, polite tone ("anh/chị") and one file to review or translate. Templates are
+The wording of answers themselves (shared by the CLI and the bot) is in bot/answer_texts.py; the
+two files together hold every user-facing string. Why: one consistent, polite tone ("anh/chị")
+and few places to review or translate. Templates are
 Telegram HTML: the fixed text here is already safe, and every `{placeholder}` must be filled with a
 value escaped by `bot.formatting.esc` (the helpers in bot.formatting do that).
 """
@@ -90,6 +92,10 @@ NOT_SUBSCRIBED = "Cuộc trò chuyện này chưa đăng ký nhận nhắc hạn
 CALENDAR_CAPTION = "📅 Lịch {count} hạn chót trong 12 tháng tới{scope}. Mở tệp để thêm vào ứng dụng lịch."
 CALENDAR_SCOPE = " của {agency}"
 CALENDAR_EMPTY = "Không có hạn chót nào trong 12 tháng tới{scope}."
+# Calendar names shown in the user's calendar app (plain text, not HTML).
+CALENDAR_NAME = "Hạn chót văn bản chỉ đạo"
+CALENDAR_NAME_AGENCY = "Hạn chót – {agency}"
+UPLOAD_PROGRESS = "⏳ Đang nhận dạng chữ: trang {done}/{total}…"
 
 # ---- reminders and notifications
 REMINDER_TITLE = "🔔 <b>Nhắc hạn ngày {date}</b>"
@@ -137,8 +143,24 @@ REJECT_REASONS: dict[str, str] = {
     "corrupt": "tệp bị hỏng hoặc không mở được.",
     "unsupported": "định dạng chưa được hỗ trợ. Vui lòng gửi tệp .txt, .docx hoặc .pdf.",
     "bad_name": "tên tệp không hợp lệ. Vui lòng đổi tên tệp (chữ, số, dấu gạch ngang) rồi gửi lại.",
+    "not_directive": "tệp không có dấu hiệu nào của một văn bản chỉ đạo (cơ quan ban hành, số, ngày, loại "
+                     "văn bản, nhiệm vụ có thời hạn hay chỉ tiêu).",
 }
 REJECT_UNKNOWN = "không xử lý được tệp này."
+# The same directive again, or a new version of a stored one: nothing is written until confirmed.
+UPLOAD_DUPLICATE = "ℹ️ Văn bản này đã có ({source}), nội dung không khác. Thay thế?"
+UPLOAD_NEW_VERSION = "ℹ️ Văn bản này đã có ({source}) với nội dung khác. Thay thế bằng bản mới?"
+UPLOAD_NOT_DIRECTIVE = "⚠️ Tệp «{name}» không giống một văn bản chỉ đạo: {reason} Anh/chị vẫn muốn lưu?"
+BUTTON_REPLACE = "Thay thế"
+BUTTON_STORE_ANYWAY = "Vẫn lưu"
+BUTTON_CANCEL = "Hủy"
+UPLOAD_CANCELLED = "Đã hủy. Dữ liệu hiện có không thay đổi."
+UPLOAD_REPLACED = "✅ <b>Đã thay thế văn bản</b>: {source}"
+UPLOAD_CHANGES_NONE = "Các hạn chót không thay đổi."
+UPLOAD_CHANGES_ADDED = "➕ Hạn chót mới ({count}):"
+UPLOAD_CHANGES_REMOVED = "➖ Hạn chót bỏ ({count}):"
+UPLOAD_CHANGE_LINE = "   • {line}"
+UPDATED_DOCUMENT = "📝 <b>Văn bản được cập nhật</b>: {source}"
 REINDEX_STARTED = "⏳ Đang lập lại chỉ mục từ các văn bản đã lưu. Trong lúc này tôi vẫn trả lời câu hỏi bình thường."
 REINDEX_BUSY = "Đang có một lượt nạp văn bản hoặc lập chỉ mục chạy, anh/chị vui lòng đợi ít phút."
 REINDEX_DONE = "✅ Đã lập lại chỉ mục xong sau {seconds} giây.{counts}"

@@ -26,10 +26,11 @@ from telegram.constants import ParseMode
 from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import messages
-from bot.formatting import document_label, esc, fmt_date, fmt_weekday_date, shorten, split_html
+from bot.config import Settings
+from bot.formatting import esc, fmt_weekday_date, shorten, split_html
+from bot.labels import document_label, fmt_date
 from bot.state import BotState
 from knowledge.agencies import agency_key
-from knowledge.config import Settings
 from knowledge.recurrence import describe_due
 from knowledge.schedule import Occurrence, expand, overdue_of
 from knowledge.store import FactStore
@@ -173,11 +174,6 @@ def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
     return out
 
 
-def collect(store: FactStore, state: BotState, today: date) -> dict[int, str]:
-    """chat_id → reminder text (Telegram HTML) for every chat that has something due."""
-    return {r.chat_id: r.html for r in plan(store, state, today)}
-
-
 def _retry_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -222,11 +218,11 @@ async def deliver(
                 if attempt > MAX_RETRIES:
                     return "failed", chat_id
                 log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
-                state.move_chat(chat_id, exc.new_chat_id)
+                await asyncio.to_thread(state.move_chat, chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id
             except Forbidden as exc:
                 log.info("chat %s refused messages (%s): unsubscribed", chat_id, exc.message)
-                state.unsubscribe(chat_id)
+                await asyncio.to_thread(state.unsubscribe, chat_id)
                 return "forbidden", chat_id
             except TelegramError as exc:
                 log.warning("chat %s: sending failed: %s", chat_id, exc)
@@ -244,20 +240,21 @@ async def send_reminders(
 ) -> dict[str, int]:
     """Send every due reminder (one message per chat) and log it; one failing chat never stops the rest."""
     store = store or FactStore(settings.db_path)
-    state = state or BotState(settings.db_path)
+    state = state or settings.open_state()
     reminders = await asyncio.to_thread(plan, store, state, today)
-    stats = {"chats": len(state.subscriptions()), "sent": 0, "items": 0, "failed": 0, "unsubscribed": 0}
+    chats = len(await asyncio.to_thread(state.subscriptions))
+    stats = {"chats": chats, "sent": 0, "items": 0, "failed": 0, "unsubscribed": 0}
     for reminder in reminders:
         outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html)
         if outcome == "ok":
-            state.record_reminders(chat_id, reminder.items)
+            await asyncio.to_thread(state.record_reminders, chat_id, reminder.items)
             stats["sent"] += 1
             stats["items"] += len(reminder.items)
         elif outcome == "forbidden":
             stats["unsubscribed"] += 1
         else:
             stats["failed"] += 1
-    state.set_meta(LAST_RUN_KEY, today.isoformat())
+    await asyncio.to_thread(state.set_meta, LAST_RUN_KEY, today.isoformat())
     log.info("reminders for %s: %s", today.isoformat(), stats)
     return stats
 

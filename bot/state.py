@@ -1,7 +1,9 @@
-"""Bot state kept next to the facts: subscriptions, the reminder log and texts behind inline buttons.
+"""Bot state: subscriptions, the reminder log and texts behind inline buttons.
 
-Why the same SQLite file as the fact store: one file to back up, and WAL mode already lets the bot,
-the CLI (`directive-bot remind`) and an ingest use it at the same time. Each thread gets its own
+Why its own SQLite file (`bot_state.sqlite` next to `facts.sqlite`): an ingest holds the fact store's
+write lock for as long as it stores a directive, and a chat must not wait for that to save the text
+behind a button or a subscription. Stores of earlier versions kept these tables inside facts.sqlite;
+they are copied over once, the first time the new file is created. Each thread gets its own
 connection, like FactStore.
 """
 
@@ -42,17 +44,36 @@ create table if not exists bot_meta (
 """
 
 
+_TABLES = ("subscriptions", "reminder_log", "pending_texts", "bot_meta")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class BotState(ThreadLocalDatabase):
-    """Thread-safe access to the bot's tables, in the fact store's file."""
+    """Thread-safe access to the bot's tables, in their own file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, legacy: Path | None = None) -> None:
+        """`legacy`: the fact store file, whose bot tables (from earlier versions) seed a new state file."""
+        fresh = not Path(path).exists()
         super().__init__(path)
         with self.db.conn:
             self.db.conn.executescript(_SCHEMA)
+        if fresh and legacy is not None and Path(legacy).exists() and Path(legacy) != Path(path):
+            self._copy_legacy(Path(legacy))
+
+    def _copy_legacy(self, legacy: Path) -> None:
+        conn = self.db.conn
+        conn.execute("attach database ? as legacy", [str(legacy)])
+        try:
+            have = {r[0] for r in conn.execute("select name from legacy.sqlite_master where type = 'table'")}
+            with conn:
+                for table in _TABLES:
+                    if table in have:
+                        conn.execute(f"insert or ignore into main.{table} select * from legacy.{table}")
+        finally:
+            conn.execute("detach database legacy")
 
     # ---- subscriptions
     def subscribe(self, chat_id: int, agency: str | None) -> None:
@@ -112,6 +133,13 @@ class BotState(ThreadLocalDatabase):
     def get_pending(self, pending_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from pending_texts where id = ?", [pending_id]))
         return rows[0] if rows else None
+
+    def pending_of_kind(self, chat_id: int, kind: str) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from pending_texts where chat_id = ? and kind = ?", [chat_id, kind]))
+
+    def drop_pending(self, pending_id: str) -> None:
+        with self.db.conn as conn:
+            conn.execute("delete from pending_texts where id = ?", [pending_id])
 
     def prune_pending(self, days: int = 30) -> int:
         """Forget button texts older than `days` (their buttons then answer "expired")."""

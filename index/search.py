@@ -17,7 +17,7 @@ from index.embeddings import Embedder, load_embedder
 from index.passages import Passage
 from index.segments import Segment, SegmentedPassages, combined, read_build_manifest, segment_dirs
 from index.vector_index import IndexMismatch, VectorIndex
-from knowledge.config import Settings, load_settings
+from knowledge.config import DataSettings, load_data_settings
 from knowledge.provinces import provinces_in
 from knowledge.text import fold
 
@@ -70,7 +70,7 @@ class Searcher:
 
     @classmethod
     def load(
-        cls, index_dir: Path, embedder: Embedder | None = None, settings: Settings | None = None,
+        cls, index_dir: Path, embedder: Embedder | None = None, settings: DataSettings | None = None,
         fusion_method: str = FUSION, previous: Searcher | None = None,
     ) -> Searcher:
         """Open the serving build of `index_dir`.
@@ -80,7 +80,7 @@ class Searcher:
         Raises FileNotFoundError when no index was built yet, and IndexMismatch when it was built
         with another embedding model than the one configured (or given).
         """
-        settings = settings or load_settings()
+        settings = settings or load_data_settings()
         for attempt in range(LOAD_ATTEMPTS):
             build = cls._serving(index_dir)
             try:
@@ -101,7 +101,7 @@ class Searcher:
 
     @classmethod
     def _load_build(
-        cls, build: Path, embedder: Embedder | None, settings: Settings, fusion_method: str,
+        cls, build: Path, embedder: Embedder | None, settings: DataSettings, fusion_method: str,
         previous: Searcher | None,
     ) -> Searcher:
         meta = VectorIndex.read_meta(build)

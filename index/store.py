@@ -71,7 +71,7 @@ def discard(partial: Path) -> None:
 def discard_partials(index_dir: Path) -> list[Path]:
     """Remove unfinished builds left by a killed process.
 
-    Only safe while no build can be running, i.e. under knowledge.ingest.write_lock.
+    Only safe while no build can be running, i.e. under bot.library.write_lock.
     """
     builds_dir = Path(index_dir) / BUILDS
     partials = [p for p in builds_dir.glob(f"{PARTIAL}*") if p.is_dir()] if builds_dir.exists() else []

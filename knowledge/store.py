@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from knowledge.agencies import agency_key, aliases_for
+from knowledge.identity import document_identity
 from knowledge.model import Document, Facts
 from knowledge.recurrence import due_date
 
@@ -71,6 +72,18 @@ class FactStore(ThreadLocalDatabase):
         # Lookups by agency and by province (fact queries, reminders); also added to older stores.
         db["deadline_agencies"].create_index(["agency_id"], if_not_exists=True)
         db["documents"].create_index(["province"], if_not_exists=True)
+        if "identity" not in db["documents"].columns_dict:
+            self._add_identities()
+
+    def _add_identities(self) -> None:
+        """Stores of earlier versions knew documents by file name only: give each its identity."""
+        db = self.db
+        with db.atomic():
+            db["documents"].add_column("identity", str)
+            for row in db.query("select doc_id, issuer, number, issued_date, text from documents"):
+                ident = document_identity(row["issuer"], row["number"], row["issued_date"], row["text"] or "")
+                db["documents"].update(row["doc_id"], {"identity": ident})
+        db["documents"].create_index(["identity"], if_not_exists=True)
 
     def _create_tables(self) -> None:
         db = self.db
@@ -79,8 +92,9 @@ class FactStore(ThreadLocalDatabase):
                 "doc_id": str, "type": str, "number": str, "issuer": str, "province": str, "issued_date": str,
                 "year_hint": int, "signer": str, "signer_title": str, "title": str, "source_name": str,
                 "format": str, "sha256": str, "ingested_at": str, "text": str, "addressees": str,
-                "recipients": str, "footnotes": str,
+                "recipients": str, "footnotes": str, "identity": str,
             }, pk="doc_id")
+            db["documents"].create_index(["identity"])
             db["sections"].create({
                 "doc_id": str, "idx": int, "kind": str, "number": str, "path": str, "label": str,
                 "heading": str, "text": str, "start": int, "end": int, "parent": int,
@@ -133,6 +147,7 @@ class FactStore(ThreadLocalDatabase):
                 "addressees": json.dumps(doc.addressees, ensure_ascii=False),
                 "recipients": json.dumps(doc.recipients, ensure_ascii=False),
                 "footnotes": json.dumps(doc.footnotes, ensure_ascii=False),
+                "identity": document_identity(doc.issuer, doc.number, doc.issued_date, doc.text),
             }, pk="doc_id")
             db["sections"].insert_all(({
                 "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
@@ -162,6 +177,15 @@ class FactStore(ThreadLocalDatabase):
                     "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
                     "section": t.section, "section_idx": t.section_idx,
                 } for t in items)
+            self._drop_orphan_agencies()
+
+    def _drop_orphan_agencies(self) -> None:
+        """Agencies no stored duty names any more (a new version dropped them): gone in the same
+        transaction, so `/coquan` never finds an agency without duties."""
+        db = self.db
+        orphans = "select id from agencies where id not in (select agency_id from deadline_agencies)"
+        db.execute(f"delete from agency_aliases where agency_id in ({orphans})")
+        db.execute(f"delete from agencies where id in ({orphans})")
 
     def _delete_rows(self, doc_id: str) -> None:
         db = self.db
@@ -175,6 +199,16 @@ class FactStore(ThreadLocalDatabase):
     def remove(self, doc_id: str) -> None:
         with self.db.atomic():
             self._delete_rows(doc_id)
+            self._drop_orphan_agencies()
+
+    def documents_with_identity(self, identity: str) -> list[dict[str, Any]]:
+        """Stored documents that are this directive (normally one), with their hash and text."""
+        return list(self.db.query(
+            "select doc_id, type, number, issuer, issued_date, year_hint, source_name, sha256, text"
+            " from documents where identity = ? order by doc_id", [identity]))
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("select 1 from documents where doc_id = ?", [doc_id]).fetchone() is not None
 
     def sha256_of(self, doc_id: str) -> str | None:
         row = self.db.execute("select sha256 from documents where doc_id = ?", [doc_id]).fetchone()
@@ -287,7 +321,3 @@ class FactStore(ThreadLocalDatabase):
             "targets": q("select count(*) from targets where doc_id = ? and kind = 'target'", [doc_id]).fetchone()[0],
             "results": q("select count(*) from targets where doc_id = ? and kind = 'result'", [doc_id]).fetchone()[0],
         }
-
-
-def parse_iso(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from bot.answering import Answerer
+from bot.config import Settings
+from bot.library import ingest_paths
 from bot.question import parse_question
-from knowledge.config import Settings
-from knowledge.ingest import ingest_paths
 from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared, questions
 
 pytestmark = needs_shared

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering import Answerer
-from knowledge.config import Settings
-from knowledge.ingest import ingest_paths
+from bot.config import Settings
+from bot.library import ingest_paths
 from tests.conftest_shared import CORPUS, EVAL, EXAMPLES, needs_shared
 
 pytestmark = needs_shared

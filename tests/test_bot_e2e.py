@@ -10,6 +10,7 @@ database.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import time
@@ -24,14 +25,14 @@ import icalendar
 import pytest
 from telegram.ext import Application
 
+import bot.admin_handlers as admin_handlers
 import bot.telegram_app as telegram_app
 from bot import messages
 from bot.answering import Answer, Answerer, Citation
+from bot.config import Settings, load_settings
+from bot.library import ingest_bytes
 from bot.reminders import remind_once
-from bot.state import BotState
 from bot.telegram_app import ALLOWED_UPDATES, build_application, main_run
-from knowledge.config import Settings, load_settings
-from knowledge.ingest import ingest_bytes
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer, parse_html
 from tests.conftest_shared import EXAMPLES
@@ -149,6 +150,16 @@ async def new_messages(server: BotApiServer, chat_id: int, before: int, count: i
     """Wait until the bot sent `count` more messages to `chat_id`; return the new sendMessage params."""
     await server.wait_for(lambda s: len(s.sent(chat_id)) >= before + count, timeout=TIMEOUT)
     return server.sent(chat_id)[before:]
+
+
+async def upload_reply(server: BotApiServer, chat_id: int, before: int) -> dict[str, Any]:
+    """The upload's reply as it ends up: the "received" message edited into the summary or question."""
+    await server.wait_for(lambda s: len(s.sent(chat_id, method="editMessageText")) > before, timeout=TIMEOUT)
+    return server.sent(chat_id, method="editMessageText")[before]
+
+
+def edits(server: BotApiServer, chat_id: int) -> int:
+    return len(server.sent(chat_id, method="editMessageText"))
 
 
 async def say(server: BotApiServer, chat_id: int, text: str, count: int = 1, **kwargs: Any) -> list[str]:
@@ -301,13 +312,13 @@ def test_group_addressing(env: Env, server: BotApiServer) -> None:
 def test_reindex_admin_only_and_questions_keep_flowing(
     env: Env, server: BotApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_reindex = telegram_app.reindex
+    real_reindex = admin_handlers.reindex
 
     def slow_reindex(settings: Settings) -> dict[str, Any]:
         time.sleep(1.5)
         return real_reindex(settings)
 
-    monkeypatch.setattr(telegram_app, "reindex", slow_reindex)
+    monkeypatch.setattr(admin_handlers, "reindex", slow_reindex)
     group = -1002002
 
     async def body(app: Application) -> None:
@@ -334,16 +345,15 @@ def test_reindex_admin_only_and_questions_keep_flowing(
 
 
 def test_admin_upload_then_question_and_notifications(env: Env, server: BotApiServer) -> None:
-    state = BotState(env.settings.db_path)
+    state = env.settings.open_state()
     state.subscribe(303, None)
     state.subscribe(304, "Kho bạc Nhà nước khu vực XV")
     name = "son-ha-2026-cv-77-tap-huan.txt"
 
     async def body(app: Application) -> None:
-        before = len(server.sent(ADMIN))
+        before = edits(server, ADMIN)
         server.push_document(ADMIN, ADMIN, name, NEW_DIRECTIVE.encode("utf-8"), "text/plain")
-        await new_messages(server, ADMIN, before, 2)
-        summary = plain(server.sent(ADMIN)[before + 1]["text"])
+        summary = plain((await upload_reply(server, ADMIN, before))["text"])
         assert summary.startswith("✅ Đã nạp văn bản: Công văn 77/UBND-VX ngày 24/11/2026")
         assert "2 hạn chót" in summary and "1 cuộc trò chuyện" in summary
         note = plain((await new_messages(server, 303, 0))[0]["text"])
@@ -352,10 +362,11 @@ def test_admin_upload_then_question_and_notifications(env: Env, server: BotApiSe
         answer = plain((await say(server, USER, "Lớp tập huấn cán bộ giảm nghèo cấp xã phải hoàn thành khi nào?"))[0])
         assert "5/12/2026" in answer and "77/UBND-VX" in answer
 
-        before = len(server.sent(ADMIN))
+        before = edits(server, ADMIN)
         server.push_document(ADMIN, ADMIN, name, NEW_DIRECTIVE.encode("utf-8"), "text/plain")
-        unchanged = await new_messages(server, ADMIN, before, 2)
-        assert "không thay đổi" in plain(unchanged[1]["text"])
+        again = await upload_reply(server, ADMIN, before)
+        assert "Văn bản này đã có (Công văn 77/UBND-VX ngày 24/11/2026" in plain(again["text"])
+        assert list(buttons(again)) == ["Thay thế", "Hủy"]
 
     run_bot(settings_for(env, server), env.answerer, body)
     assert_clean(server)
@@ -363,6 +374,68 @@ def test_admin_upload_then_question_and_notifications(env: Env, server: BotApiSe
     assert len(server.sent(303)) == 1
     state.unsubscribe(303)
     state.unsubscribe(304)
+
+
+def test_the_same_directive_a_new_version_and_a_note_are_confirmed_first(
+    env: Env, server: BotApiServer
+) -> None:
+    """Another file name, same directive: asked, not stored twice. A new version replaces the old only
+    after `Thay thế`, and says which deadlines changed. A note is refused unless the admin insists.
+    Nobody else may press the admin's buttons."""
+    store = FactStore(env.settings.db_path)
+    state = env.settings.open_state()
+    state.subscribe(313, None)
+    first = "cv-88-kiem-tra.txt"
+    directive = NEW_DIRECTIVE.replace("77/UBND-VX", "88/UBND-VX")
+    changed = directive.replace("trước ngày 01/12/2026", "trước ngày 10/12/2026")
+
+    async def press(data: str, message_id: int, user: int = ADMIN) -> dict[str, Any]:
+        before = edits(server, ADMIN)
+        server.push_callback(ADMIN, user, data, message_id)
+        return await upload_reply(server, ADMIN, before)
+
+    async def upload(name: str, text: str) -> dict[str, Any]:
+        before = edits(server, ADMIN)
+        server.push_document(ADMIN, ADMIN, name, text.encode("utf-8"), "text/plain")
+        return await upload_reply(server, ADMIN, before)
+
+    async def body(app: Application) -> None:
+        assert plain((await upload(first, directive))["text"]).startswith("✅ Đã nạp văn bản")
+        docs = len(store.documents())
+        await server.wait_for(lambda s: s.sent(313), timeout=TIMEOUT)
+        notes = len(server.sent(313))
+
+        asked = await upload("ban-sao-khac-ten.txt", directive)
+        assert "Văn bản này đã có (Công văn 88/UBND-VX" in plain(asked["text"])
+        cancel = buttons(asked)["Hủy"]
+        answered = len(server.sent(method="answerCallbackQuery"))
+        server.push_callback(ADMIN, USER, cancel, asked["message_id"])
+        await server.wait_for(lambda s: len(s.sent(method="answerCallbackQuery")) > answered, timeout=TIMEOUT)
+        assert server.sent(method="answerCallbackQuery")[-1]["text"] == messages.ADMIN_ONLY
+        assert "Đã hủy" in plain((await press(cancel, asked["message_id"]))["text"])
+        assert len(store.documents()) == docs
+
+        asked = await upload("cv-88-ban-sua.txt", changed)
+        text = plain(asked["text"])
+        assert "nội dung khác" in text and "10/12/2026" in text and "1/12/2026" in text, text
+        done = plain((await press(buttons(asked)["Thay thế"], asked["message_id"]))["text"])
+        assert done.startswith("✅ Đã thay thế văn bản: Công văn 88/UBND-VX"), done
+        assert len(store.documents()) == docs
+        dues = {json.dumps(r["due"]) for r in store.deadlines(doc_ids=["cv-88-kiem-tra"])}
+        assert '"2026-12-10"' in dues and '"2026-12-01"' not in dues
+        await server.wait_for(lambda s: len(s.sent(313)) > notes, timeout=TIMEOUT)
+        assert "Văn bản được cập nhật" in plain(server.sent(313)[-1]["text"])
+
+        asked = await upload("ghi-chu.txt", "Mua giấy in, mực in và bìa hồ sơ cho phòng họp tầng hai tuần sau.")
+        assert "không giống một văn bản chỉ đạo" in plain(asked["text"])
+        assert list(buttons(asked)) == ["Vẫn lưu", "Hủy"]
+        stored = plain((await press(buttons(asked)["Vẫn lưu"], asked["message_id"]))["text"])
+        assert stored.startswith("✅ Đã nạp văn bản"), stored
+        assert len(store.documents()) == docs + 1
+
+    run_bot(settings_for(env, server), env.answerer, body)
+    assert_clean(server)
+    state.unsubscribe(313)
 
 
 def test_rejected_uploads_change_nothing(env: Env, server: BotApiServer) -> None:
@@ -376,10 +449,9 @@ def test_rejected_uploads_change_nothing(env: Env, server: BotApiServer) -> None
         server.push_document(USER, USER, "chi-thi.txt", NEW_DIRECTIVE.encode("utf-8"))
         assert plain((await new_messages(server, USER, before))[0]["text"]) == plain(messages.UPLOAD_NOT_ADMIN)
 
-        before = len(server.sent(ADMIN))
+        before = edits(server, ADMIN)
         server.push_document(ADMIN, ADMIN, "scan.pdf", garbage, "application/pdf")
-        replies = await new_messages(server, ADMIN, before, 2)
-        rejected = plain(replies[1]["text"])
+        rejected = plain((await upload_reply(server, ADMIN, before))["text"])
         assert rejected.startswith("❌ Không nạp được tệp «scan.pdf»") and "không thay đổi" in rejected
         assert "Traceback" not in rejected and str(env.settings.data_dir) not in rejected
 
@@ -428,12 +500,12 @@ def test_subscribe_then_remind_once_twice_sends_one_message(env: Env, server: Bo
     assert remind_once(settings, date(2026, 12, 14))["sent"] >= 1
     assert len([t for t in server.texts(505) if "Nhắc hạn" in t]) == 2
     assert "Ngày mai" in plain(server.texts(505)[-1])
-    BotState(env.settings.db_path).unsubscribe(505)
-    BotState(env.settings.db_path).unsubscribe(506)
+    env.settings.open_state().unsubscribe(505)
+    env.settings.open_state().unsubscribe(506)
 
 
 def test_blocked_chat_is_unsubscribed_and_429_retried(env: Env, server: BotApiServer) -> None:
-    state = BotState(env.settings.db_path)
+    state = env.settings.open_state()
     for chat in (606, 607, 608):
         state.subscribe(chat, None)
     server.block_chat(606)
@@ -531,7 +603,7 @@ def test_start_up_sets_commands_and_catches_up_missed_reminder(
     settings = settings_for(env, server, data_dir=tmp_path, reminder_time=dtime(0, 0))
     for path in sorted(EXAMPLES.glob("*.txt")):
         ingest_bytes(settings, path.name, path.read_bytes(), index=False)
-    BotState(settings.db_path).subscribe(120, None)
+    settings.open_state().subscribe(120, None)
     settings = replace(settings, today_override=REMIND_DAY)
 
     async def body(app: Application) -> None:

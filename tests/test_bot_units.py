@@ -22,13 +22,18 @@ from telegram import Chat, Message, MessageEntity, User
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import messages
+from bot.admin_handlers import _counts_text
 from bot.answering import Answer, Citation
 from bot.calendar_export import build_calendar, event_uid
+from bot.chat_context import QuestionLimiter
+from bot.config import Settings
 from bot.formatting import answer_html, citations_html, esc, shorten, split_html, text_html, utf16_len
+from bot.jobs import reminder_missed
+from bot.library import ingest_bytes
+from bot.question_handlers import addressed_text
 from bot.reminders import (
     MAX_REMINDER_ITEMS,
     MissingTokenError,
-    collect,
     occurrence_key,
     plan,
     remind_once,
@@ -36,9 +41,7 @@ from bot.reminders import (
     stage_for,
 )
 from bot.state import BotState
-from bot.telegram_app import QuestionLimiter, _counts_text, addressed_text, build_application, reminder_missed
-from knowledge.config import Settings
-from knowledge.ingest import ingest_bytes
+from bot.telegram_app import build_application
 from knowledge.recurrence import occurrences
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore
@@ -140,7 +143,7 @@ def env(store_path: Path, tmp_path: Path) -> tuple[Settings, FactStore, BotState
     data.mkdir()
     FactStore(store_path / "facts.sqlite").db.conn.execute(f"vacuum into '{data / 'facts.sqlite'}'")
     cfg = Settings(data_dir=data, telegram_token="1:x")
-    return cfg, FactStore(cfg.db_path), BotState(cfg.db_path)
+    return cfg, FactStore(cfg.db_path), cfg.open_state()
 
 
 # ------------------------------------------------------------------------------------------ calendar
@@ -211,6 +214,11 @@ def test_stages() -> None:
     assert [stage_for(d) for d in (0, 1, 2, 3, 4, 7, 8)] == ["d0", "d1", "d3", "d3", "d7", "d7", None]
 
 
+def collect(store: FactStore, state: BotState, today: date) -> dict[int, str]:
+    """What each chat would be sent today (the reminder plan without sending)."""
+    return {r.chat_id: r.html for r in plan(store, state, today)}
+
+
 def test_collect_stages_are_sent_once(env: tuple[Settings, FactStore, BotState]) -> None:
     _, store, state = env
     state.subscribe(10, None)
@@ -245,7 +253,7 @@ def test_a_crowded_day_stays_one_short_message(tmp_path: Path) -> None:
     text = ("ỦY BAN NHÂN DÂN\nTỈNH SƠN HÀ\nSố: 77/UBND-TH\nSơn Hà, ngày 20 tháng 11 năm 2026\n"
             "V/v ví dụ nhiều hạn chót\n" + duties + "\n")
     ingest_bytes(settings, "vi-du-nhieu-han.txt", text.encode("utf-8"), index=False)
-    store, state = FactStore(settings.db_path), BotState(settings.db_path)
+    store, state = FactStore(settings.db_path), settings.open_state()
     state.subscribe(7, None)
     first = plan(store, state, date(2026, 12, 1))
     assert len(first) == 1 and len(first[0].items) == MAX_REMINDER_ITEMS

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.telegram_app import _upload_summary
+from bot.library import IngestReport
+from bot.notices import upload_summary
 from knowledge.extract import parse_and_extract
-from knowledge.ingest import IngestReport
 from knowledge.recurrence import describe_due, occurrences
 from knowledge.review import ReviewItem
 from knowledge.schedule import expand
@@ -114,7 +114,7 @@ def test_upload_reply_ends_with_what_needs_review() -> None:
     review.append(ReviewItem("relative", "trong thời hạn 10 ngày kể từ ngày nhận được văn bản"))
     report = IngestReport("t", "Kế hoạch", "15/KH-UBND", date(2026, 2, 10), "UBND tỉnh Sơn Hà", None,
                           6, 0, 0, True, review)
-    text = _upload_summary(report)
+    text = upload_summary(report)
     assert "⚠️ 5 hạn chót chưa rõ cơ quan" in text
     assert text.count("Hồ sơ số") == 3 and "… và 2 mục khác" in text
     assert "⚠️ 1 thời hạn tính từ một sự kiện (không nhắc tự động)" in text

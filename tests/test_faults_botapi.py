@@ -23,14 +23,15 @@ from typing import Any, TypeVar
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
+import bot.jobs as jobs
 import bot.telegram_app as telegram_app
 from bot import messages
 from bot.answering import Answerer
+from bot.config import Settings
+from bot.library import ingest_paths
 from bot.state import BotState
 from bot.telegram_app import ALLOWED_UPDATES, build_application
 from index.store import current_build
-from knowledge.config import Settings
-from knowledge.ingest import ingest_paths
 from tests.botapi_server import BotApiServer, parse_html
 from tests.conftest_shared import EXAMPLES
 
@@ -234,7 +235,7 @@ def test_blocked_chat_during_reminder_job_is_unsubscribed_others_served(
     data_dir: Path, answerer: Answerer, server: BotApiServer
 ) -> None:
     """The daily job inside the running bot: one 403 costs that chat its subscription and nothing else."""
-    state = BotState(data_dir / "facts.sqlite")
+    state = BotState(data_dir / "bot_state.sqlite")
     chats = [231, 232, 233, 234]
     for chat in chats:
         state.subscribe(chat, None)
@@ -242,7 +243,7 @@ def test_blocked_chat_during_reminder_job_is_unsubscribed_others_served(
 
     async def body(app: Application) -> None:
         assert app.job_queue is not None
-        app.job_queue.run_once(telegram_app.reminder_job, when=0)
+        app.job_queue.run_once(jobs.reminder_job, when=0)
         during = await reply_to(server, 235, QUESTIONS[0][0])
         assert QUESTIONS[0][1] in during[0]
         await server.wait_for(lambda s: all(s.sent(c) for c in (231, 233, 234)), timeout=TIMEOUT)
@@ -300,8 +301,8 @@ def test_nightly_compaction_under_questions_folds_the_delta(
     data_dir: Path, answerer: Answerer, server: BotApiServer
 ) -> None:
     """An upload leaves a delta segment; the nightly job folds it into the base while questions arrive."""
+    from bot.library import ingest_bytes
     from index.segments import DELTA_DIR, has_delta
-    from knowledge.ingest import ingest_bytes
 
     source = EXAMPLES / "son-ha-2026-cv-1234-ctmtqg.txt"  # re-uploaded, amended: its old passages are masked
     ingest_bytes(Settings(data_dir=data_dir), source.name, source.read_bytes() + "\nSửa đổi bổ sung.\n".encode())
@@ -311,7 +312,7 @@ def test_nightly_compaction_under_questions_folds_the_delta(
 
     async def body(app: Application) -> None:
         assert app.job_queue is not None
-        app.job_queue.run_once(telegram_app.compaction_job, when=0)
+        app.job_queue.run_once(jobs.compaction_job, when=0)
         for i, chat in enumerate(chats):
             server.push_message(chat, QUESTIONS[i % len(QUESTIONS)][0])
         await server.wait_for(lambda s: all(s.sent(c) for c in chats), timeout=TIMEOUT)

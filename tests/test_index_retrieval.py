@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from index.accents import AccentRestorer, needs_restoring
 from index.builder import build_index
 from index.embeddings import load_embedder
@@ -16,7 +17,6 @@ from index.lexical import tokens
 from index.passages import HEADER_IDX, MAX_WORDS, passages_for
 from index.search import PROVINCE_BOOST, Searcher
 from index.store import index_exists
-from knowledge.config import Settings
 from knowledge.structure import parse_document
 from knowledge.text import fold
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 import index.builder as builder
+from bot.config import Settings
+from bot.library import ingest_bytes, ingest_paths, reindex
 from index import store
 from index.builder import update_index
 from index.passages import passages_for
 from index.search import Searcher
 from index.segments import DELTA_DIR, MANIFEST_FILE, live_passages
 from index.vector_index import VECTORS_FILE
-from knowledge.config import Settings
-from knowledge.ingest import ingest_bytes, ingest_paths, reindex
 from knowledge.structure import parse_document
 from knowledge.text import fold
 from tests.test_index_backends import FailingEmbedder

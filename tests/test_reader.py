@@ -13,8 +13,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from knowledge.config import Settings
-from knowledge.ingest import ingest_bytes
+from bot.config import Settings
+from bot.library import ingest_bytes
 from knowledge.reader import RejectedFile, read_bytes
 from knowledge.store import FactStore
 from knowledge.text import fold, normalize

@@ -1,0 +1,240 @@
+"""Admin handlers: uploads of directives (with confirmation before a replacement) and /reindex.
+
+A file that is the same directive as a stored one, a new version of it, or no directive at all is
+not written at once: it waits in BOT_DATA_DIR/uploads and the admin answers with a button
+(`Thay thế` / `Vẫn lưu` / `Hủy`). Ingest and index work runs in worker threads under the write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot import messages
+from bot.chat_context import BotServices, Context, is_admin, services
+from bot.chat_io import edit_or_reply, reply
+from bot.formatting import esc
+from bot.library import DUPLICATE, NEW_VERSION, UNCHANGED, IngestReport, RejectedFile, ingest_bytes, reindex
+from bot.notices import confirmation_question, plan_notifications, stored_label, upload_summary
+from bot.reminders import deliver
+
+log = logging.getLogger(__name__)
+
+UPLOAD_CALLBACK = re.compile(r"^up:(replace|force|cancel):([A-Za-z0-9_-]{1,40})$")
+UPLOAD_KEEP_SECONDS = 2 * 24 * 3600  # an unanswered confirmation: long enough for a weekend
+
+
+# ---------------------------------------------------------------------------------------- waiting files
+
+
+def _inbox(svc: BotServices) -> Path:
+    return svc.settings.data_dir / "uploads"
+
+
+def _park(svc: BotServices, chat_id: int, name: str, data: bytes) -> str:
+    """Keep an upload until the admin confirms; returns the id the buttons carry."""
+    inbox = _inbox(svc)
+    inbox.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(9)
+    (inbox / f"{token}.bin").write_bytes(data)
+    svc.state.put_pending(chat_id, "upload", json.dumps({"name": name, "token": token}, ensure_ascii=False))
+    return token
+
+
+def _unpark(svc: BotServices, token: str, chat_id: int) -> tuple[str, bytes] | None:
+    """The waiting upload of this chat with this token, removed from the inbox; None when gone."""
+    path = _inbox(svc) / f"{token}.bin"
+    for row in svc.state.pending_of_kind(chat_id, "upload"):
+        meta = json.loads(row["html"])
+        if meta.get("token") == token and path.exists():
+            data = path.read_bytes()
+            path.unlink()
+            svc.state.drop_pending(row["id"])
+            return meta["name"], data
+    return None
+
+
+def prune_inbox(data_dir: Path, now: float | None = None) -> int:
+    """Forget unanswered uploads older than UPLOAD_KEEP_SECONDS (their buttons then say "expired")."""
+    now = time.time() if now is None else now
+    removed = 0
+    for path in (data_dir / "uploads").glob("*.bin"):
+        if now - path.stat().st_mtime > UPLOAD_KEEP_SECONDS:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _buttons(kind: str, token: str) -> InlineKeyboardMarkup:
+    label = messages.BUTTON_STORE_ANYWAY if kind == "force" else messages.BUTTON_REPLACE
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(label, callback_data=f"up:{kind}:{token}"),
+        InlineKeyboardButton(messages.BUTTON_CANCEL, callback_data=f"up:cancel:{token}"),
+    ]])
+
+
+# ---------------------------------------------------------------------------------------- storing
+
+
+async def _ingest(
+    update: Update, context: Context, progress: Message | None, name: str, data: bytes, *,
+    replace: bool = False, force: bool = False,
+) -> None:
+    """Store one file under the write lock, then tell the admin and the subscribed chats."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    async with svc.write_lock:
+        try:
+            report = await asyncio.to_thread(ingest_bytes, svc.settings, name, data, replace=replace, force=force)
+        except RejectedFile as exc:
+            log.info("upload rejected: %s", exc)
+            reason = messages.REJECT_REASONS.get(exc.code, messages.REJECT_UNKNOWN)
+            if exc.code == "not_directive":
+                token = await asyncio.to_thread(_park, svc, chat.id, name, data)
+                await edit_or_reply(update, context, progress, messages.UPLOAD_NOT_DIRECTIVE.format(
+                    name=esc(name), reason=esc(reason)), reply_markup=_buttons("force", token))
+                return
+            await edit_or_reply(update, context, progress,
+                                messages.UPLOAD_REJECTED.format(name=esc(name), reason=esc(reason)))
+            return
+        if report.changed:
+            await asyncio.to_thread(svc.answerer.reload)
+    if report.status in (DUPLICATE, NEW_VERSION, UNCHANGED):
+        await _ask_replace(update, context, progress, report, name, data)
+        return
+    await _announce(update, context, progress, report)
+
+
+async def _ask_replace(
+    update: Update, context: Context, progress: Message | None, report: IngestReport, name: str, data: bytes
+) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None and report.existing is not None
+    label = await asyncio.to_thread(stored_label, svc.store, report.existing)
+    token = await asyncio.to_thread(_park, svc, chat.id, name, data)
+    await edit_or_reply(update, context, progress, confirmation_question(report, label),
+                        reply_markup=_buttons("replace", token))
+
+
+async def _announce(update: Update, context: Context, progress: Message | None, report: IngestReport) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    notes = await asyncio.to_thread(
+        plan_notifications, svc.store, svc.state, report, svc.settings.today(), chat.id if chat else None
+    )
+    summary = upload_summary(report)
+    if notes:
+        summary += "\n" + messages.UPLOAD_NOTIFYING.format(count=len(notes))
+    await edit_or_reply(update, context, progress, summary)
+    for chat_id, html in notes:
+        await deliver(context.bot, svc.state, chat_id, html)
+
+
+# ---------------------------------------------------------------------------------------- handlers
+
+
+async def on_document(update: Update, context: Context) -> None:
+    """Admin upload: size check before download, then store (or ask first) and notify subscribers."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    if not is_admin(context, update):
+        await reply(update, context, messages.UPLOAD_NOT_ADMIN)
+        return
+    document = message.document
+    name = document.file_name or "van-ban"
+    limit = int(svc.settings.max_file_mb * 1024 * 1024)
+
+    async def too_large(size: int) -> None:
+        await reply(update, context, messages.UPLOAD_TOO_LARGE.format(
+            name=esc(name), size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+            limit=f"{svc.settings.max_file_mb:g}".replace(".", ",")))
+
+    if document.file_size and document.file_size > limit:
+        await too_large(document.file_size)
+        return
+    progress = await reply(update, context, messages.UPLOAD_RECEIVED.format(name=esc(name)))
+    try:
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+    except BadRequest as exc:
+        if "too big" not in exc.message.lower():
+            raise
+        await too_large(document.file_size or limit + 1)
+        return
+    if len(data) > limit:
+        await too_large(len(data))
+        return
+    await _ingest(update, context, progress, name, data)
+
+
+async def on_upload_button(update: Update, context: Context) -> None:
+    """`Thay thế` / `Vẫn lưu` / `Hủy` under a waiting upload; only admins may answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    match = UPLOAD_CALLBACK.match(query.data or "")
+    message = query.message if isinstance(query.message, Message) else None
+    if match is None or message is None:
+        await query.answer(messages.CALLBACK_EXPIRED, show_alert=True)
+        return
+    if not is_admin(context, update):
+        await query.answer(messages.ADMIN_ONLY, show_alert=True)
+        return
+    svc = services(context)
+    waiting = await asyncio.to_thread(_unpark, svc, match.group(2), message.chat.id)
+    if waiting is None:
+        await query.answer(messages.CALLBACK_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    action = match.group(1)
+    if action == "cancel":
+        await edit_or_reply(update, context, message, messages.UPLOAD_CANCELLED)
+        return
+    name, data = waiting
+    await _ingest(update, context, message, name, data, replace=action == "replace", force=True)
+
+
+def _counts_text(counts: dict[str, object]) -> str:
+    parts = [f"{value} {label}" for key, label in messages.COUNT_LABELS.items()
+             if isinstance(value := counts.get(key), int)]
+    return f"\n{esc(', '.join(parts))}." if parts else ""
+
+
+async def cmd_reindex(update: Update, context: Context) -> None:
+    svc = services(context)
+    if not is_admin(context, update):
+        await reply(update, context, messages.ADMIN_ONLY)
+        return
+    if svc.write_lock.locked():
+        await reply(update, context, messages.REINDEX_BUSY)
+        return
+    await reply(update, context, messages.REINDEX_STARTED)
+    context.application.create_task(_reindex_task(update, context), update=update)
+
+
+async def _reindex_task(update: Update, context: Context) -> None:
+    """Full rebuild in a thread; the answerer keeps serving the old index until reload() swaps it."""
+    svc = services(context)
+    started = time.monotonic()
+    async with svc.write_lock:
+        try:
+            counts = await asyncio.to_thread(reindex, svc.settings)
+            await asyncio.to_thread(svc.answerer.reload)
+        except Exception:
+            log.exception("reindex failed")
+            await reply(update, context, messages.REINDEX_FAILED)
+            return
+    seconds = f"{time.monotonic() - started:.1f}".replace(".", ",")
+    await reply(update, context, messages.REINDEX_DONE.format(seconds=seconds, counts=_counts_text(counts)))
+

@@ -1,0 +1,55 @@
+"""Jobs of the running bot: daily reminders (with a catch-up after downtime) and nightly compaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from bot.admin_handlers import prune_inbox
+from bot.chat_context import Context, services
+from bot.config import Settings
+from bot.library import compact
+from bot.reminders import LAST_RUN_KEY, send_reminders
+from bot.state import BotState
+
+log = logging.getLogger(__name__)
+
+PENDING_KEEP_DAYS = 30  # button texts older than this answer "expired"
+
+
+def reminder_missed(settings: Settings, state: BotState, now: datetime | None = None) -> bool:
+    """Today's reminder time has passed and no run was recorded for today (the bot was down)."""
+    now = now or datetime.now(settings.tz)
+    last = state.get_meta(LAST_RUN_KEY)
+    today = settings.today()
+    return (last is None or last < today.isoformat()) and now.astimezone(settings.tz).time() >= settings.reminder_time
+
+
+async def reminder_job(context: Context) -> None:
+    """Daily run (and the start-up catch-up): one message per subscribed chat with new reminder stages."""
+    svc = services(context)
+    async with svc.reminder_lock:
+        await send_reminders(context.bot, svc.settings, svc.settings.today(), store=svc.store, state=svc.state)
+        await asyncio.to_thread(svc.state.prune_pending, PENDING_KEEP_DAYS)
+        await asyncio.to_thread(prune_inbox, svc.settings.data_dir)
+
+
+async def compaction_job(context: Context) -> None:
+    """Nightly: fold the day's uploads (the index's delta segment) into the base, then reload."""
+    svc = services(context)
+    async with svc.write_lock:
+        try:
+            result = await asyncio.to_thread(compact, svc.settings)
+            if result is not None:
+                await asyncio.to_thread(svc.answerer.reload)
+                log.info("index compacted: %s", result)
+        except Exception:
+            log.exception("nightly index compaction failed; the current index keeps serving")
+
+
+async def catch_up_job(context: Context) -> None:
+    svc = services(context)
+    if await asyncio.to_thread(reminder_missed, svc.settings, svc.state):
+        log.info("reminder time passed while the bot was down: sending today's reminders now")
+        await reminder_job(context)

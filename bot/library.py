@@ -1,0 +1,356 @@
+"""The library of directives: add, replace or remove one — fact store and search index together.
+
+The application layer's one place for it: the CLI (`ingest`, `remove`, `reindex`) and the Telegram
+app (uploads, confirmation buttons, nightly compaction) both call these functions.
+
+A directive is identified by what it is (knowledge.identity: issuer + number + date, else its
+text), never by its file name: the same directive under another name is recognised, a new version
+(same number, changed text) replaces the old only when asked (`replace=True`, after the admin's
+confirmation), and a different directive under a taken file name gets an id of its own. A file
+with none of the signs of a directive is refused unless forced.
+
+Writes are serialised by a lock file in BOT_DATA_DIR so the bot and the CLI never ingest at the
+same time. A file is fully read and parsed before anything is written; the store write is one
+transaction; the new index build is written next to the serving one and swapped atomically
+(embeddings are cached, so only new passages are embedded; new documents go to a small delta
+segment, so the large base is not rebuilt per upload). Each index build records which stored
+documents it was made from, so a crash between the two writes is noticed and repaired by the next
+ingest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from knowledge.config import DataSettings
+from knowledge.extract import extract
+from knowledge.identity import document_identity
+from knowledge.model import Document, Facts
+from knowledge.reader import SUPPORTED_SUFFIXES, RawDocument, RejectedFile, read_bytes, read_path
+from knowledge.recurrence import describe_due
+from knowledge.review import ReviewItem, review_items
+from knowledge.store import FactStore
+from knowledge.structure import parse_document
+from knowledge.text import fold
+
+if TYPE_CHECKING:
+    from index.passages import Passage
+
+__all__ = ["IngestReport", "RejectedFile", "compact", "ingest_bytes", "ingest_paths", "reindex", "remove_document",
+           "stored_documents"]
+
+
+# What became of a file: stored as a new directive; the same directive again (nothing written);
+# a new version of a stored one (nothing written until replace=True); replaced after confirmation.
+ADDED, UNCHANGED, DUPLICATE, NEW_VERSION, REPLACED = "added", "unchanged", "duplicate", "new_version", "replaced"
+CHANGES_SHOWN = 5  # deadlines added/removed quoted per side in the operator's summary
+
+
+@dataclass(frozen=True)
+class DeadlineChanges:
+    """Deadlines of a new version against the stored one, as `due — task` lines."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    doc_id: str
+    type: str | None
+    number: str | None
+    issued_date: date | None
+    issuer: str | None
+    title: str | None
+    deadlines: int
+    targets: int
+    results: int
+    status: str = ADDED
+    review: list[ReviewItem] = field(default_factory=list)
+    existing: str | None = None  # the stored doc_id this file is (DUPLICATE, NEW_VERSION, REPLACED)
+    changes: DeadlineChanges | None = None  # NEW_VERSION and REPLACED
+
+    @property
+    def changed(self) -> bool:
+        """Something was written to the store."""
+        return self.status in (ADDED, REPLACED)
+
+    def summary(self) -> str:
+        """One line for operators: id, type, date, counts, and what became of the file."""
+        when = self.issued_date.isoformat() if self.issued_date else "date unknown"
+        flag = {UNCHANGED: " (unchanged)", DUPLICATE: f" (already stored as {self.existing}; skipped)",
+                NEW_VERSION: f" (new version of {self.existing}; not replaced, use --replace)",
+                REPLACED: f" (replaced {self.existing})"}.get(self.status, "")
+        line = (f"{self.doc_id}: {self.type or 'unknown type'} {self.number or ''} {when}; "
+                f"{self.deadlines} deadlines, {self.targets} targets, {self.results} results{flag}")
+        return line.replace("  ", " ")
+
+    def review_lines(self) -> list[str]:
+        """What an operator should check, one line per item (English, for the CLI)."""
+        words = {"no_agency": "no agency found", "year_inferred": "year inferred",
+                 "relative": "limit relative to an event (no reminder)"}
+        lines = [f"  review: {words[i.kind]}: «{i.quote}»" for i in self.review]
+        if self.changes is not None:
+            lines += [f"  deadline added: {c}" for c in self.changes.added[:CHANGES_SHOWN]]
+            lines += [f"  deadline removed: {c}" for c in self.changes.removed[:CHANGES_SHOWN]]
+        return lines
+
+
+@contextmanager
+def write_lock(settings: DataSettings) -> Iterator[None]:
+    """Exclusive lock over store and index writes, across processes."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".write.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_MAX_COPY_STEM_BYTES = 200  # file systems allow 255 bytes per name
+
+
+def _safe_stem(doc_id: str) -> str:
+    """Word characters only, and short enough for the file system (a cut name keeps a hash of the id)."""
+    stem = re.sub(r"[^\w.-]+", "_", doc_id, flags=re.UNICODE).strip("._") or "document"
+    if len(stem.encode("utf-8")) > _MAX_COPY_STEM_BYTES:
+        head = stem.encode("utf-8")[:_MAX_COPY_STEM_BYTES - 9].decode("utf-8", errors="ignore")
+        stem = f"{head}-{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:8]}"
+    return stem
+
+
+def _safe_copy_name(raw: RawDocument) -> str:
+    return f"{_safe_stem(raw.doc_id)}.{raw.format}"
+
+
+def _keep_copy(settings: DataSettings, raw: RawDocument) -> None:
+    """Store the original file inside BOT_DATA_DIR/files (never outside it), atomically."""
+    files = settings.files_dir
+    files.mkdir(parents=True, exist_ok=True)
+    target = (files / _safe_copy_name(raw)).resolve()
+    if files.resolve() not in target.parents:
+        raise RejectedFile(raw.name, "unsafe file name", "bad_name")
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_bytes(raw.data)
+    os.replace(tmp, target)
+
+
+def stored_documents(store: FactStore, only: set[str] | None = None) -> list[Document]:
+    """Re-parse the stored documents (all, or those in `only`); parsing is deterministic."""
+    return [parse_document(r["doc_id"], r["text"], r["source_name"] or r["doc_id"], r["format"] or "txt")
+            for r in store.document_texts(only)]
+
+
+def _rebuild_index(settings: DataSettings, store: FactStore, mode: str = "add") -> dict[str, Any]:
+    """Bring the index in line with the stored documents, recording their hashes for _index_in_sync.
+
+    mode "add" puts new or changed documents into the small delta segment, so adding one directive
+    parses and embeds only that one and leaves the large base alone; "compact" folds everything
+    into a new base (reusing passages); "recut" (`directive-bot reindex`) cuts everything afresh.
+    Runs under write_lock, so any partial build on disk was left by a killed process: remove it.
+    """
+    from index.builder import update_index
+    from index.embeddings import load_embedder
+    from index.passages import passages_for
+    from index.store import discard_partials
+
+    def cut(doc_ids: set[str]) -> dict[str, list[Passage]]:
+        return {doc.doc_id: passages_for(doc) for doc in stored_documents(store, doc_ids)} if doc_ids else {}
+
+    discard_partials(settings.index_dir)
+    report = update_index(settings.index_dir, store.document_hashes(), cut,
+                          load_embedder(settings.embedding_model), settings.approx_index_threshold, mode)
+    return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
+            "delta": report.delta, "seconds": round(report.seconds, 2)}
+
+
+def _deadline_lines(rows: Iterable[tuple[Any, str, str]]) -> list[str]:
+    return [f"{describe_due(due, relation)} — {' '.join(task.split())[:160]}" for due, relation, task in rows]
+
+
+def _changes(store: FactStore, doc_id: str, facts: Facts) -> DeadlineChanges:
+    """What a new version adds and drops, compared by due time and task wording."""
+    def key(due: Any, task: str) -> tuple[str, str]:
+        return json.dumps(due, ensure_ascii=False, sort_keys=True), " ".join(fold(task).split())
+
+    old = {key(r["due"], r["task"] or ""): (r["due"], r["relation"] or "", r["task"] or "")
+           for r in store.deadlines(doc_ids=[doc_id])}
+    new = {key(d.due, d.task): (d.due, d.relation, d.task) for d in facts.deadlines}
+    return DeadlineChanges(added=_deadline_lines(new[k] for k in new.keys() - old.keys()),
+                           removed=_deadline_lines(old[k] for k in old.keys() - new.keys()))
+
+
+# The signs of a directive; a file with none of them (a shopping list, a personal note) is refused.
+def _is_directive(doc: Document, facts: Facts) -> bool:
+    return any((doc.issuer, doc.number, doc.issued_date, doc.type, facts.deadlines, facts.targets))
+
+
+def _free_doc_id(store: FactStore, doc_id: str, identity: str) -> str:
+    """The file's name, or — when another directive already has it — the name with a short tag."""
+    if not store.has_document(doc_id):
+        return doc_id
+    return f"{doc_id}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:6]}"
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(fold(a).split()) == " ".join(fold(b).split())
+
+
+def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, replace: bool = False,
+               force: bool = False) -> IngestReport:
+    """Parse, classify against the store, and write only a new directive or a confirmed replacement."""
+    sha = hashlib.sha256(raw.data).hexdigest()
+    doc = parse_document(raw.doc_id, raw.text, raw.name, raw.format)
+    facts = extract(doc)
+    if not force and not _is_directive(doc, facts):
+        raise RejectedFile(raw.name, "no sign of a directive (no issuer, number, date, type, deadline or "
+                                     "target); use --force to store it anyway", "not_directive")
+    identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
+    same = store.documents_with_identity(identity)
+    existing = same[0] if same else None
+    if existing is None:  # the same file again, read differently by an earlier version of the parser
+        row = store.document(raw.doc_id)
+        if row is not None and (row["sha256"] == sha or _same_text(row["text"] or "", doc.text)):
+            existing = row
+    status, changes = ADDED, None
+    if existing is not None:
+        target = existing["doc_id"]
+        if existing["sha256"] == sha or _same_text(existing["text"] or "", doc.text):
+            status = UNCHANGED if existing["sha256"] == sha else DUPLICATE
+        else:
+            changes = _changes(store, target, facts)
+            status = REPLACED if replace else NEW_VERSION
+    else:
+        target = _free_doc_id(store, raw.doc_id, identity)
+    if status in (DUPLICATE, UNCHANGED) and replace:
+        status = REPLACED
+    if target != doc.doc_id:
+        doc = parse_document(target, raw.text, raw.name, raw.format)
+        facts = extract(doc)
+    if status in (ADDED, REPLACED):
+        _keep_copy(settings, replace_id(raw, target))
+        store.save(doc, facts, sha)
+    return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
+                        len(facts.deadlines), len(facts.targets), len(facts.results), status,
+                        review_items(facts), existing["doc_id"] if existing else None, changes)
+
+
+def replace_id(raw: RawDocument, doc_id: str) -> RawDocument:
+    return raw if raw.doc_id == doc_id else dataclasses.replace(raw, doc_id=doc_id)
+
+
+def ingest_bytes(settings: DataSettings, name: str, data: bytes, index: bool = True, *,
+                 replace: bool = False, force: bool = False) -> IngestReport:
+    """Validate, store and index one uploaded file; raises RejectedFile and then nothing has changed.
+
+    The same directive again or a new version is reported (status DUPLICATE / NEW_VERSION) and not
+    written unless `replace`; a file that is no directive is refused unless `force`.
+    """
+    raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024))
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        report = _store_raw(settings, store, raw, replace=replace, force=force)
+        if index and not _index_in_sync(settings, store):
+            _rebuild_index(settings, store)
+    return report
+
+
+def supported_files(paths: list[Path]) -> list[Path]:
+    """Files named directly, and the supported files inside folders (recursively, in name order)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            files.append(p)
+    return files
+
+
+def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = False,
+                 force: bool = False) -> tuple[list[IngestReport], list[RejectedFile]]:
+    """Ingest files and folders (recursively, supported suffixes only); index once at the end."""
+    files = supported_files(paths)
+    reports: list[IngestReport] = []
+    errors: list[RejectedFile] = []
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        for f in files:
+            try:
+                if not f.exists():
+                    raise RejectedFile(f.name, "no such file", "missing")
+                reports.append(_store_raw(settings, store, read_path(f, max_bytes), replace=replace, force=force))
+            except RejectedFile as exc:
+                errors.append(exc)
+        if store.document_hashes() and not _index_in_sync(settings, store):
+            _rebuild_index(settings, store)
+    return reports, errors
+
+
+def remove_document(settings: DataSettings, doc_id: str) -> bool:
+    """Take a directive out of the store and the index (its kept file copy too); False if unknown."""
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        row = store.document(doc_id)
+        if row is None:
+            return False
+        store.remove(doc_id)
+        for copy in settings.files_dir.glob(f"{_safe_stem(doc_id)}.*"):
+            copy.unlink(missing_ok=True)
+        if not _index_in_sync(settings, store):
+            _rebuild_index(settings, store)
+    return True
+
+
+def _index_in_sync(settings: DataSettings, store: FactStore) -> bool:
+    """The serving index was built from exactly the stored documents (same ids, same contents).
+
+    False also after a crash between storing documents and publishing their index, so the next
+    ingest repairs the index even when every file it is given is unchanged.
+    """
+    from index.builder import read_manifest
+    from index.store import current_build
+
+    build = current_build(settings.index_dir)
+    return build is not None and read_manifest(build) == store.document_hashes()
+
+
+def reindex(settings: DataSettings, mode: str = "recut") -> dict[str, Any]:
+    """Rebuild the whole index from the stored documents; the old index serves until the swap.
+
+    "recut" cuts every passage afresh (after a change to the passage cutter); "compact" reuses the
+    serving passages and only folds the delta segment into the base (the nightly job).
+    """
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        result = _rebuild_index(settings, store, mode)
+        result["documents"] = len(store.documents())
+    return result
+
+
+def compact(settings: DataSettings) -> dict[str, Any] | None:
+    """Fold the index's delta segment into its base (the bot's nightly job); None when there is none.
+
+    Uploads stay fast because they only rebuild the delta; this keeps the delta small and its
+    flat search cheap. Passages are reused, so it costs index building, not parsing or embedding.
+    """
+    from index.segments import has_delta
+    from index.store import current_build
+
+    with write_lock(settings):
+        build = current_build(settings.index_dir)
+        if build is None or not has_delta(build):
+            return None
+    return reindex(settings, mode="compact")
