@@ -178,6 +178,28 @@ async def on_document(update: Update, context: Context) -> None:
     await _ingest(update, context, progress, name, data)
 
 
+async def on_photo(update: Update, context: Context) -> None:
+    """Admin sends a photographed page as a Telegram photo: read like an image file (OCR)."""
+    svc = services(context)
+    message = update.effective_message
+    if message is None or not message.photo:
+        return
+    if not is_admin(context, update):
+        await reply(update, context, messages.UPLOAD_NOT_ADMIN)
+        return
+    photo = message.photo[-1]  # Telegram lists the sizes smallest first; OCR wants the largest
+    name = f"anh-{message.message_id}.jpg"
+    limit = int(svc.settings.max_file_mb * 1024 * 1024)
+    if photo.file_size and photo.file_size > limit:
+        await reply(update, context, messages.UPLOAD_TOO_LARGE.format(
+            name=esc(name), size=f"{photo.file_size / 1024 / 1024:.1f}".replace(".", ","),
+            limit=f"{svc.settings.max_file_mb:g}".replace(".", ",")))
+        return
+    progress = await reply(update, context, messages.UPLOAD_RECEIVED.format(name=esc(name)))
+    data = bytes(await (await photo.get_file()).download_as_bytearray())
+    await _ingest(update, context, progress, name, data)
+
+
 async def on_upload_button(update: Update, context: Context) -> None:
     """`Thay thế` / `Vẫn lưu` / `Hủy` under a waiting upload; only admins may answer."""
     query = update.callback_query

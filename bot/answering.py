@@ -202,7 +202,9 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
         if not name:
             return Answer(arg, "agency", False, T.NO_AGENCY.format(name=shorten(arg, ECHO_CHARS)))
         ids = [a["id"] for a in self._agencies if a["name"] == name]
-        rows = self.store.deadlines(agency_ids=ids)
+        rows = self.store.deadlines(agency_ids=ids) if ids else []
+        if not rows:
+            return Answer(arg, "agency", False, T.AGENCY_UNKNOWN_IN_STORE.format(name=name))
         lead = [r for r in rows if name in r["agencies"]]
         support = [r for r in rows if name not in r["agencies"]]
         q = parse_question(arg, today, self._provinces)
@@ -214,6 +216,7 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
             shown = lines[:MAX_LINES + 1]
             extra = "\n".join(lines[MAX_LINES + 1:])
             ans.text += "\n\n" + "\n".join(shown)
+            ans.found = True
             if extra:
                 ans.text += "\n" + T.MORE_COUNT.format(n=len(lines) - MAX_LINES - 1)
                 ans.more = "\n".join(x for x in (ans.more, extra) if x)

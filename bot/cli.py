@@ -21,17 +21,43 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from exc
 
 
-def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.library import ingest_paths
+class MissingStore(RuntimeError):
+    """A command that only reads was pointed at a data folder holding no store."""
 
-    reports, errors = ingest_paths(settings, [Path(p) for p in args.paths])
+
+def _require_store(settings: Settings) -> None:
+    """Reading commands never create an empty store (a mistyped BOT_DATA_DIR would answer "not found")."""
+    if not settings.db_path.exists():
+        raise MissingStore(f"no fact store at {settings.db_path} (BOT_DATA_DIR={settings.data_dir}); "
+                           "run `directive-bot ingest PATH` first")
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.library import UNCHANGED, ingest_paths, supported_files
+
+    paths = [Path(p) for p in args.paths]
+    if not supported_files(paths):
+        print(f"error: no .txt, .md, .docx or .pdf file in {', '.join(args.paths)}", file=sys.stderr)
+        return 1
+    reports, errors = ingest_paths(settings, paths, replace=args.replace, force=args.force)
     for r in reports:
-        print(r.summary())
+        print(r.summary(), file=sys.stdout if r.changed or r.status == UNCHANGED else sys.stderr)
         for line in r.review_lines():
             print(line)
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     return 0 if reports and not errors else 1
+
+
+def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.library import remove_document
+
+    _require_store(settings)
+    if not remove_document(settings, args.doc_id):
+        print(f"error: no stored document {args.doc_id!r} (see the ids printed by `ingest`)", file=sys.stderr)
+        return 1
+    print(f"removed {args.doc_id}")
+    return 0
 
 
 def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
@@ -68,6 +94,7 @@ def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.schedule import upcoming
     from knowledge.store import FactStore
 
+    _require_store(settings)
     store = FactStore(settings.db_path)
     start = args.from_date or settings.today()
     end = args.to_date or start + timedelta(days=90)
@@ -98,6 +125,7 @@ def _search_rows(searcher, query: str, k: int) -> list[dict]:
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from index.search import Searcher
 
+    _require_store(settings)
     searcher = Searcher.load(settings.index_dir, settings=settings)
     if args.batch:
         for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
@@ -126,6 +154,7 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import Answerer
 
+    _require_store(settings)
     answerer = Answerer(settings)
     if args.batch:
         for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
@@ -153,6 +182,7 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_token:
         print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
+    _require_store(settings)
     stats = remind_once(settings, args.today or settings.today())
     print(json.dumps(stats, ensure_ascii=False, default=str))
     return 0
@@ -163,6 +193,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print("error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
               "export TELEGRAM_BOT_TOKEN=<token> and run `directive-bot run` again.", file=sys.stderr)
         return 2
+    _require_store(settings)
     from bot.telegram_app import run
 
     run(settings)
@@ -174,7 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ingest", help="read, extract, store and index directive files or folders")
     p.add_argument("paths", nargs="+")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a stored directive by this file when it is the same directive (same issuer, "
+                        "number and date) with other text; without it such a file is reported and skipped")
+    p.add_argument("--force", action="store_true",
+                   help="store a file even when it shows no sign of a directive (no issuer, number, date, type, "
+                        "deadline or target)")
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("remove", help="take a directive out of the store and the index")
+    p.add_argument("doc_id", help="the document id printed by `ingest` (the file name without extension)")
+    p.set_defaults(func=cmd_remove)
     p = sub.add_parser("extract", help="print the facts of one file without storing them")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
@@ -221,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(settings, args))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, MissingStore) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:

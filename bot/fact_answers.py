@@ -225,6 +225,8 @@ class FactAnswers:
                      hits: list[Any] | None = None) -> Answer:
         if group:
             items = sorted(items, key=lambda it: (it[1] or date.max, ", ".join(it[0]["agencies"])))
+        if not items:  # never index an empty list: an agency may have only supporting duties
+            return Answer(q.text, intent, False, f"{head}\n{T.NOTHING_LISTED}")
         shown, rest = items[:MAX_LINES], items[MAX_LINES:] + (extra or [])
         lines = [head] + [self._deadline_line(r, on if on else None, today) if not on
                           else self._dated_line(r, on) for r, on in shown]

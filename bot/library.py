@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from knowledge.agencies import find_agencies
 from knowledge.config import DataSettings
 from knowledge.extract import extract
 from knowledge.identity import document_identity
@@ -192,9 +193,16 @@ def _changes(store: FactStore, doc_id: str, facts: Facts) -> DeadlineChanges:
                            removed=_deadline_lines(old[k] for k in old.keys() - new.keys()))
 
 
+AGENCY_SIGN_CHARS = 5_000  # an excerpt names its agencies early; a long text is judged by its opening
+
+
 # The signs of a directive; a file with none of them (a shopping list, a personal note) is refused.
+# An excerpt pasted without its header still names the agencies it gives work to ("Sở Tài chính chủ
+# trì …"), so a named agency counts as a sign too.
 def _is_directive(doc: Document, facts: Facts) -> bool:
-    return any((doc.issuer, doc.number, doc.issued_date, doc.type, facts.deadlines, facts.targets))
+    if any((doc.issuer, doc.number, doc.issued_date, doc.type, facts.deadlines, facts.targets)):
+        return True
+    return bool(find_agencies(doc.text[:AGENCY_SIGN_CHARS], open_vocab=True))
 
 
 def _free_doc_id(store: FactStore, doc_id: str, identity: str) -> str:
@@ -228,7 +236,8 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     if existing is not None:
         target = existing["doc_id"]
         if existing["sha256"] == sha or _same_text(existing["text"] or "", doc.text):
-            status = UNCHANGED if existing["sha256"] == sha else DUPLICATE
+            same_file = existing["sha256"] == sha and target == raw.doc_id
+            status = UNCHANGED if same_file else DUPLICATE
         else:
             changes = _changes(store, target, facts)
             status = REPLACED if replace else NEW_VERSION

@@ -121,7 +121,6 @@ UPLOAD_NOT_ADMIN = (
 UPLOAD_TOO_LARGE = "❌ Tệp «{name}» quá lớn ({size} MB, tối đa {limit} MB). Dữ liệu hiện có không thay đổi."
 UPLOAD_RECEIVED = "⏳ Đã nhận tệp «{name}», đang đọc và trích xuất…"
 UPLOAD_OK = "✅ <b>Đã nạp văn bản</b>: {source}"
-UPLOAD_UNCHANGED = "ℹ️ Văn bản «{name}» đã có trong hệ thống, nội dung không thay đổi."
 UPLOAD_TITLE = "Trích yếu: <i>{title}</i>"
 UPLOAD_COUNTS = "Tìm thấy: {deadlines} hạn chót, {targets} chỉ tiêu, {results} kết quả."
 # What needs a person's eye after an upload (knowledge.review kinds), then one quote per line.

@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.admin_handlers import UPLOAD_CALLBACK, cmd_reindex, on_document, on_upload_button
+from bot.admin_handlers import UPLOAD_CALLBACK, cmd_reindex, on_document, on_photo, on_upload_button
 from bot.answering import Answerer
 from bot.chat_context import CONTEXT_TYPES, BotApplication, BotServices, Context, QuestionLimiter, services
 from bot.config import Settings
@@ -112,6 +112,7 @@ def _handlers() -> list[Any]:
         MessageHandler(message_only & private & filters.TEXT & ~filters.COMMAND, on_private_text),
         MessageHandler(message_only & groups & filters.TEXT & ~filters.COMMAND, on_group_text),
         MessageHandler(message_only & private & filters.Document.ALL, on_document),
+        MessageHandler(message_only & private & filters.PHOTO, on_photo),
         CallbackQueryHandler(on_answer_button, pattern=ANSWER_CALLBACK),
         CallbackQueryHandler(on_upload_button, pattern=UPLOAD_CALLBACK),
         CallbackQueryHandler(on_stale_button),
@@ -175,7 +176,9 @@ async def main_run(
     stop: asyncio.Event | None = None,
     answerer_factory: Callable[[Settings], Answerer] = Answerer,
 ) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set): long polling, or a webhook server when BOT_WEBHOOK_URL is set."""
+    """Run inside a running event loop until `stop` is set (or SIGINT/SIGTERM): long polling, or a
+    webhook server when BOT_WEBHOOK_URL is set. For tests and for embedding the bot in another asyncio
+    program; `directive-bot run` uses PTB's run_polling/run_webhook instead (see run)."""
     application = build_application(settings, answerer_factory)
     if stop is None:
         stop = asyncio.Event()
@@ -210,7 +213,21 @@ async def main_run(
 
 
 def run(settings: Settings) -> None:
-    """Blocking entry point for `directive-bot run`."""
+    """Blocking entry point for `directive-bot run`: PTB's own runners, which call the builder's
+    lifecycle hooks and stop cleanly on SIGINT/SIGTERM."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(main_run(settings))
+    application = build_application(settings)
+    if settings.webhook_url:
+        log.info("webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=_webhook_path(settings),
+            webhook_url=settings.webhook_url,
+            secret_token=_webhook_secret(settings),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        log.info("polling for updates")
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -13,6 +13,7 @@ import asyncio
 import json
 import os
 import socket
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
@@ -436,6 +437,48 @@ def test_the_same_directive_a_new_version_and_a_note_are_confirmed_first(
     run_bot(settings_for(env, server), env.answerer, body)
     assert_clean(server)
     state.unsubscribe(313)
+
+
+LOCK_HOLDER = """
+import fcntl, sqlite3, sys, time
+data = sys.argv[1]
+with open(data + "/.write.lock", "w") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    conn = sqlite3.connect(data + "/facts.sqlite", isolation_level=None)
+    conn.execute("begin immediate")
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+    conn.execute("commit")
+"""
+LOCK_HELD_S = 10.0
+ANSWER_LIMIT_S = 1.0  # the issue's bound: a chat must not notice an ingest running elsewhere
+
+
+def test_questions_are_answered_while_another_process_holds_the_write_lock(env: Env, server: BotApiServer) -> None:
+    """An ingest in another process holds the store's write lock for 10 s: questions, buttons and
+    subscriptions keep being answered within a second (store reads and state writes never wait for it)."""
+    questions = ["Sở Tài chính phải làm gì trong tháng 12/2026?", "Hạn chót tuần tới là gì?", "/theodoi",
+                 "Kho bạc Nhà nước khu vực XV báo cáo khi nào?", "/huytheodoi"]
+
+    async def body(app: Application) -> None:
+        await say(server, 611, "Mục tiêu giảm nghèo năm 2026 là gì?")  # warm: model and index loaded
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", LOCK_HOLDER, str(env.settings.data_dir), str(LOCK_HELD_S),
+            stdout=asyncio.subprocess.PIPE)
+        assert holder.stdout is not None
+        assert (await holder.stdout.readline()).strip() == b"locked"
+        started = time.monotonic()
+        for question in questions:
+            asked = time.monotonic()
+            reply = plain((await say(server, 611, question))[0])
+            assert time.monotonic() - asked < ANSWER_LIMIT_S, (question, time.monotonic() - asked)
+            assert messages.ERROR not in reply
+        assert time.monotonic() - started < LOCK_HELD_S, "the lock must still have been held"
+        assert holder.returncode is None
+        await holder.wait()
+
+    run_bot(settings_for(env, server), env.answerer, body)
+    assert_clean(server)
 
 
 def test_rejected_uploads_change_nothing(env: Env, server: BotApiServer) -> None:

@@ -359,3 +359,25 @@ def test_fact_store_uses_wal(seeded: Settings) -> None:
     """WAL lets the bot answer while the CLI ingests or reminds; it is a property of the file."""
     with sqlite3.connect(seeded.db_path) as conn:
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_run_command_answers_and_stops_cleanly_on_sigterm(
+    seeded: Settings, server: BotApiServer, tmp_path: Path
+) -> None:
+    """`directive-bot run` as operators start it: PTB's run_polling (the builder's post_init sets the
+    command menu), a question answered, SIGTERM ends it with exit 0."""
+    settings = copy_of(seeded, tmp_path / "data")
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
+           "TELEGRAM_API_FILE_URL": server.base_file_url}
+    proc = spawn(settings, "run", **env)
+    try:
+        server.push_message(9901, "Sở Tài chính phải làm gì trong tháng 12/2026?")
+        deadline = time.monotonic() + 120
+        while not server.sent(9901) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert server.sent(9901), proc.stderr.read() if proc.poll() is not None else server.dump()
+        assert server.sent(method="setMyCommands"), "post_init must run through the builder's hook"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-2000:]
