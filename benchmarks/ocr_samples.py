@@ -33,8 +33,8 @@ BODY = [
     "31/5/2026.",
     "4. Sở Y tế chủ trì kiểm tra công tác bảo đảm an toàn thực phẩm tại các chợ nông thôn, báo cáo kết "
     "quả trước ngày 20/6/2026.",
-    "5. Sở Giáo dục và Đào tạo chủ trì đánh giá tiêu chí trường học đạt chuẩn quốc gia, gửi Sở Nông "
-    "nghiệp và Môi trường tổng hợp trước ngày 15/8/2026.",
+    "5. Sở Giáo dục và Đào tạo chủ trì đánh giá tiêu chí trường học đạt chuẩn quốc gia, báo cáo Ủy ban "
+    "nhân dân tỉnh trước ngày 15/8/2026.",
     "Chỉ tiêu chủ yếu năm 2026:",
 ]
 TABLE = [

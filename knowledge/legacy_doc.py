@@ -25,6 +25,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 # this long is hostile or broken, and the upload must not wait on it.
 CONVERT_TIMEOUT_S = 90.0
 SOFFICE_NAMES = ("soffice", "libreoffice")
+# LibreOffice's import filter per kind: named, so a broken Word file fails instead of being opened as
+# plain text (LibreOffice's fallback, which would store the file's bytes as a directive).
+IMPORT_FILTERS = {"ole": "MS Word 97", "rtf": "Rich Text Format"}
 
 
 class ConversionError(RuntimeError):
@@ -72,7 +75,8 @@ def doc_to_docx(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> bytes:
         source = folder / "in.doc"
         source.write_bytes(data)
         command = [soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
-                   "--norestore", "--convert-to", "docx", "--outdir", str(folder / "out"), str(source)]
+                   "--norestore", f"--infilter={IMPORT_FILTERS.get(kind(data), IMPORT_FILTERS['ole'])}",
+                   "--convert-to", "docx", "--outdir", str(folder / "out"), str(source)]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    start_new_session=True, env={**os.environ, "HOME": tmp})
         try:
