@@ -45,8 +45,12 @@ MIN_DPI, MAX_DPI = 70, 1200
 # only clearly worse pages fall under 80.
 LOW_CONFIDENCE = 80.0
 WORKERS = 2  # the machine's cores; more threads only queue on them
-# Pillow refuses larger images as decompression bombs; a 600-dpi A3 scan is 70 million pixels.
+# Pillow refuses larger images as decompression bombs; a 600-dpi A3 scan is 70 million pixels. PDF pages
+# are rendered at most this large too (a page drawn 5 m wide would otherwise render to gigabytes).
 MAX_IMAGE_PIXELS = 100_000_000
+# At ~2 s per page on 2 busy cores, 60 scanned pages keep an upload to about a minute or two; longer scans
+# are refused (directives run to 2-20 pages; a 200-page scanned appendix belongs in text form).
+MAX_OCR_PAGES = 60
 
 
 class OcrUnavailable(RuntimeError):
@@ -88,7 +92,10 @@ def available() -> bool:
 
 
 def image_dpi(image: Image) -> int:
-    """The image's stated resolution when plausible, else the resolution of a whole A4 page."""
+    """The resolution a PDF page was rendered at; else the image's stated resolution when plausible (phones
+    often write a meaningless 72), else the resolution of a whole A4 page."""
+    if image.info.get("rendered_dpi"):
+        return int(image.info["rendered_dpi"])
     stated = image.info.get("dpi")
     if stated:
         try:
@@ -128,8 +135,10 @@ def pdf_pages_images(data: bytes, numbers: Sequence[int]) -> Iterator[Image]:
     try:
         for number in numbers:
             page = pdf[number]
-            image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
-            image.info["dpi"] = (RENDER_DPI, RENDER_DPI)
+            width, height = page.get_size()  # points
+            scale = min(RENDER_DPI / 72, (MAX_IMAGE_PIXELS / max(width * height, 1.0)) ** 0.5)
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            image.info["rendered_dpi"] = max(1, round(scale * 72))
             page.close()
             yield image
     finally:
@@ -147,10 +156,15 @@ def recognise(images: Iterable[Image], total: int, progress: Progress | None = N
     path = tessdata_dir()
     engines: queue.Queue[tesserocr.PyTessBaseAPI] = queue.Queue()
     made: list[tesserocr.PyTessBaseAPI] = []
-    for _ in range(min(WORKERS, max(total, 1))):
-        api = tesserocr.PyTessBaseAPI(path=path, lang=LANGUAGE)
-        made.append(api)
-        engines.put(api)
+    try:
+        for _ in range(min(WORKERS, max(total, 1))):
+            api = tesserocr.PyTessBaseAPI(path=path, lang=LANGUAGE)
+            made.append(api)
+            engines.put(api)
+    except RuntimeError as exc:  # a damaged or incompatible vie.traineddata
+        for api in made:
+            api.End()
+        raise OcrUnavailable(f"Tesseract could not load its Vietnamese model from {path} ({exc})") from exc
 
     def one(image: Image) -> PageText:
         api = engines.get()

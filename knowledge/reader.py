@@ -233,6 +233,9 @@ def _read_pdf(name: str, data: bytes, progress: Progress | None) -> _Read:
                            "encrypted") from exc
     if pages is None or not pages.scanned:
         return _Read(_read_text_pdf(name, data))
+    if len(pages.scanned) > ocr.MAX_OCR_PAGES:
+        raise RejectedFile(name, f"the PDF has {len(pages.scanned)} scanned pages without text; OCR reads at most "
+                           f"{ocr.MAX_OCR_PAGES} per file", "too_large")
     if not ocr.available():
         raise _ocr_unavailable(name, f"the PDF has {len(pages.scanned)} scanned page(s) without text, which")
     from knowledge.pdf_text import join_pages, pdf_page_blocks

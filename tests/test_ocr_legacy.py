@@ -123,6 +123,13 @@ def test_a_pdf_with_typed_and_scanned_pages_reads_page_by_page() -> None:
     assert ("2026-09-10", "Sở Công Thương") in _deadlines(raw)
 
 
+def test_a_scan_longer_than_the_ocr_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "MAX_OCR_PAGES", 1)
+    with pytest.raises(RejectedFile) as err:
+        read_bytes("dai.pdf", ocr_samples.scanned_pdf(2), MB)
+    assert err.value.code == "too_large" and "2 scanned pages" in err.value.reason
+
+
 @needs_ocr
 def test_ocr_runs_pages_on_both_cores_in_order() -> None:
     pages = list(ocr.pdf_pages_images(ocr_samples.scanned_pdf(3), [0, 1, 2]))
