@@ -6,7 +6,8 @@ guessed wrong, 0.98 instead of 0.999 of characters). Prints one JSON object: per
 
     python benchmarks/ocr_routes.py [--pages 4]
 
-Kept as the record of why knowledge/ocr.py uses the route it uses; CI does not run it.
+Kept as the record of why knowledge/ocr.py uses the route it uses; CI does not run it. The two routes not
+chosen are not dependencies: `pip install ocrmypdf pytesseract` first.
 """
 
 from __future__ import annotations
