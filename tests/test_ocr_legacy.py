@@ -90,7 +90,7 @@ def test_scan_and_photo_read_like_the_text_version(kind: str) -> None:
     assert raw.text == normalize(raw.text)  # NFC, tone placement like any other text
 
 
-def _typed_page() -> bytes:
+def _typed_page(line: str = "PHỤ LỤC: Sở Công Thương chủ trì tổng hợp kết quả, báo cáo trước ngày 10/9/2026.") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -100,7 +100,8 @@ def _typed_page() -> bytes:
     buf = io.BytesIO()
     page = canvas.Canvas(buf, pagesize=A4)
     page.setFont("DejaVuSerif", 12)
-    page.drawString(60, 780, "PHỤ LỤC: Sở Công Thương chủ trì tổng hợp kết quả, báo cáo trước ngày 10/9/2026.")
+    for n, part in enumerate(line.split("\n")):
+        page.drawString(40, 780 - 20 * n, part)
     page.save()
     return buf.getvalue()
 
@@ -230,6 +231,14 @@ def test_a_tcvn3_docx_and_its_capital_headings_become_unicode() -> None:
     raw = read_bytes("cu.docx", buf.getvalue(), MB)
     assert raw.legacy_encoding == "tcvn3"
     assert raw.text.split("\n\n")[:2] == ["UBND TỈNH SƠN Hà", normalize(LEGACY_TEXT.split("\n")[0])]
+
+
+def test_a_pdf_typed_in_tcvn3_reads_as_unicode() -> None:
+    """A PDF printed from a .VnTime document carries the look-alike characters in its text layer."""
+    lines = LEGACY_TEXT.split("\n")[:2]
+    raw = read_bytes("cu.pdf", _typed_page(legacy_encoding.encode("\n".join(lines), "tcvn3")), MB)
+    assert raw.legacy_encoding == "tcvn3" and not raw.ocr
+    assert normalize(lines[1]) in raw.text
 
 
 UNICODE_SAMPLES = [
