@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     BOT_DATA_DIR=/data
 
+# Tesseract with its Vietnamese model (scanned PDFs, photos) and LibreOffice Writer (Word 97-2003 .doc).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie libreoffice-writer-nogui \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 bot && mkdir -p /data /app && chown bot:bot /data /app
 WORKDIR /app
 

@@ -50,7 +50,7 @@ HELP = (
     "<code>/theodoi Sở Tài chính</code>\n"
     "/huytheodoi – ngừng nhận nhắc hạn\n\n"
     "<b>Trong nhóm</b>: dùng /hoi, nhắc tên {mention} hoặc trả lời tin nhắn của tôi.\n"
-    "<b>Quản trị viên</b>: gửi tệp .txt, .docx hoặc .pdf (trong chat riêng) để nạp văn bản mới; "
+    "<b>Quản trị viên</b>: gửi tệp .txt, .doc, .docx, .pdf hoặc ảnh chụp văn bản (trong chat riêng) để nạp văn bản mới; "
     "/reindex để lập lại toàn bộ chỉ mục."
 )
 
@@ -137,10 +137,16 @@ REJECT_REASONS: dict[str, str] = {
     "empty": "tệp rỗng, không có nội dung.",
     "too_large": "tệp quá lớn so với giới hạn cho phép.",
     "binary": "tệp có vẻ là dữ liệu nhị phân, không phải văn bản.",
-    "no_text": "không đọc được chữ trong tệp (có thể là bản scan ảnh). Vui lòng gửi bản có lớp chữ hoặc tệp .docx.",
+    "no_text": "không nhận dạng được chữ trong tệp (trang trắng, ảnh mờ hoặc không phải văn bản). "
+               "Anh/chị vui lòng chụp hoặc quét lại rõ hơn, hoặc gửi tệp .docx.",
     "zip_bomb": "tệp .docx có cấu trúc bất thường (giải nén quá lớn), không thể xử lý an toàn.",
     "corrupt": "tệp bị hỏng hoặc không mở được.",
-    "unsupported": "định dạng chưa được hỗ trợ. Vui lòng gửi tệp .txt, .docx hoặc .pdf.",
+    "unsupported": "định dạng chưa được hỗ trợ. Vui lòng gửi tệp .txt, .doc, .docx, .pdf hoặc ảnh .jpg, .png.",
+    "encrypted": "tệp PDF được đặt mật khẩu. Anh/chị vui lòng gửi bản không đặt mật khẩu.",
+    "ocr_unavailable": "máy chủ chưa cài bộ nhận dạng chữ (OCR) nên chưa đọc được bản scan hoặc ảnh chụp. "
+                       "Anh/chị vui lòng gửi tệp có lớp chữ (.docx, .pdf) hoặc báo quản trị viên.",
+    "doc_unavailable": "máy chủ chưa cài công cụ đọc tệp Word cũ (.doc). Anh/chị vui lòng lưu lại thành .docx "
+                       "rồi gửi lại.",
     "bad_name": "tên tệp không hợp lệ. Vui lòng đổi tên tệp (chữ, số, dấu gạch ngang) rồi gửi lại.",
     "not_directive": "tệp không có dấu hiệu nào của một văn bản chỉ đạo (cơ quan ban hành, số, ngày, loại "
                      "văn bản, nhiệm vụ có thời hạn hay chỉ tiêu).",

@@ -159,21 +159,31 @@ def join_pages(pages: list[list[str]]) -> str:
     return "\n\n".join(b for b in blocks if b.strip())
 
 
-def pdf_text(data: bytes, budget_s: float = TIME_BUDGET_S) -> str:
-    """A PDF's text with tables as rows; raises whatever pdfplumber raises on a file it cannot read, and
-    TimeoutError past `budget_s` (the caller then reads the file with pypdf)."""
+def pdf_page_blocks(data: bytes, numbers: set[int] | None = None,
+                    budget_s: float = TIME_BUDGET_S) -> dict[int, list[str]]:
+    """Blocks of each page (0-based numbers; all pages when None); raises whatever pdfplumber raises on a
+    file it cannot read, and TimeoutError past `budget_s`."""
     import logging
     import time
 
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    pages: list[list[str]] = []
+    pages: dict[int, list[str]] = {}
     give_up = time.monotonic() + budget_s
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
+        for number, page in enumerate(pdf.pages):
+            if numbers is not None and number not in numbers:
+                continue
             if time.monotonic() > give_up:
-                raise TimeoutError(f"pdfplumber read {number - 1} pages in over {budget_s:g} s")
-            pages.append(page_blocks(page))
+                raise TimeoutError(f"pdfplumber read {len(pages)} pages in over {budget_s:g} s")
+            pages[number] = page_blocks(page)
             page.close()  # drop the page's cached layout objects: long PDFs stay small in memory
-    return join_pages(pages)
+    return pages
+
+
+def pdf_text(data: bytes, budget_s: float = TIME_BUDGET_S) -> str:
+    """A PDF's text with tables as rows; raises whatever pdfplumber raises on a file it cannot read, and
+    TimeoutError past `budget_s` (the caller then reads the file with pypdf)."""
+    pages = pdf_page_blocks(data, None, budget_s)
+    return join_pages([pages[n] for n in sorted(pages)])

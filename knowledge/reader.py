@@ -1,7 +1,11 @@
-"""Turn a directive file (.txt/.md, .docx, .pdf) into normalised text, or reject it.
+"""Turn a directive file (.txt/.md, .docx, .doc, .pdf, a scan or photo .png/.jpg) into normalised text, or
+reject it.
 
-Rejections carry an English message for operators (naming the file and the reason) and a
-short reason code that the chat front end maps to Vietnamese.
+Scanned PDF pages and photos go through OCR (knowledge/ocr.py), page by page, so a PDF with typed and
+scanned pages reads whole; Word 97-2003 files are converted to .docx (knowledge/legacy_doc.py); text typed
+with TCVN3 or VNI fonts is turned into Unicode (knowledge/legacy_encoding.py). Rejections carry an English
+message for operators (naming the file and the reason) and a short reason code that the chat front end
+maps to Vietnamese.
 """
 
 from __future__ import annotations
@@ -12,14 +16,24 @@ import logging
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from knowledge import legacy_doc, legacy_encoding, ocr
+from knowledge.pdf_pages import PdfLocked, survey
 from knowledge.text import normalize
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+Progress = Callable[[int, int], None]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".pdf") + IMAGE_SUFFIXES
 MAX_DOC_ID = 120
 _MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
 _MAX_DOCX_RATIO = 200
@@ -42,6 +56,20 @@ class RawDocument:
     text: str
     format: str
     data: bytes
+    ocr: bool = False  # some or all of the text was recognised from images
+    ocr_confidence: float | None = None  # mean of the OCR'd pages' word confidence, 0-100
+    low_confidence_pages: tuple[int, ...] = ()  # 1-based pages under ocr.LOW_CONFIDENCE: to check by eye
+    legacy_encoding: str | None = None  # "tcvn3" or "vni" when the text was converted from that font encoding
+
+
+@dataclass
+class _Read:
+    """What a format reader found: the text, and the confidence of each OCR'd page (1-based)."""
+
+    text: str
+    ocr_pages: dict[int, float] = field(default_factory=dict)
+    legacy_encoding: str | None = None
+    typed: bool = True  # some text came from a text layer or file (not only OCR): legacy fonts possible
 
 
 def doc_id_for(name: str) -> str:
@@ -86,11 +114,16 @@ def _vietnamese_score(text: str) -> float:
 
 
 def decode_text(name: str, data: bytes) -> str:
-    """Decode a plain-text directive: UTF-8 (with or without BOM), UTF-16, or legacy CP1258."""
+    """Decode a plain-text directive: UTF-8 (with or without BOM), UTF-16, TCVN3 or VNI font bytes, or CP1258."""
+    return _decode(name, data)[0]
+
+
+def _decode(name: str, data: bytes) -> tuple[str, str | None]:
+    """(text, the legacy font encoding it was converted from or None)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        return data[3:].decode("utf-8", errors="strict"), None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), None
     sample = data[:4000]
     if sample and sample.count(b"\x00") > len(sample) // 4:
         for enc in ("utf-16-le", "utf-16-be"):
@@ -99,22 +132,26 @@ def decode_text(name: str, data: bytes) -> str:
             except UnicodeDecodeError:
                 continue
             if not _looks_binary(text) and _vietnamese_score(text) > 0.95:
-                return text
+                return text, None
         raise RejectedFile(name, "binary content, not a text document", "binary")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
+    legacy = legacy_encoding.decode_bytes(data)
+    if legacy is not None:
+        return legacy
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError as exc:
         raise RejectedFile(name, "not UTF-8, UTF-16 or Windows-1258 text", "binary") from exc
     if _looks_binary(text) or _vietnamese_score(text) < 0.97:
         raise RejectedFile(name, "binary content or unknown text encoding", "binary")
-    return text
+    return text, None
 
 
 def _read_docx(name: str, data: bytes) -> str:
+    """Text of a .docx in reading order, tables as rows; rejects zip bombs and broken files."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = sum(info.file_size for info in zf.infolist())
@@ -158,7 +195,7 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _read_pdf(name: str, data: bytes) -> str:
+def _read_text_pdf(name: str, data: bytes) -> str:
     """Text with tables as ` | ` rows (pdfplumber, knowledge.pdf_text); pypdf's flat text when pdfplumber
     fails, runs out of time, finds next to no text or leaves glyphs unmapped, so a file that read before
     still reads, and pypdf decides what is unreadable (`binary`) as it always did."""
@@ -176,39 +213,140 @@ def _read_pdf(name: str, data: bytes) -> str:
     return text
 
 
+def _ocr_unavailable(name: str, what: str) -> RejectedFile:
+    return RejectedFile(name, f"{what} needs OCR, but {ocr.unavailable_reason()}", "ocr_unavailable")
+
+
+def _recognise(name: str, images: Iterable[Image], total: int, progress: Progress | None) -> list[ocr.PageText]:
+    try:
+        return ocr.recognise(images, total, progress)
+    except ocr.OcrUnavailable as exc:
+        raise RejectedFile(name, f"OCR is needed, but {exc}", "ocr_unavailable") from exc
+
+
+def _read_pdf(name: str, data: bytes, progress: Progress | None) -> _Read:
+    """Typed pages through the text readers, scanned pages (pictures, no text layer) through OCR."""
+    try:
+        pages = survey(data)
+    except PdfLocked as exc:
+        raise RejectedFile(name, "the PDF is password-protected; send a copy without a password",
+                           "encrypted") from exc
+    if pages is None or not pages.scanned:
+        return _Read(_read_text_pdf(name, data))
+    if len(pages.scanned) > ocr.MAX_OCR_PAGES:
+        raise RejectedFile(name, f"the PDF has {len(pages.scanned)} scanned pages without text; OCR reads at most "
+                           f"{ocr.MAX_OCR_PAGES} per file", "too_large")
+    if not ocr.available():
+        raise _ocr_unavailable(name, f"the PDF has {len(pages.scanned)} scanned page(s) without text, which")
+    from knowledge.pdf_text import join_pages, pdf_page_blocks
+
+    typed = set(range(pages.pages)) - set(pages.scanned)
+    blocks: dict[int, list[str]] = {}
+    if typed:
+        try:
+            blocks = pdf_page_blocks(data, typed)
+        except Exception as exc:  # pdfminer raises many types on broken or unusual files
+            log.debug("%s: pdfplumber failed on the typed pages (%s)", name, type(exc).__name__)
+            text = _pypdf_text(name, data)  # flat, but the typed pages' text is not lost
+            blocks = {min(typed): [text]}
+    found = _recognise(name, ocr.pdf_pages_images(data, pages.scanned), len(pages.scanned), progress)
+    confidence = {}
+    for number, page in zip(pages.scanned, found, strict=True):
+        blocks[number] = [page.text] if page.text.strip() else []
+        confidence[number + 1] = page.confidence
+    text = join_pages([blocks.get(n, []) for n in range(pages.pages)])
+    if _letters(text) < 20:
+        raise RejectedFile(name, "the PDF has no text layer and OCR recognised no text on its scanned pages",
+                           "no_text")
+    return _Read(text, confidence, typed=bool(typed))
+
+
+def _read_image(name: str, data: bytes, progress: Progress | None) -> _Read:
+    """A scan or phone photo of one page, through OCR."""
+    try:
+        image = ocr.load_image(data)
+    except ValueError as exc:
+        raise RejectedFile(name, f"not a readable image file: {exc}", "corrupt") from exc
+    if not ocr.available():
+        raise _ocr_unavailable(name, "an image")
+    page = _recognise(name, [image], 1, progress)[0]
+    if _letters(page.text) < 20:
+        raise RejectedFile(name, "OCR recognised no text in the image (blank, blurred or not a document)",
+                           "no_text")
+    return _Read(page.text, {1: page.confidence}, typed=False)
+
+
+def _read_doc(name: str, data: bytes) -> str:
+    """A Word 97-2003 (or RTF saved as .doc) file, converted to .docx and read like one."""
+    found = legacy_doc.kind(data)
+    if found == "docx":
+        return _read_docx(name, data)
+    if found == "unknown":
+        raise RejectedFile(name, "not a Word 97-2003 document (no OLE2 or RTF header)", "binary")
+    reason = legacy_doc.unavailable_reason()
+    if reason:
+        raise RejectedFile(name, reason, "doc_unavailable")
+    try:
+        converted = legacy_doc.doc_to_docx(data)
+    except legacy_doc.ConversionError as exc:
+        raise RejectedFile(name, f"cannot read the .doc file: {exc}", "corrupt") from exc
+    return _read_docx(name, converted)
+
+
 def _too_large(size: int, max_bytes: int) -> str:
     """In MiB, like BOT_MAX_FILE_MB and the bot's own message (20 MB must not read "21 MB")."""
     mib = 1024 * 1024
     return f"file is {size / mib:.1f} MB, over the {round(max_bytes / mib, 2):g} MB limit"
 
 
-def read_bytes(name: str, data: bytes, max_bytes: int) -> RawDocument:
-    """Read an uploaded or local file's bytes into a RawDocument, or raise RejectedFile."""
+def _read_format(base: str, suffix: str, data: bytes, progress: Progress | None) -> _Read:
+    if suffix == ".docx":
+        return _Read(_read_docx(base, data))
+    if suffix == ".doc":
+        return _Read(_read_doc(base, data))
+    if suffix == ".pdf":
+        if not data.lstrip().startswith(b"%PDF"):
+            raise RejectedFile(base, "not a PDF file (no %PDF header)", "binary")
+        return _read_pdf(base, data, progress)
+    if suffix in IMAGE_SUFFIXES:
+        return _read_image(base, data, progress)
+    text, encoding = _decode(base, data)
+    if _looks_binary(text):
+        raise RejectedFile(base, "binary content, not a text document", "binary")
+    return _Read(text, legacy_encoding=encoding)
+
+
+def read_bytes(name: str, data: bytes, max_bytes: int, *, progress: Progress | None = None) -> RawDocument:
+    """Read an uploaded or local file's bytes into a RawDocument, or raise RejectedFile.
+
+    `progress(pages_done, pages_total)` is called after each OCR'd page (scanned PDFs, photos), from
+    the calling thread; files without OCR never call it."""
     base = Path(name).name
     suffix = Path(base).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise RejectedFile(base, f"unsupported file type {suffix or '(none)'}; use .txt, .md, .docx or .pdf",
-                           "unsupported")
+        raise RejectedFile(base, f"unsupported file type {suffix or '(none)'}; use .txt, .md, .docx, .doc, .pdf, "
+                           ".png or .jpg", "unsupported")
     if not doc_id_for(base).strip(". "):
         raise RejectedFile(base, "the file name gives no document id", "bad_name")
     if len(data) > max_bytes:
         raise RejectedFile(base, _too_large(len(data), max_bytes), "too_large")
     if not data.strip():
         raise RejectedFile(base, "the file is empty", "empty")
-    if suffix == ".docx":
-        text = _read_docx(base, data)
-    elif suffix == ".pdf":
-        if not data.lstrip().startswith(b"%PDF"):
-            raise RejectedFile(base, "not a PDF file (no %PDF header)", "binary")
-        text = _read_pdf(base, data)
-    else:
-        text = decode_text(base, data)
-        if _looks_binary(text):
-            raise RejectedFile(base, "binary content, not a text document", "binary")
+    found = _read_format(base, suffix, data, progress)
+    text, encoding = found.text, found.legacy_encoding
+    if found.typed:
+        text, converted = legacy_encoding.fix_legacy(text)
+        encoding = encoding or converted
     text = normalize(text)
     if sum(ch.isalpha() for ch in text) < 20:
         raise RejectedFile(base, "the document has no readable text", "empty")
-    return RawDocument(doc_id=doc_id_for(base), name=base, text=text, format=suffix.lstrip("."), data=data)
+    confidences = list(found.ocr_pages.values())
+    return RawDocument(
+        doc_id=doc_id_for(base), name=base, text=text, format=suffix.lstrip("."), data=data,
+        ocr=bool(confidences),
+        ocr_confidence=round(sum(confidences) / len(confidences), 1) if confidences else None,
+        low_confidence_pages=tuple(n for n, c in sorted(found.ocr_pages.items()) if c < ocr.LOW_CONFIDENCE),
+        legacy_encoding=encoding)
 
 
 def read_path(path: Path, max_bytes: int) -> RawDocument:

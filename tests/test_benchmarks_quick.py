@@ -97,3 +97,13 @@ def test_retrieval_small(tmp_path: Path) -> None:
         assert any(isinstance(v, dict) and {"p50", "p95"} <= set(v) for v in entry.values())
     recalls = list(_values_named("recall", report["approx_vs_exact"]))
     assert recalls and all(0 <= r <= 1 for r in recalls)
+
+
+def test_ocr_quick() -> None:
+    """benchmarks/ocr.py --quick: the per-size shape the README's OCR table quotes."""
+    report = _run("ocr.py", "--quick")
+    assert "error" not in report, report  # .ci/run installs Tesseract
+    assert [size["pages"] for size in report["sizes"]] == [1, 4]
+    for size in report["sizes"]:
+        assert {"seconds_per_page", "chars_per_second", "peak_rss_mb"} <= size.keys()
+        assert size["progress_calls"] == size["pages"] and size["first_page_char_match"] > 0.9

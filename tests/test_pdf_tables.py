@@ -217,8 +217,9 @@ def test_pypdf_reads_when_pdfplumber_fails(font: str, monkeypatch: pytest.Monkey
     assert read_bytes("cv-31.pdf", data, MB).text == normalize(_pypdf_text("cv-31.pdf", data))
 
 
-def test_scanned_pdf_is_still_rejected_without_a_text_layer() -> None:
-    """An image-only page (what a scanner makes) has no letters for either reader: `no_text`, same message."""
+def test_scanned_pdf_without_any_letters_is_rejected_after_ocr() -> None:
+    """An image-only page (what a scanner makes) goes to OCR (tests/test_ocr_legacy.py); a picture with no
+    letters on it is still `no_text`, now saying OCR found none."""
     from PIL import Image, ImageDraw
 
     image = Image.new("L", (400, 300), 255)
@@ -231,7 +232,8 @@ def test_scanned_pdf_is_still_rejected_without_a_text_layer() -> None:
     with pytest.raises(RejectedFile) as err:
         read_bytes("ban-scan.pdf", buf.getvalue(), MB)
     assert err.value.code == "no_text"
-    assert str(err.value) == "ban-scan.pdf: rejected: the PDF has no text layer (scanned images?); OCR it first"
+    assert str(err.value) == ("ban-scan.pdf: rejected: the PDF has no text layer and OCR recognised no text on "
+                              "its scanned pages")
 
 
 @pytest.mark.parametrize("data", [b"%PDF-1.7\n" + b"not really a pdf " * 50, b"%PDF-1.4\n1 0 obj\n<< /Type /Pages"])
