@@ -8,6 +8,8 @@ not written at once: it waits in BOT_DATA_DIR/uploads and the admin answers with
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import json
 import logging
 import re
@@ -16,7 +18,8 @@ import time
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 
 from bot import messages
 from bot.chat_context import BotServices, Context, is_admin, services
@@ -84,6 +87,35 @@ def _buttons(kind: str, token: str) -> InlineKeyboardMarkup:
 # ---------------------------------------------------------------------------------------- storing
 
 
+class _PageProgress:
+    """Edits the "received" message as OCR reads pages (`trang 3/12…`).
+
+    OCR calls it from the worker thread; each edit is scheduled on the event loop, and `settle()`
+    waits for them, so a late page edit never overwrites the summary that follows.
+    """
+
+    def __init__(self, message: Message | None, name: str) -> None:
+        self._message = message
+        self._name = name
+        self._loop = asyncio.get_running_loop()
+        self._pending: list[concurrent.futures.Future[None]] = []
+
+    async def _edit(self, done: int, total: int) -> None:
+        assert self._message is not None
+        with contextlib.suppress(TelegramError):
+            await self._message.edit_text(messages.UPLOAD_PROGRESS.format(name=esc(self._name), done=done,
+                                                                          total=total), parse_mode=ParseMode.HTML)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._message is not None:
+            self._pending.append(asyncio.run_coroutine_threadsafe(self._edit(done, total), self._loop))
+
+    async def settle(self) -> None:
+        for future in self._pending:
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(future)
+
+
 async def _ingest(
     update: Update, context: Context, progress: Message | None, name: str, data: bytes, *,
     replace: bool = False, force: bool = False,
@@ -92,10 +124,13 @@ async def _ingest(
     svc = services(context)
     chat = update.effective_chat
     assert chat is not None
+    pages = _PageProgress(progress, name)
     async with svc.write_lock:
         try:
-            report = await asyncio.to_thread(ingest_bytes, svc.settings, name, data, replace=replace, force=force)
+            report = await asyncio.to_thread(ingest_bytes, svc.settings, name, data, replace=replace, force=force,
+                                             progress=pages)
         except RejectedFile as exc:
+            await pages.settle()
             log.info("upload rejected: %s", exc)
             reason = messages.REJECT_REASONS.get(exc.code, messages.REJECT_UNKNOWN)
             if exc.code == "not_directive":
@@ -108,6 +143,7 @@ async def _ingest(
             return
         if report.changed:
             await asyncio.to_thread(svc.answerer.reload)
+    await pages.settle()
     if report.status in (DUPLICATE, NEW_VERSION, UNCHANGED):
         await _ask_replace(update, context, progress, report, name, data)
         return

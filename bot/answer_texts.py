@@ -38,5 +38,6 @@ SUPERLATIVE_HEAD = {"max": "Cao nhất:", "min": "Thấp nhất:"}
 COMPARED_WITH = "  (so với: {others})"
 DOCUMENT_TARGETS_HEAD = "Mục tiêu, chỉ tiêu trong {source}:"
 LEAD_HEAD = "Chủ trì:"
+FROM_OCR = "(bản nhận dạng chữ từ ảnh quét)"
 NOTHING_LISTED = "(không có)"
 SUPPORT_HEAD = "Phối hợp:"

@@ -63,8 +63,9 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
 
     def source(self, doc_id: str) -> str:
         d = self._docs.get(doc_id) or {}
-        return document_label(d.get("type"), d.get("number"), d.get("issued_date"), d.get("issuer"),
-                              name=d.get("source_name") or doc_id, year=d.get("year_hint"))
+        label = document_label(d.get("type"), d.get("number"), d.get("issued_date"), d.get("issuer"),
+                               name=d.get("source_name") or doc_id, year=d.get("year_hint"))
+        return f"{label} {T.FROM_OCR}" if d.get("ocr_confidence") is not None else label
 
     def _source_line(self, doc_id: str, section: str) -> str:
         """`— <document>, <section>` under a quote (no dangling comma when the section has no label)."""

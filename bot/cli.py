@@ -10,6 +10,7 @@ import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -32,6 +33,28 @@ def _require_store(settings: Settings) -> None:
                            "run `directive-bot ingest PATH` first")
 
 
+class _PageBars:
+    """One tqdm bar per scanned file while OCR reads its pages (only when a person watches stderr)."""
+
+    def __init__(self) -> None:
+        self._name = ""
+        self._bar: Any = None
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if name != self._name:
+            self.close()
+            self._name, self._bar = name, tqdm(total=total, desc=f"OCR {name}", unit="page", file=sys.stderr)
+        self._bar.n = done
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.library import UNCHANGED, ingest_paths, supported_files
 
@@ -39,7 +62,12 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     if not supported_files(paths):
         print(f"error: no .txt, .md, .docx or .pdf file in {', '.join(args.paths)}", file=sys.stderr)
         return 1
-    reports, errors = ingest_paths(settings, paths, replace=args.replace, force=args.force)
+    bars = _PageBars() if sys.stderr.isatty() else None
+    try:
+        reports, errors = ingest_paths(settings, paths, replace=args.replace, force=args.force, pages=bars)
+    finally:
+        if bars is not None:
+            bars.close()
     for r in reports:
         print(r.summary(), file=sys.stdout if r.changed or r.status == UNCHANGED else sys.stderr)
         for line in r.review_lines():

@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,7 +38,7 @@ from knowledge.config import DataSettings
 from knowledge.extract import extract
 from knowledge.identity import document_identity
 from knowledge.model import Document, Facts
-from knowledge.reader import SUPPORTED_SUFFIXES, RawDocument, RejectedFile, read_bytes, read_path
+from knowledge.reader import SUPPORTED_SUFFIXES, Progress, RawDocument, RejectedFile, read_bytes, read_path
 from knowledge.recurrence import describe_due
 from knowledge.review import ReviewItem, review_items
 from knowledge.store import FactStore
@@ -81,6 +81,9 @@ class IngestReport:
     review: list[ReviewItem] = field(default_factory=list)
     existing: str | None = None  # the stored doc_id this file is (DUPLICATE, NEW_VERSION, REPLACED)
     changes: DeadlineChanges | None = None  # NEW_VERSION and REPLACED
+    ocr_confidence: float | None = None  # the text was recognised from images (0-100)
+    low_confidence_pages: tuple[int, ...] = ()  # OCR'd pages to check by eye
+    legacy_encoding: str | None = None  # converted from TCVN3 / VNI
 
     @property
     def changed(self) -> bool:
@@ -102,6 +105,11 @@ class IngestReport:
         words = {"no_agency": "no agency found", "year_inferred": "year inferred",
                  "relative": "limit relative to an event (no reminder)"}
         lines = [f"  review: {words[i.kind]}: «{i.quote}»" for i in self.review]
+        if self.ocr_confidence is not None:
+            pages = ", ".join(map(str, self.low_confidence_pages)) or "none"
+            lines.append(f"  read by OCR: mean confidence {self.ocr_confidence:g}; pages to check: {pages}")
+        if self.legacy_encoding:
+            lines.append(f"  converted from the {self.legacy_encoding.upper()} font encoding")
         if self.changes is not None:
             lines += [f"  deadline added: {c}" for c in self.changes.added[:CHANGES_SHOWN]]
             lines += [f"  deadline removed: {c}" for c in self.changes.removed[:CHANGES_SHOWN]]
@@ -250,10 +258,11 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
         facts = extract(doc)
     if status in (ADDED, REPLACED):
         _keep_copy(settings, replace_id(raw, target))
-        store.save(doc, facts, sha)
+        store.save(doc, facts, sha, {"ocr_confidence": raw.ocr_confidence, "legacy_encoding": raw.legacy_encoding})
     return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
                         len(facts.deadlines), len(facts.targets), len(facts.results), status,
-                        review_items(facts), existing["doc_id"] if existing else None, changes)
+                        review_items(facts), existing["doc_id"] if existing else None, changes,
+                        raw.ocr_confidence, raw.low_confidence_pages, raw.legacy_encoding)
 
 
 def replace_id(raw: RawDocument, doc_id: str) -> RawDocument:
@@ -261,13 +270,14 @@ def replace_id(raw: RawDocument, doc_id: str) -> RawDocument:
 
 
 def ingest_bytes(settings: DataSettings, name: str, data: bytes, index: bool = True, *,
-                 replace: bool = False, force: bool = False) -> IngestReport:
+                 replace: bool = False, force: bool = False, progress: Progress | None = None) -> IngestReport:
     """Validate, store and index one uploaded file; raises RejectedFile and then nothing has changed.
 
     The same directive again or a new version is reported (status DUPLICATE / NEW_VERSION) and not
-    written unless `replace`; a file that is no directive is refused unless `force`.
+    written unless `replace`; a file that is no directive is refused unless `force`. `progress(done,
+    total)` follows the pages OCR reads (scans and photos only).
     """
-    raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024))
+    raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024), progress=progress)
     with write_lock(settings):
         store = FactStore(settings.db_path)
         report = _store_raw(settings, store, raw, replace=replace, force=force)
@@ -287,9 +297,12 @@ def supported_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = False,
-                 force: bool = False) -> tuple[list[IngestReport], list[RejectedFile]]:
-    """Ingest files and folders (recursively, supported suffixes only); index once at the end."""
+def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = False, force: bool = False,
+                 pages: Callable[[str, int, int], None] | None = None,
+                 ) -> tuple[list[IngestReport], list[RejectedFile]]:
+    """Ingest files and folders (recursively, supported suffixes only); index once at the end.
+
+    `pages(file name, done, total)` follows the pages OCR reads, for a progress bar."""
     files = supported_files(paths)
     reports: list[IngestReport] = []
     errors: list[RejectedFile] = []
@@ -300,7 +313,9 @@ def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = F
             try:
                 if not f.exists():
                     raise RejectedFile(f.name, "no such file", "missing")
-                reports.append(_store_raw(settings, store, read_path(f, max_bytes), replace=replace, force=force))
+                progress = (lambda done, total, n=f.name: pages(n, done, total)) if pages else None
+                raw = read_path(f, max_bytes, progress=progress)
+                reports.append(_store_raw(settings, store, raw, replace=replace, force=force))
             except RejectedFile as exc:
                 errors.append(exc)
         if store.document_hashes() and not _index_in_sync(settings, store):

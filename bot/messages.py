@@ -95,7 +95,10 @@ CALENDAR_EMPTY = "Không có hạn chót nào trong 12 tháng tới{scope}."
 # Calendar names shown in the user's calendar app (plain text, not HTML).
 CALENDAR_NAME = "Hạn chót văn bản chỉ đạo"
 CALENDAR_NAME_AGENCY = "Hạn chót – {agency}"
-UPLOAD_PROGRESS = "⏳ Đang nhận dạng chữ: trang {done}/{total}…"
+UPLOAD_PROGRESS = "⏳ «{name}»: đang nhận dạng chữ, trang {done}/{total}…"
+UPLOAD_OCR = "🔎 Văn bản được đọc bằng nhận dạng chữ (độ tin cậy trung bình {confidence}%)."
+UPLOAD_OCR_LOW = "⚠️ Anh/chị nên kiểm tra lại trang {pages}: chữ nhận dạng được kém rõ."
+UPLOAD_LEGACY = "🔤 Văn bản gõ bằng phông cũ ({encoding}) đã được chuyển sang Unicode."
 
 # ---- reminders and notifications
 REMINDER_TITLE = "🔔 <b>Nhắc hạn ngày {date}</b>"

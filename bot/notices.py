@@ -113,6 +113,12 @@ def upload_summary(report: IngestReport) -> str:
         messages.UPLOAD_COUNTS.format(deadlines=report.deadlines, targets=report.targets, results=report.results)
     )
     lines += _changes_lines(report)
+    if report.ocr_confidence is not None:
+        lines.append(messages.UPLOAD_OCR.format(confidence=f"{report.ocr_confidence:.0f}"))
+        if report.low_confidence_pages:
+            lines.append(messages.UPLOAD_OCR_LOW.format(pages=", ".join(map(str, report.low_confidence_pages))))
+    if report.legacy_encoding:
+        lines.append(messages.UPLOAD_LEGACY.format(encoding=esc(report.legacy_encoding.upper())))
     for kind, count in review_counts(report.review).items():
         lines.append(messages.UPLOAD_REVIEW[kind].format(count=count))
         quotes = [i.quote for i in report.review if i.kind == kind]

@@ -349,9 +349,9 @@ def read_bytes(name: str, data: bytes, max_bytes: int, *, progress: Progress | N
         legacy_encoding=encoding)
 
 
-def read_path(path: Path, max_bytes: int) -> RawDocument:
+def read_path(path: Path, max_bytes: int, *, progress: Progress | None = None) -> RawDocument:
     """Read a local file; its size is checked before it is loaded."""
     size = path.stat().st_size
     if size > max_bytes:
         raise RejectedFile(path.name, _too_large(size, max_bytes), "too_large")
-    return read_bytes(path.name, path.read_bytes(), max_bytes)
+    return read_bytes(path.name, path.read_bytes(), max_bytes, progress=progress)

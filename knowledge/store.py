@@ -74,6 +74,9 @@ class FactStore(ThreadLocalDatabase):
         db["documents"].create_index(["province"], if_not_exists=True)
         if "identity" not in db["documents"].columns_dict:
             self._add_identities()
+        for column, kind in (("ocr_confidence", float), ("legacy_encoding", str)):  # how the text was read
+            if column not in db["documents"].columns_dict:
+                db["documents"].add_column(column, kind)
 
     def _add_identities(self) -> None:
         """Stores of earlier versions knew documents by file name only: give each its identity."""
@@ -129,8 +132,11 @@ class FactStore(ThreadLocalDatabase):
             ({"agency_id": new_id, "alias": alias} for alias in aliases_for(name)), ignore=True)
         return new_id
 
-    def save(self, doc: Document, facts: Facts, sha256: str) -> None:
+    def save(self, doc: Document, facts: Facts, sha256: str, origin: dict[str, Any] | None = None) -> None:
         """Replace everything stored for this document in one transaction.
+
+        `origin` records how the text was read (`ocr_confidence` when OCR read it, `legacy_encoding`
+        when it was converted from TCVN3/VNI), so answers quoting it can say so.
 
         atomic(), not `with conn:`: sqlite-utils commits every write made outside atomic(), which
         would let a crash leave a document without its sections or deadlines.
@@ -148,6 +154,7 @@ class FactStore(ThreadLocalDatabase):
                 "recipients": json.dumps(doc.recipients, ensure_ascii=False),
                 "footnotes": json.dumps(doc.footnotes, ensure_ascii=False),
                 "identity": document_identity(doc.issuer, doc.number, doc.issued_date, doc.text),
+                "ocr_confidence": None, "legacy_encoding": None, **(origin or {}),
             }, pk="doc_id")
             db["sections"].insert_all(({
                 "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
@@ -218,7 +225,7 @@ class FactStore(ThreadLocalDatabase):
         """Known documents, newest first (undated ones by their year)."""
         rows = list(self.db.query(
             "select doc_id, type, number, issuer, province, issued_date, year_hint, signer, title, source_name,"
-            " ingested_at from documents"))
+            " ingested_at, ocr_confidence from documents"))
         rows.sort(key=lambda r: (r["issued_date"] or f"{r['year_hint'] or 0:04d}-00-00", r["doc_id"]), reverse=True)
         return rows
 

@@ -756,6 +756,31 @@ class BotApiServer:
             self._store_message(message)
             return self.push_update({"message": copy.deepcopy(message)})
 
+    def push_photo(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        data: bytes,
+        size: tuple[int, int],
+        *,
+        chat_type: str | None = None,
+        username: str | None = "tester",
+        first_name: str = "Tester",
+    ) -> int:
+        """Queue a photo message: like Telegram, a small thumbnail size first and the full size last."""
+        sizes = []
+        for scale, blob in ((8, b"thumbnail"), (1, data)):
+            with self._lock:
+                number = self._file_counter + 1
+            stored = self.add_file(f"AgACAgUAAxkBAAI{number:06d}", blob, f"photos/file_{number}.jpg")
+            sizes.append({"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
+                          "width": size[0] // scale, "height": size[1] // scale, "file_size": len(blob)})
+        with self._lock:
+            message = self._user_message(chat_id, user_id, chat_type, username, first_name)
+            message["photo"] = sizes
+            self._store_message(message)
+            return self.push_update({"message": copy.deepcopy(message)})
+
     def push_callback(
         self,
         chat_id: int,

@@ -305,7 +305,8 @@ def test_nightly_compaction_under_questions_folds_the_delta(
     from index.segments import DELTA_DIR, has_delta
 
     source = EXAMPLES / "son-ha-2026-cv-1234-ctmtqg.txt"  # re-uploaded, amended: its old passages are masked
-    ingest_bytes(Settings(data_dir=data_dir), source.name, source.read_bytes() + "\nSửa đổi bổ sung.\n".encode())
+    ingest_bytes(Settings(data_dir=data_dir), source.name, source.read_bytes() + "\nSửa đổi bổ sung.\n".encode(),
+                 replace=True)
     assert (current_build(data_dir / "index") / DELTA_DIR).is_dir()
     answerer.reload()
     chats = list(range(4001, 4011))

@@ -108,7 +108,8 @@ def test_a_changed_directive_hides_its_old_passages(tmp_path, cache_dir):
     ingest_paths(settings, [_corpus(SMALL), _corpus("ha-tinh-2023-tb-ket-luan-vpdp-ntm")])
     text = _corpus(SMALL).read_text(encoding="utf-8")
     assert "vốn đối ứng" in text
-    ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "nguồn lực đối ứng").encode("utf-8"))
+    ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "nguồn lực đối ứng").encode("utf-8"),
+                 replace=True)
 
     assert _manifest(settings)["masked"] == [SMALL]
     served = [p for p in live_passages(store.current_build(settings.index_dir)) if p.doc_id == SMALL]

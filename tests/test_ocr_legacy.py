@@ -23,10 +23,10 @@ from rapidfuzz import fuzz
 
 from benchmarks import ocr_samples
 from bot import messages
+from bot.config import Settings
+from bot.library import ingest_bytes
 from knowledge import legacy_doc, legacy_encoding, ocr
-from knowledge.config import Settings
 from knowledge.extract import parse_and_extract
-from knowledge.ingest import ingest_bytes
 from knowledge.reader import RawDocument, RejectedFile, read_bytes
 from knowledge.store import FactStore
 from knowledge.text import normalize
