@@ -198,30 +198,37 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
         return Answer(arg, "target", True, "\n".join(lines), cites, [], more)
 
     def agency(self, arg: str, today: date) -> Answer:
-        """`/coquan`: the agency's duties in two lists, those it leads and those it supports, by date."""
+        """`/coquan`: the agency's duties by date, those it leads and those it supports, then its
+        duties without a fixed limit (`thường xuyên`)."""
         name = self.resolve_agency(arg) if arg.strip() else None
         if not name:
             return Answer(arg, "agency", False, T.NO_AGENCY.format(name=shorten(arg, ECHO_CHARS)))
         ids = [a["id"] for a in self._agencies if a["name"] == name]
         rows = self.store.deadlines(agency_ids=ids) if ids else []
-        if not rows:
+        undated = self.store.undated_duties(ids)
+        if not rows and not undated:
             return Answer(arg, "agency", False, T.AGENCY_UNKNOWN_IN_STORE.format(name=name))
         lead = [r for r in rows if name in r["agencies"]]
         support = [r for r in rows if name not in r["agencies"]]
         q = parse_question(arg, today, self._provinces)
         ans = self._list_answer(q, T.AGENCY_DUTIES_HEAD.format(agency=name) + "\n" + T.LEAD_HEAD,
                                 [(r, None) for r in sorted(lead, key=lambda r: _sort_date(r, today))], today, "agency")
-        if support:
-            support.sort(key=lambda r: _sort_date(r, today))
-            lines = [T.SUPPORT_HEAD] + [self._deadline_line(r, None, today) for r in support]
-            shown = lines[:MAX_LINES + 1]
-            extra = "\n".join(lines[MAX_LINES + 1:])
-            ans.text += "\n\n" + "\n".join(shown)
-            ans.found = True
-            if extra:
-                ans.text += "\n" + T.MORE_COUNT.format(n=len(lines) - MAX_LINES - 1)
-                ans.more = "\n".join(x for x in (ans.more, extra) if x)
+        support.sort(key=lambda r: _sort_date(r, today))
+        self._append_list(ans, T.SUPPORT_HEAD, [self._deadline_line(r, None, today) for r in support])
+        self._append_list(ans, T.UNDATED_HEAD, [f"• {r['task']} — {self.source(r['doc_id'])}, {r['section']}"
+                                                for r in undated])
         return ans
+
+    @staticmethod
+    def _append_list(ans: Answer, head: str, lines: list[str]) -> None:
+        """A further list under an answer: its first screen shown, the rest behind `… và N mục khác`."""
+        if not lines:
+            return
+        ans.text += "\n\n" + "\n".join([head, *lines[:MAX_LINES]])
+        ans.found = True
+        if len(lines) > MAX_LINES:
+            ans.text += "\n" + T.MORE_COUNT.format(n=len(lines) - MAX_LINES)
+            ans.more = "\n".join(x for x in (ans.more, "\n".join(lines[MAX_LINES:])) if x)
 
     def documents(self) -> Answer:
         docs = self.store.documents()

@@ -31,6 +31,15 @@ async def resolve_agency(update: Update, context: Context, arg: str) -> str | No
     return name
 
 
+async def _agency_argument(update: Update, context: Context) -> tuple[bool, str | None]:
+    """(usable, agency): no argument means every agency; an unknown one was answered (usable False)."""
+    arg = command_arg(update)
+    if not arg:
+        return True, None
+    agency = await resolve_agency(update, context, arg)
+    return agency is not None, agency
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", agency_key(text)).strip("-")[:40] or "co-quan"
 
@@ -39,12 +48,9 @@ async def cmd_calendar(update: Update, context: Context) -> None:
     svc = services(context)
     if not await allowed(update, context):
         return
-    arg = command_arg(update)
-    agency = None
-    if arg:
-        agency = await resolve_agency(update, context, arg)
-        if agency is None:
-            return
+    found, agency = await _agency_argument(update, context)
+    if not found:
+        return
     scope = messages.CALENDAR_SCOPE.format(agency=esc(agency)) if agency else ""
 
     def build() -> tuple[bytes, int]:
@@ -73,12 +79,9 @@ async def cmd_subscribe(update: Update, context: Context) -> None:
     svc = services(context)
     chat = update.effective_chat
     assert chat is not None
-    arg = command_arg(update)
-    agency = None
-    if arg:
-        agency = await resolve_agency(update, context, arg)
-        if agency is None:
-            return
+    found, agency = await _agency_argument(update, context)
+    if not found:
+        return
     await asyncio.to_thread(svc.state.subscribe, chat.id, agency)
     when = svc.settings.reminder_time.strftime("%H:%M")
     if agency:

@@ -170,6 +170,13 @@ def _webhook_secret(settings: Settings) -> str:
     return hashlib.sha256(f"webhook:{settings.telegram_token}".encode()).hexdigest()[:48]
 
 
+def _webhook_options(settings: Settings) -> dict[str, Any]:
+    """The same webhook server for `run` (PTB's runner) and `main_run` (the embeddable one)."""
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port, "url_path": _webhook_path(settings),
+            "webhook_url": settings.webhook_url, "secret_token": _webhook_secret(settings),
+            "allowed_updates": ALLOWED_UPDATES}
+
+
 async def main_run(
     settings: Settings,
     *,
@@ -195,14 +202,7 @@ async def main_run(
         updater = application.updater
         assert updater is not None
         if settings.webhook_url:
-            await updater.start_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=_webhook_path(settings),
-                webhook_url=settings.webhook_url,
-                secret_token=_webhook_secret(settings),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            await updater.start_webhook(**_webhook_options(settings))
             log.info("webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port)
         else:
             await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
@@ -220,14 +220,7 @@ def run(settings: Settings) -> None:
     application = build_application(settings)
     if settings.webhook_url:
         log.info("webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=_webhook_path(settings),
-            webhook_url=settings.webhook_url,
-            secret_token=_webhook_secret(settings),
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        application.run_webhook(**_webhook_options(settings))
     else:
         log.info("polling for updates")
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

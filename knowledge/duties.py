@@ -11,7 +11,7 @@ import re
 from knowledge.agencies import Mention, find_agencies, fold_aligned
 from knowledge.duetime import DueMatch, find_due_times
 from knowledge.duty_blocks import field_deadlines, field_of, frame_deadlines, frame_scope, relayed
-from knowledge.model import Deadline, Document, Section
+from knowledge.model import Deadline, Document, Duty, Section
 from knowledge.roles import (
     CONSENT,
     clause_subject,
@@ -83,8 +83,19 @@ def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str, folded: s
     return not _TARGET_CUE.search(sentence[: match.start])
 
 
-def extract_deadlines(doc: Document) -> list[Deadline]:
-    """All deadlines of a document, in text order, without duplicates."""
+# A sentence that gives its subject work without a time (`Sở Y tế thường xuyên kiểm tra …`, `Công an
+# tỉnh chủ trì bảo đảm an ninh …`): the verbs of assigned work, folded.
+_ASSIGNED_WORK = re.compile(
+    r"\b(?:thuong xuyen|chu tri|phoi hop|thuc hien|trien khai|to chuc|huong dan|theo doi|kiem tra|ra soat|"
+    r"tham muu|don doc|tuyen truyen|tong hop|xay dung|bo tri|quan ly|chi dao|giam sat|cung co|bao dam|dam bao)\b")
+UNDATED_TASK_CHARS = 300  # an undated duty's task as shown in a list
+
+
+def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[Deadline]:
+    """All deadlines of a document, in text order, without duplicates.
+
+    `undated` collects the duties a sentence gives its own subject without any time (`thường
+    xuyên` work): they are listed for their agency but are not deadlines."""
     from knowledge.duty_tables import table_deadlines
 
     has_numbering = any(s.kind in ("part", "item") for s in doc.sections)
@@ -110,6 +121,8 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
                 link = relayed(sec, sentence, own_subject, period)
                 if link:
                     out.append(link)
+                elif undated is not None and own_subject:
+                    _undated_duty(doc, sec, sentence, own_subject, undated)
                 previous = own_subject or previous
                 period = None
                 continue
@@ -176,6 +189,21 @@ def extract_deadlines(doc: Document) -> list[Deadline]:
     out.sort(key=lambda d: d.section_idx)
     _link_assignments(doc, out)
     return out
+
+
+def _undated_duty(doc: Document, sec: Section, sentence: str, subject: list[Mention], out: list[Duty]) -> None:
+    """A duty without a time, when the sentence assigns work to the agencies it opens with."""
+    folded = fold_aligned(sentence).lower()
+    verb = _ASSIGNED_WORK.search(folded, subject[-1].end)
+    if verb is None or verb.start() - subject[-1].end > 40:  # the verb must follow its subject
+        return
+    agencies = names(resolve_generic(doc, subject))
+    if not agencies:
+        return
+    coop = [c for c in cooperating(sentence, fold_aligned(sentence), len(sentence), doc.province) if c not in agencies]
+    task = " ".join(sentence[subject[-1].end:].split()).strip(" ,:;.")
+    out.append(Duty(agencies=agencies, cooperating=coop, task=task[:UNDATED_TASK_CHARS], quote=sentence.strip(),
+                    section=sec.label, section_idx=sec.idx))
 
 
 # `2. Giao Sở Tư pháp chủ trì thực hiện các nội dung tại mục 1.`: an item that assigns the duties dated

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.duties import extract_deadlines
-from knowledge.model import Document, Facts
+from knowledge.model import Document, Duty, Facts
 from knowledge.structure import parse_document
 from knowledge.targets import extract_targets
 
 
 def extract(doc: Document) -> Facts:
     targets, results = extract_targets(doc)
-    return Facts(deadlines=extract_deadlines(doc), targets=targets, results=results)
+    duties: list[Duty] = []
+    deadlines = extract_deadlines(doc, undated=duties)
+    return Facts(deadlines=deadlines, targets=targets, results=results, duties=duties)
 
 
 def parse_and_extract(doc_id: str, text: str, source_name: str = "", fmt: str = "txt") -> tuple[Document, Facts]:
@@ -29,4 +31,5 @@ def facts_json(doc: Document, facts: Facts) -> dict[str, Any]:
         "deadlines": [d.as_json() for d in facts.deadlines],
         "targets": [t.as_json() for t in facts.targets],
         "results": [t.as_json() for t in facts.results],
+        "duties": [d.as_json() for d in facts.duties],
     }

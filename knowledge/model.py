@@ -86,6 +86,24 @@ class Deadline:
 
 
 @dataclass
+class Duty:
+    """A duty with no fixed limit (`thường xuyên`, or no time stated): listed for its agency
+    (`/coquan`), never reminded on and not counted among deadlines."""
+
+    agencies: list[str]
+    cooperating: list[str]
+    task: str
+    quote: str
+    section: str
+    section_idx: int = -1
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("section_idx")
+        return data
+
+
+@dataclass
 class Target:
     metric: str
     value: str
@@ -108,3 +126,4 @@ class Facts:
     deadlines: list[Deadline] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     results: list[Target] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)  # without a fixed limit

@@ -74,6 +74,8 @@ class FactStore(ThreadLocalDatabase):
         db["documents"].create_index(["province"], if_not_exists=True)
         if "identity" not in db["documents"].columns_dict:
             self._add_identities()
+        if "duties" not in db.table_names():
+            self._create_duty_tables()
         for column, kind in (("ocr_confidence", float), ("legacy_encoding", str)):  # how the text was read
             if column not in db["documents"].columns_dict:
                 db["documents"].add_column(column, kind)
@@ -120,6 +122,19 @@ class FactStore(ThreadLocalDatabase):
                 "scope": str, "number": float, "quote": str, "section": str, "section_idx": int,
             }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
             db["targets"].create_index(["doc_id"])
+
+    def _create_duty_tables(self) -> None:
+        """Duties without a fixed limit (knowledge.model.Duty); also added to older stores."""
+        db = self.db
+        with db.atomic():
+            db["duties"].create({
+                "id": int, "doc_id": str, "section_idx": int, "section": str, "task": str, "quote": str,
+            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
+            db["duties"].create_index(["doc_id"])
+            db["duty_agencies"].create({"duty_id": int, "agency_id": int, "role": str, "position": int},
+                                       pk=("duty_id", "agency_id", "role"),
+                                       foreign_keys=[("duty_id", "duties", "id"), ("agency_id", "agencies", "id")])
+            db["duty_agencies"].create_index(["agency_id"])
 
     def _agency_id(self, province: str | None, name: str) -> int:
         key = agency_key(name)
@@ -184,13 +199,24 @@ class FactStore(ThreadLocalDatabase):
                     "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
                     "section": t.section, "section_idx": t.section_idx,
                 } for t in items)
+            for duty in facts.duties:
+                duty_id = db["duties"].insert({
+                    "doc_id": doc.doc_id, "section_idx": duty.section_idx, "section": duty.section,
+                    "task": duty.task, "quote": duty.quote,
+                }).last_pk
+                links = [(n, "lead", i) for i, n in enumerate(duty.agencies)]
+                links += [(n, "cooperating", i) for i, n in enumerate(duty.cooperating)]
+                db["duty_agencies"].insert_all(({
+                    "duty_id": duty_id, "agency_id": self._agency_id(doc.province, name), "role": role,
+                    "position": pos} for name, role, pos in links), ignore=True)
             self._drop_orphan_agencies()
 
     def _drop_orphan_agencies(self) -> None:
         """Agencies no stored duty names any more (a new version dropped them): gone in the same
         transaction, so `/coquan` never finds an agency without duties."""
         db = self.db
-        orphans = "select id from agencies where id not in (select agency_id from deadline_agencies)"
+        orphans = ("select id from agencies where id not in (select agency_id from deadline_agencies)"
+                   " and id not in (select agency_id from duty_agencies)")
         db.execute(f"delete from agency_aliases where agency_id in ({orphans})")
         db.execute(f"delete from agencies where id in ({orphans})")
 
@@ -198,6 +224,8 @@ class FactStore(ThreadLocalDatabase):
         db = self.db
         db.execute("delete from deadline_agencies where deadline_id in (select id from deadlines where doc_id = ?)",
                    [doc_id])
+        db.execute("delete from duty_agencies where duty_id in (select id from duties where doc_id = ?)", [doc_id])
+        db.execute("delete from duties where doc_id = ?", [doc_id])
         for table in _DOC_TABLES[2:]:
             db.execute(f"delete from {table} where doc_id = ?", [doc_id])
         db.execute("delete from sections where doc_id = ?", [doc_id])
@@ -306,6 +334,27 @@ class FactStore(ThreadLocalDatabase):
             r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
             r["report_to"] = [x["name"] for x in own if x["role"] == "report_to"]
             r["agency_ids"] = [x["agency_id"] for x in own if x["role"] != "report_to"]
+        return rows
+
+    def undated_duties(self, agency_ids: list[int]) -> list[dict[str, Any]]:
+        """Duties without a fixed limit naming these agencies, with their agencies by role."""
+        if not agency_ids:
+            return []
+        marks = ",".join("?" * len(agency_ids))
+        rows = list(self.db.query(
+            "select u.*, doc.issued_date from duties u join documents doc on doc.doc_id = u.doc_id"
+            f" where u.id in (select duty_id from duty_agencies where agency_id in ({marks})) order by u.id",
+            agency_ids))
+        links: dict[int, list[dict[str, Any]]] = {}
+        for link in self.db.query(
+                "select ua.duty_id, ua.role, a.name from duty_agencies ua join agencies a on a.id = ua.agency_id"
+                f" where ua.duty_id in (select duty_id from duty_agencies where agency_id in ({marks}))"
+                " order by ua.position", agency_ids):
+            links.setdefault(link["duty_id"], []).append(link)
+        for r in rows:
+            own = links.get(r["id"], [])
+            r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
+            r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
         return rows
 
     def targets(self, kind: str | None = None, doc_ids: list[str] | None = None,

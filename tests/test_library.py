@@ -179,3 +179,33 @@ def test_cli_refuses_a_missing_store_and_handles_duplicates(tmp_path: Path) -> N
     assert len(stored) == 1
     out = _cli(tmp_path / "data", "remove", stored[0]["doc_id"])
     assert out.returncode == 0 and not FactStore(tmp_path / "data" / "facts.sqlite").documents()
+
+
+UNDATED = """ỦY BAN NHÂN DÂN
+TỈNH HÒA BÌNH NAM
+
+Số: 57/UBND-KGVX
+Hòa Bình Nam, ngày 9 tháng 3 năm 2026
+
+CÔNG VĂN
+V/v bảo đảm an toàn thực phẩm tại chợ nông thôn
+
+1. Sở Y tế thường xuyên kiểm tra an toàn thực phẩm tại các chợ nông thôn, xử lý nghiêm vi phạm.
+2. Công an tỉnh chủ trì, phối hợp với Sở Công Thương bảo đảm an ninh trật tự tại các chợ đầu mối.
+3. Sở Nông nghiệp và Môi trường báo cáo kết quả kiểm tra trước ngày 30/6/2026.
+"""
+
+
+def test_duties_without_a_limit_are_listed_for_their_agency_but_are_no_deadlines(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    report = ingest_bytes(settings, "cv-57.txt", UNDATED.encode("utf-8"), index=False)
+    assert report.deadlines == 1
+    answerer = Answerer(settings)
+    health = answerer.agency("Sở Y tế", date(2026, 3, 10))
+    assert health.found and "Việc thường xuyên" in health.text
+    assert "kiểm tra an toàn thực phẩm tại các chợ nông thôn" in health.text, health.text
+    police = answerer.agency("Công an tỉnh", date(2026, 3, 10))
+    assert "bảo đảm an ninh trật tự" in police.text
+    trade = answerer.agency("Sở Công Thương", date(2026, 3, 10))
+    assert trade.found and "bảo đảm an ninh trật tự" in trade.text
+    assert {r["due"] for r in FactStore(settings.db_path).deadlines()} == {"2026-06-30"}
