@@ -31,7 +31,7 @@ async def resolve_agency(update: Update, context: Context, arg: str) -> str | No
     return name
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", agency_key(text)).strip("-")[:40] or "co-quan"
 
 
@@ -59,7 +59,7 @@ async def cmd_calendar(update: Update, context: Context) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    filename = f"han-chot-{_slug(agency)}.ics" if agency else "han-chot.ics"
+    filename = f"han-chot-{slug(agency)}.ics" if agency else "han-chot.ics"
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(data), filename=filename),
