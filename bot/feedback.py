@@ -54,7 +54,7 @@ class FeedbackStore:
                                 [text.strip()[:MAX_COMMENT_CHARS], answer_id, user_id]).rowcount > 0
 
     def rows(self) -> list[dict[str, Any]]:
-        return list(self.state.db.query(f"select * from {TABLE} order by at, answer_id"))
+        return list(self.state.db.query(f"select * from {TABLE} order by rowid"))  # the order votes were first cast
 
     def export_jsonl(self, path: Path) -> int:
         """Write one JSON object per vote: question, answer, citations, vote, comment. Returns the count."""

@@ -35,6 +35,7 @@ STATUS_FILLS = {
 DUTY_WIDTHS = (6, 38, 16, 28, 28, 60, 12, 20, 14, 18, 28)  # one per messages.XLSX_HEADERS
 SUMMARY_AGENCY_WIDTH = 40
 SUMMARY_COUNT_WIDTH = 14
+AGENCY_SEPARATOR = "; "  # agency names themselves contain commas (`UBND các huyện, thành phố`)
 WRAPPED_COLUMNS = {2, 4, 5, 6, 11}  # long texts wrap instead of running into the next cell
 
 
@@ -53,7 +54,8 @@ def _duties_sheet(ws: Worksheet, report: Report) -> None:
     _header(ws, messages.XLSX_HEADERS, DUTY_WIDTHS)
     top = Alignment(wrap_text=True, vertical="top")
     for n, r in enumerate(report.rows, start=1):
-        ws.append([n, r.document, r.section, ", ".join(r.lead), ", ".join(r.cooperating), r.task, r.due,
+        ws.append([n, r.document, r.section, AGENCY_SEPARATOR.join(r.lead), AGENCY_SEPARATOR.join(r.cooperating),
+                   r.task, r.due,
                    r.status, r.done_on, r.marked_by, r.note])
         row = ws.max_row
         for col in WRAPPED_COLUMNS:
