@@ -1,4 +1,5 @@
-"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, report, feedback, run.
+"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, report, feedback,
+browse, run.
 
 Errors for operators are one English line on stderr; exit code 1 (2 for bad configuration).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -208,6 +210,25 @@ def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+BROWSE_METADATA = Path(__file__).with_name("browse_metadata.json")
+
+
+def cmd_browse(settings: Settings, args: argparse.Namespace) -> int:
+    """Datasette over the fact store (and the bot state) with the canned queries of browse_metadata.json."""
+    try:
+        import datasette  # noqa: F401  (only checked: it runs in its own process)
+    except ImportError:
+        print("error: datasette is not installed: pip install -c constraints.txt -e '.[browse]'", file=sys.stderr)
+        return 2
+    if not settings.db_path.exists():
+        print(f"error: no fact store in {settings.data_dir}: run `directive-bot ingest` first", file=sys.stderr)
+        return 1
+    files = [settings.db_path] + ([settings.state_path] if settings.state_path.exists() else [])
+    command = [sys.executable, "-m", "datasette", "serve", *map(str, files), "--metadata", str(BROWSE_METADATA),
+               "--host", args.host, "--port", str(args.port)]
+    return subprocess.call(command)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_token:
         print("error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
@@ -268,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", help="export the 👍/👎 votes on answers")
     p.add_argument("--export", required=True, help="JSONL file: question, answer, citations, vote, comment")
     p.set_defaults(func=cmd_feedback)
+    p = sub.add_parser("browse", help="Datasette over the fact store with canned queries (needs .[browse])")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.set_defaults(func=cmd_browse)
     p = sub.add_parser("run", help="run the Telegram bot")
     p.set_defaults(func=cmd_run)
     return parser
