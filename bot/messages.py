@@ -54,7 +54,7 @@ HELP = (
     "/huytheodoi – ngừng nhận nhắc hạn\n"
     "/xong – các nhiệm vụ đang mở của cơ quan mà cuộc trò chuyện theo dõi, kèm nút ✅ Đã xong\n"
     "/baocao [cơ quan] [tháng 11/2026 | quý IV/2026] – bảng theo dõi tiến độ (.xlsx), mặc định tháng này\n"
-    "/tiendo [thời gian] – biểu đồ trạng thái nhiệm vụ theo cơ quan\n\n"
+    "/tiendo [cơ quan] [thời gian] – biểu đồ trạng thái nhiệm vụ theo cơ quan\n\n"
     "Dưới mỗi câu trả lời có nút 👍 / 👎 để anh/chị góp ý.\n\n"
     "<b>Trong nhóm</b>: dùng /hoi, nhắc tên {mention} hoặc trả lời tin nhắn của tôi.\n"
     "<b>Quản trị viên</b>: gửi tệp .txt, .docx hoặc .pdf (trong chat riêng) để nạp văn bản mới; "
