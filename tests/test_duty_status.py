@@ -98,3 +98,26 @@ def test_mark_undo_and_history(tmp_path: Path) -> None:
     other = duty_key(ROW, date(2027, 1, 20))
     assert set(DutyTracker(BotState(tmp_path / "state.sqlite")).completions()) == {key}
     assert tracker.completions([other]) == {}
+
+
+def test_a_new_version_of_a_directive_keeps_the_status_of_unchanged_duties(tmp_path: Path) -> None:
+    """Two duties marked done; the new version moves one's deadline: that one starts afresh, the other stays."""
+    from bot.config import Settings
+    from bot.duty_report import Period, build_report
+    from bot.library import ingest_bytes
+    from knowledge.store import FactStore
+    from tests.test_bot_e2e import NEW_DIRECTIVE
+
+    settings = Settings(data_dir=tmp_path)
+    ingest_bytes(settings, "cv-77.txt", NEW_DIRECTIVE.encode("utf-8"), index=False)
+    store, tracker = FactStore(settings.db_path), DutyTracker(settings.open_state())
+    period, today = Period(date(2026, 11, 1), date(2026, 12, 31)), date(2026, 12, 20)
+    rows = build_report(store, tracker, period, today).rows
+    assert {r.due for r in rows} == {date(2026, 12, 1), date(2026, 12, 5)}
+    for r in rows:
+        tracker.mark_done(r.key, date(2026, 11, 30))
+    changed = NEW_DIRECTIVE.replace("trước ngày 01/12/2026", "trước ngày 10/12/2026")
+    report = ingest_bytes(settings, "cv-77-ban-sua.txt", changed.encode("utf-8"), index=False, replace=True)
+    assert report.doc_id == "cv-77"
+    after = {r.due: r.status for r in build_report(store, tracker, period, today).rows}
+    assert after == {date(2026, 12, 5): DONE_ON_TIME, date(2026, 12, 10): OVERDUE}
