@@ -352,3 +352,26 @@ def test_cli_report_counts_per_agency_on_the_shared_corpus(tmp_path: Path, monke
     for agency, row in summary.items():
         if agency != messages.XLSX_SUMMARY_ALL:
             assert row[6] == sum(1 for r in table if agency in (r[3] or messages.DUTY_NO_AGENCY).split("; "))
+
+
+def test_who_may_mark(env: Env) -> None:
+    """Admins anywhere; chats following every agency, or an agency the duty names (lead or cooperating)."""
+    from types import SimpleNamespace
+
+    from bot.duty_items import DutyItem
+    from bot.tracking_handlers import may_mark
+
+    state = env.settings.open_state()
+    store = FactStore(env.settings.db_path)
+    row = next(r for r in store.deadlines() if r["agencies"] == [PLANNING] and r["cooperating"])
+    item = DutyItem.of(row, date(2026, 12, 15))
+    svc: Any = SimpleNamespace(settings=env.settings, state=state, store=store)
+    chats = {-1008811: None, -1008812: PLANNING, -1008813: row["cooperating"][0], -1008814: "Sở Dân tộc và Tôn giáo"}
+    for chat, agency in chats.items():
+        state.subscribe(chat, agency)
+    try:
+        assert [may_mark(svc, chat, MEMBER, item) for chat in chats] == [True, True, True, False]
+        assert not may_mark(svc, OUTSIDER, OUTSIDER, item) and may_mark(svc, OUTSIDER, ADMIN, item)
+    finally:
+        for chat in chats:
+            state.unsubscribe(chat)
