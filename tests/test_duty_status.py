@@ -121,3 +121,17 @@ def test_a_new_version_of_a_directive_keeps_the_status_of_unchanged_duties(tmp_p
     assert report.doc_id == "cv-77"
     after = {r.due: r.status for r in build_report(store, tracker, period, today).rows}
     assert after == {date(2026, 12, 5): DONE_ON_TIME, date(2026, 12, 10): OVERDUE}
+
+
+@pytest.mark.parametrize(("text", "start", "end", "rest"), [
+    ("", date(2026, 12, 1), date(2026, 12, 31), ""),
+    ("tháng 11/2026", date(2026, 11, 1), date(2026, 11, 30), ""),
+    ("Sở Tài chính quý IV/2026", date(2026, 10, 1), date(2026, 12, 31), "so tai chinh"),
+    ("so tai chinh nam 2025", date(2025, 1, 1), date(2025, 12, 31), "so tai chinh"),
+    ("Kho bạc", date(2026, 12, 1), date(2026, 12, 31), "kho bac"),
+])
+def test_report_period_and_agency_from_the_command(text: str, start: date, end: date, rest: str) -> None:
+    from bot.duty_report import parse_period
+
+    period, left = parse_period(text, date(2026, 12, 16))
+    assert (period.start, period.end, left) == (start, end, rest)
