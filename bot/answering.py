@@ -21,6 +21,7 @@ from bot.formatting import shorten
 from bot.labels import document_label, fmt_date
 from bot.passage_answers import PassageAnswers
 from bot.question import Question, TimeWindow, parse_question
+from bot.tracking import DutyTracker
 from knowledge.agencies import misspelt_agencies
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS
 from knowledge.store import FactStore
@@ -37,6 +38,7 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = FactStore(settings.db_path)
+        self.tracker = DutyTracker(settings.open_state())  # answers say whether a duty was done
         self._lock = threading.Lock()
         self._searcher = None
         self.reload()

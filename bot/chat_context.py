@@ -17,7 +17,9 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.answering import Answerer
 from bot.config import Settings
+from bot.feedback import FeedbackStore
 from bot.state import BotState
+from bot.tracking import DutyTracker
 from knowledge.store import FactStore
 
 # Users remembered by the rate limiter at most; the oldest are forgotten first. A user idle for a
@@ -81,6 +83,8 @@ class BotServices:
     store: FactStore
     state: BotState
     limiter: QuestionLimiter
+    tracker: DutyTracker
+    feedback: FeedbackStore
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reminder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -1,4 +1,5 @@
-"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, run.
+"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, report, feedback,
+browse, run.
 
 Errors for operators are one English line on stderr; exit code 1 (2 for bad configuration).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -216,6 +218,75 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """The progress workbook (and chart) of /baocao and /tiendo, for a period; counts per agency on stdout."""
+    from bot.duty_report import Period, build_report, month_of
+    from bot.duty_status import STATUSES, on_time_share
+    from bot.reminders import agency_ids
+    from bot.tracking import DutyTracker
+    from knowledge.agencies import resolve_agency
+    from knowledge.store import FactStore
+
+    store = FactStore(settings.db_path)
+    today = args.today or settings.today()
+    start = args.from_date or month_of(today).start
+    end = args.to_date or month_of(start).end
+    if end < start:
+        print("error: --to is before --from", file=sys.stderr)
+        return 1
+    agency = None
+    if args.agency:
+        names = resolve_agency(args.agency, sorted({a["name"] for a in store.agencies()}))
+        if not names:
+            print(f"error: no known agency matches {args.agency!r}", file=sys.stderr)
+            return 1
+        agency = names[0]
+    report = build_report(store, DutyTracker(settings.open_state()), Period(start, end), today,
+                          agency_ids=agency_ids(store, agency), agency=agency)
+    if args.xlsx:
+        from bot.report_xlsx import build_workbook
+
+        Path(args.xlsx).write_bytes(build_workbook(report))
+        print(f"wrote {args.xlsx} ({len(report.rows)} duty occurrences)", file=sys.stderr)
+    if args.png:
+        from bot.progress_chart import progress_png
+
+        Path(args.png).write_bytes(progress_png(report))
+        print(f"wrote {args.png}", file=sys.stderr)
+    print("\t".join(["agency", *STATUSES, "on time"]))
+    for name, counts in report.by_agency().items():
+        share = on_time_share(counts)
+        print("\t".join([name, *(str(counts[s]) for s in STATUSES), "" if share is None else f"{share:.0%}"]))
+    return 0
+
+
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.feedback import FeedbackStore
+
+    count = FeedbackStore(settings.open_state()).export_jsonl(Path(args.export))
+    print(f"wrote {count} votes to {args.export}", file=sys.stderr)
+    return 0
+
+
+BROWSE_METADATA = Path(__file__).with_name("browse_metadata.json")
+
+
+def cmd_browse(settings: Settings, args: argparse.Namespace) -> int:
+    """Datasette over the fact store (and the bot state) with the canned queries of browse_metadata.json."""
+    try:
+        import datasette  # noqa: F401  (only checked: it runs in its own process)
+    except ImportError:
+        print("error: datasette is not installed: pip install -c constraints.txt -e '.[browse]'", file=sys.stderr)
+        return 2
+    if not settings.db_path.exists():
+        print(f"error: no fact store in {settings.data_dir}: run `directive-bot ingest` first", file=sys.stderr)
+        return 1
+    files = [settings.db_path] + ([settings.state_path] if settings.state_path.exists() else [])
+    command = [sys.executable, "-m", "datasette", "serve", *map(str, files), "--metadata", str(BROWSE_METADATA),
+               "--host", args.host, "--port", str(args.port)]
+    return subprocess.call(command)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_token:
         print("error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
@@ -275,6 +346,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remind", help="send due reminders once (for cron and tests)")
     p.add_argument("--today", type=_date)
     p.set_defaults(func=cmd_remind)
+    p = sub.add_parser("report", help="progress of duties in a period: .xlsx workbook, PNG chart, counts per agency")
+    p.add_argument("--xlsx", help="write the workbook of /baocao here")
+    p.add_argument("--png", help="write the chart of /tiendo here")
+    p.add_argument("--agency")
+    p.add_argument("--from", dest="from_date", type=_date, help="first due date (default: this month's first day)")
+    p.add_argument("--to", dest="to_date", type=_date, help="last due date (default: the end of --from's month)")
+    p.add_argument("--today", type=_date, help="the day statuses are computed on (default: today)")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("feedback", help="export the 👍/👎 votes on answers")
+    p.add_argument("--export", required=True, help="JSONL file: question, answer, citations, vote, comment")
+    p.set_defaults(func=cmd_feedback)
+    p = sub.add_parser("browse", help="Datasette over the fact store with canned queries (needs .[browse])")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8001)
+    p.set_defaults(func=cmd_browse)
     p = sub.add_parser("run", help="run the Telegram bot")
     p.set_defaults(func=cmd_run)
     return parser

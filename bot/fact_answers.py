@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import answer_texts as T
 from bot.answer_model import Answer, Citation
+from bot.duty_status import duty_key, status_of
 from bot.formatting import shorten
 from bot.labels import fmt_date
 from bot.passage_answers import _QUESTION_WORDS, _content, _place_syllables
@@ -60,8 +61,22 @@ def _short_metric(metric: str) -> str:
 
 
 class FactAnswers:
-    """Mixin of the Answerer (needs `store`, `source`, `_citation`, `_source_line`, `_agency_ids`,
+    """Mixin of the Answerer (needs `store`, `tracker`, `source`, `_citation`, `_source_line`, `_agency_ids`,
     `_across_renaming`, `_informative`, `_relevant`)."""
+
+    def _status(self, row: dict[str, Any], on: date, today: date) -> tuple[str, date | None]:
+        """Status of the occurrence of `row` on `on`, with its completion date when it is done."""
+        done = self.tracker.completion(duty_key(row, on))
+        return status_of(on, today, done.done_on if done else None), done.done_on if done else None
+
+    def _status_note(self, row: dict[str, Any], on: date | None, today: date) -> str:
+        """` [trạng thái: …]` after a duty in an answer; nothing for a limit without a date."""
+        if on is None:
+            return ""
+        status, done_on = self._status(row, on, today)
+        if done_on is not None:
+            return f" [{T.STATUS_DONE.format(status=status, date=fmt_date(done_on))}]"
+        return f" [{T.STATUS.format(status=status)}]"
 
     def _document_duties(self, q: Question, doc_ids: set[str], today: date) -> Answer | None:
         """`CV 846 yêu cầu gì?`: the duties of the named document, by date."""
@@ -150,11 +165,12 @@ class FactAnswers:
             nxt = on or next_occurrence(row["due"], today)
             when = f"{wording} ({T.NEXT_ON.format(date=fmt_date(nxt))})" if nxt else wording
         else:
+            nxt = due_date(row["due"])
             when = describe_due(row["due"], row["relation"])
         line = f"• {who}: {row['task']} — {when}"
         if row["cooperating"]:
             line += f" ({T.COOPERATING.format(names=', '.join(row['cooperating']))})"
-        return line
+        return line + self._status_note(row, nxt, today)
 
     def _deadline_rows(self, q: Question, hits: list[Any]) -> list[dict[str, Any]]:
         agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
@@ -183,6 +199,8 @@ class FactAnswers:
         if q.overdue:
             occ = overdue(self.store, today, agency_ids=self._agency_ids(q.agencies, q.provinces) or None,
                           provinces=q.provinces or None)
+            done = self.tracker.completions()
+            occ = [o for o in occ if duty_key(o.deadline, o.on) not in done]  # done late is no longer overdue
             if not occ:
                 return Answer(q.text, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
                                                                             today=fmt_date(today)))
@@ -246,9 +264,11 @@ class FactAnswers:
         return Answer(q.text, intent, True, "\n".join(lines), cites, facts, more)
 
     def _dated_line(self, row: dict[str, Any], on: date) -> str:
+        """`• 20/12/2026 — agency: task (wording)`, `• ✅ 20/12/2026 — …` once marked done."""
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
-        return f"• {fmt_date(on)} — {who}: {row['task']} ({wording})"
+        mark = f"{T.DONE_MARK} " if self.tracker.completion(duty_key(row, on)) else ""
+        return f"• {mark}{fmt_date(on)} — {who}: {row['task']} ({wording})"
 
     def _figure_topical(self, q: Question, row: dict[str, Any]) -> bool:
         """The figure's metric and sentence share the question's informative words, and its unit is the

@@ -20,6 +20,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("lich", "Tải lịch hạn chót (.ics)"),
     ("theodoi", "Nhận nhắc hạn và thông báo văn bản mới"),
     ("huytheodoi", "Ngừng nhận nhắc hạn"),
+    ("xong", "Đánh dấu nhiệm vụ đã hoàn thành"),
+    ("baocao", "Báo cáo tiến độ nhiệm vụ (.xlsx)"),
+    ("tiendo", "Biểu đồ tiến độ theo cơ quan"),
     ("help", "Hướng dẫn sử dụng"),
 ]
 
@@ -48,7 +51,11 @@ HELP = (
     "/lich [cơ quan] – tải tệp lịch .ics để thêm hạn chót vào Google Calendar, Outlook…\n"
     "/theodoi [cơ quan] – nhận nhắc hạn mỗi sáng và thông báo khi có văn bản mới, ví dụ: "
     "<code>/theodoi Sở Tài chính</code>\n"
-    "/huytheodoi – ngừng nhận nhắc hạn\n\n"
+    "/huytheodoi – ngừng nhận nhắc hạn\n"
+    "/xong – các nhiệm vụ đang mở của cơ quan mà cuộc trò chuyện theo dõi, kèm nút ✅ Đã xong\n"
+    "/baocao [cơ quan] [tháng 11/2026 | quý IV/2026] – bảng theo dõi tiến độ (.xlsx), mặc định tháng này\n"
+    "/tiendo [cơ quan] [thời gian] – biểu đồ trạng thái nhiệm vụ theo cơ quan\n\n"
+    "Dưới mỗi câu trả lời có nút 👍 / 👎 để anh/chị góp ý.\n\n"
     "<b>Trong nhóm</b>: dùng /hoi, nhắc tên {mention} hoặc trả lời tin nhắn của tôi.\n"
     "<b>Quản trị viên</b>: gửi tệp .txt, .doc, .docx, .pdf hoặc ảnh chụp văn bản (trong chat riêng) để nạp văn bản mới; "
     "/reindex để lập lại toàn bộ chỉ mục."
@@ -109,6 +116,7 @@ STAGE_D0 = "Hôm nay"
 STAGE_D1 = "Ngày mai"
 STAGE_DAYS = "Còn {days} ngày"
 STAGE_OVERDUE = "Quá hạn {days} ngày"
+REMINDER_DONE_HINT = "<i>Việc nào đã làm xong, anh/chị bấm nút ✅ Đã xong tương ứng.</i>"
 NEW_DOCUMENT = "📢 <b>Văn bản mới</b>: {source}"
 NEW_DOCUMENT_TITLE = "<i>{title}</i>"
 NEW_DOCUMENT_NEAREST = "<b>Hạn gần nhất:</b>"
@@ -185,3 +193,61 @@ COUNT_LABELS: dict[str, str] = {
 }
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+# ---- tracking duties to completion (/xong, the buttons under reminders)
+BUTTON_DONE = "✅ Đã xong"
+BUTTON_UNDO = "↩️ Hoàn tác"
+DONE_LIST_TITLE = "📋 <b>Nhiệm vụ đang mở</b>{scope} (quá hạn và đến hạn trong {days} ngày tới)"
+DONE_LIST_SCOPE = " – {agency}"
+DONE_LIST_EMPTY = "✅ Không còn nhiệm vụ nào đang mở{scope} (quá hạn hoặc đến hạn trong {days} ngày tới)."
+DONE_LIST_HINT = "<i>Bấm ✅ Đã xong khi việc đã hoàn thành; bấm ↩️ Hoàn tác nếu đánh dấu nhầm.</i>"
+DONE_LIST_MORE = "… và {n} nhiệm vụ khác; gõ /baocao để xem đủ."
+DONE_NOT_SUBSCRIBED = (
+    "Cuộc trò chuyện này chưa theo dõi cơ quan nào. Anh/chị gõ <code>/theodoi Tên cơ quan</code> "
+    "để nhận nhắc hạn và đánh dấu nhiệm vụ đã hoàn thành."
+)
+DONE_MARKED = "✅ {who} đã hoàn thành «{task}» (hạn {due}) — đánh dấu bởi {name}"
+DONE_MARKED_LATE = "✅ {who} đã hoàn thành «{task}» (hạn {due}, hoàn thành quá hạn) — đánh dấu bởi {name}"
+DONE_NOTE_PROMPT = "Anh/chị có thể trả lời tin nhắn này bằng ghi chú (ví dụ số văn bản báo cáo đã gửi)."
+DONE_UNDONE = "↩️ «{task}» (hạn {due}) được chuyển lại thành chưa hoàn thành — bởi {name}"
+DONE_NOTE_SAVED = "📝 Đã lưu ghi chú cho «{task}»."
+DONE_TOAST = "Đã đánh dấu hoàn thành."
+UNDO_TOAST = "Đã hoàn tác."
+DONE_ALREADY = "Việc này đã được đánh dấu hoàn thành rồi."
+UNDO_NOTHING = "Việc này hiện chưa được đánh dấu hoàn thành."
+DONE_NOT_ALLOWED = (
+    "Xin lỗi, chỉ thành viên của nhóm theo dõi cơ quan phụ trách việc này (hoặc quản trị viên) "
+    "mới đánh dấu được."
+)
+DUTY_NO_AGENCY = "Chưa rõ cơ quan"
+
+# ---- reports: /baocao (.xlsx) and /tiendo (chart)
+REPORT_CAPTION = "📊 Báo cáo tiến độ {period}{scope}: {count} nhiệm vụ, {done} đã hoàn thành, {overdue} quá hạn."
+REPORT_SCOPE = " – {agency}"
+REPORT_EMPTY = "Không có nhiệm vụ nào đến hạn {period}{scope}."
+REPORT_PERIOD = "từ {start} đến {end}"
+PROGRESS_CAPTION = "📈 Tiến độ nhiệm vụ theo cơ quan {period}{scope}."
+PROGRESS_TITLE = "Tiến độ nhiệm vụ {period}"
+PROGRESS_XLABEL = "Số nhiệm vụ"
+PROGRESS_OTHERS = "Các cơ quan khác"
+# Workbook texts (plain, not HTML).
+XLSX_SHEET_DUTIES = "Nhiệm vụ"
+XLSX_SHEET_SUMMARY = "Tổng hợp"
+XLSX_HEADERS = (
+    "STT", "Văn bản", "Mục", "Cơ quan chủ trì", "Cơ quan phối hợp", "Nhiệm vụ", "Hạn", "Trạng thái",
+    "Ngày hoàn thành", "Người đánh dấu", "Ghi chú",
+)
+XLSX_SUMMARY_AGENCY = "Cơ quan chủ trì"
+XLSX_SUMMARY_TOTAL = "Tổng số"
+XLSX_SUMMARY_ON_TIME = "Tỷ lệ đúng hạn"
+XLSX_SUMMARY_ALL = "Tất cả cơ quan"
+
+# ---- feedback on answers
+BUTTON_UP = "👍"
+BUTTON_DOWN = "👎"
+FEEDBACK_THANKS = "Cảm ơn anh/chị đã góp ý!"
+FEEDBACK_ASK_COMMENT = (
+    "Cảm ơn anh/chị. Câu trả lời chưa đúng hoặc thiếu ở đâu? Anh/chị có thể gửi một dòng góp ý "
+    "(trả lời tin nhắn này), hoặc gõ một lệnh bất kỳ để bỏ qua."
+)
+FEEDBACK_COMMENT_SAVED = "📝 Đã ghi nhận góp ý, cảm ơn anh/chị!"

@@ -19,14 +19,19 @@ from bot import messages
 from bot.answering import Answer
 from bot.chat_context import BotServices, Context, services
 from bot.chat_io import allowed, command_arg, mention, reply, send_html, typing
+from bot.feedback import answer_record
+from bot.feedback_handlers import FEEDBACK_KIND
 from bot.formatting import answer_html, citations_html, more_html
 
 # Buttons under an answer: "more" items past the first screen, "src" whole quotes.
 ANSWER_CALLBACK = re.compile(r"^(more|src):([A-Za-z0-9_-]{1,40})$")
 
 
-def _keyboard(svc: BotServices, chat_id: int, answer: Answer) -> InlineKeyboardMarkup | None:
-    """"Thêm" for further results and "Xem nguồn" for whole quotes; texts wait in SQLite under a short id."""
+def _keyboard(svc: BotServices, chat_id: int, answer: Answer) -> InlineKeyboardMarkup:
+    """"Thêm" for further results and "Xem nguồn" for whole quotes; texts wait in SQLite under a short id.
+
+    A second row has 👍 / 👎: the answer itself waits behind their id, so a vote is stored with it.
+    """
     buttons = []
     if answer.more.strip():
         pid = svc.state.put_pending(chat_id, "more", more_html(answer.more))
@@ -34,7 +39,10 @@ def _keyboard(svc: BotServices, chat_id: int, answer: Answer) -> InlineKeyboardM
     if answer.citations:
         pid = svc.state.put_pending(chat_id, "src", citations_html(answer.citations, full=True))
         buttons.append(InlineKeyboardButton(messages.BUTTON_SOURCES, callback_data=f"src:{pid}"))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+    fid = svc.state.put_pending(chat_id, FEEDBACK_KIND, answer_record(answer))
+    votes = [InlineKeyboardButton(messages.BUTTON_UP, callback_data=f"fb:up:{fid}"),
+             InlineKeyboardButton(messages.BUTTON_DOWN, callback_data=f"fb:down:{fid}")]
+    return InlineKeyboardMarkup([buttons, votes] if buttons else [votes])
 
 
 async def answer_with(update: Update, context: Context, call: Callable[[], Answer]) -> None:
@@ -46,7 +54,7 @@ async def answer_with(update: Update, context: Context, call: Callable[[], Answe
     chat = update.effective_chat
     assert chat is not None
 
-    def work() -> tuple[Answer, InlineKeyboardMarkup | None]:
+    def work() -> tuple[Answer, InlineKeyboardMarkup]:
         answer = call()
         return answer, _keyboard(svc, chat.id, answer)
 

@@ -3,6 +3,8 @@
 Stages: a deadline occurrence is announced when it first comes within 7 days ("d7"), again within 3
 days ("d3"), the day before ("d1"), on the day ("d0") and once when overdue ("overdue"). A stage is
 chosen by "days left ≤ threshold", not equality, so a day the bot was down is caught up the next run.
+An occurrence marked done (bot.tracking) is announced no more; each item of a message carries a
+numbered `✅ Đã xong` button (bot.duty_items).
 
 Delivery guarantee: each chat's (occurrence, stage) pairs are written to reminder_log in one
 transaction right after its message was accepted by Telegram, so re-running the same day sends
@@ -27,9 +29,12 @@ from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import messages
 from bot.config import Settings
+from bot.duty_items import DutyItem, keyboard, store_items
+from bot.duty_status import duty_key
 from bot.formatting import esc, fmt_weekday_date, shorten, split_html
 from bot.labels import document_label, fmt_date
 from bot.state import BotState
+from bot.tracking import DutyTracker
 from knowledge.agencies import agency_key
 from knowledge.recurrence import describe_due
 from knowledge.schedule import Occurrence, expand, overdue_of
@@ -61,6 +66,7 @@ class ChatReminder:
     chat_id: int
     html: str
     items: list[tuple[str, str]] = field(default_factory=list)
+    duties: list[DutyItem] = field(default_factory=list)  # in the numbered order of the message
 
 
 def occurrence_key(occ: Occurrence) -> str:
@@ -86,7 +92,7 @@ def agency_ids(store: FactStore, agency: str | None) -> list[int] | None:
     return store.agency_ids_by_key(agency_key(agency), agency)
 
 
-def _item_html(occ: Occurrence, stage: str, today: date) -> str:
+def _item_html(occ: Occurrence, stage: str, today: date, number: int) -> str:
     d = occ.deadline
     days = (occ.on - today).days
     if stage == "overdue":
@@ -101,19 +107,22 @@ def _item_html(occ: Occurrence, stage: str, today: date) -> str:
     source = document_label(d.get("doc_type"), d.get("doc_number"), d.get("issued_date"), d.get("issuer"))
     if d.get("section"):
         source += f", {d['section']}"
-    line = f"• {label} – {fmt_date(occ.on)}: {esc(shorten(d.get('task') or '', 300))} ({esc(wording)})"
+    line = f"{number}. {label} – {fmt_date(occ.on)}: {esc(shorten(d.get('task') or '', 300))} ({esc(wording)})"
     return f"{line}\n  <i>{esc(source)}</i>"
 
 
-def _candidates(store: FactStore, today: date) -> list[tuple[Occurrence, str]]:
-    """Every (occurrence, stage) that could be announced today, computed once for all chats."""
+def _candidates(store: FactStore, today: date, done: set[str]) -> list[tuple[Occurrence, str]]:
+    """Every (occurrence, stage) that could be announced today, computed once for all chats.
+
+    Occurrences marked done (keys in `done`) are never announced again, at any stage.
+    """
     rows = store.deadlines()
     due = [(occ, "overdue") for occ in overdue_of(rows, today)]
     for occ in expand(rows, today, today + timedelta(days=LOOKAHEAD_DAYS)):
         stage = stage_for((occ.on - today).days)
         if stage:
             due.append((occ, stage))
-    return due
+    return [(occ, stage) for occ, stage in due if duty_key(occ.deadline, occ.on) not in done]
 
 
 def _chat_reminder(
@@ -135,13 +144,18 @@ def _chat_reminder(
     else:
         title = messages.REMINDER_TITLE.format(date=fmt_weekday_date(today))
     blocks = [title]
+    duties: list[DutyItem] = []
     for who in sorted(groups, key=lambda w: (w == messages.REMINDER_NO_AGENCY, w)):
-        lines = [f"<b>{esc(who)}</b>"] + [_item_html(occ, stage, today) for occ, stage in groups[who]]
+        lines = [f"<b>{esc(who)}</b>"]
+        for occ, stage in groups[who]:
+            duties.append(DutyItem.of(occ.deadline, occ.on))
+            lines.append(_item_html(occ, stage, today, len(duties)))
         blocks.append("\n".join(lines))
     if extra:
         blocks.append(messages.REMINDER_MORE.format(n=extra))
+    blocks.append(messages.REMINDER_DONE_HINT)
     items = [(keys[id(occ)], stage) for occ, stage in due]
-    return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items)
+    return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items, duties)
 
 
 def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
@@ -150,7 +164,7 @@ def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
     The store is read once per run, not once per chat: a run costs one pass over the deadlines plus
     a lookup per chat (benchmarks/scale.py: planning for 1,000 chats over 2,000 directives takes 1.3 s).
     """
-    candidates = _candidates(store, today)
+    candidates = _candidates(store, today, set(DutyTracker(state).completions()))
     if not candidates:
         return []
     keys = {id(occ): occurrence_key(occ) for occ, _ in candidates}  # hashed once, not once per chat
@@ -245,7 +259,11 @@ async def send_reminders(
     chats = len(await asyncio.to_thread(state.subscriptions))
     stats = {"chats": chats, "sent": 0, "items": 0, "failed": 0, "unsubscribed": 0}
     for reminder in reminders:
-        outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html)
+        markup = None
+        if reminder.duties:
+            pending_id = await asyncio.to_thread(store_items, state, reminder.chat_id, reminder.duties)
+            markup = keyboard(pending_id, len(reminder.duties))
+        outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html, markup)
         if outcome == "ok":
             await asyncio.to_thread(state.record_reminders, chat_id, reminder.items)
             stats["sent"] += 1

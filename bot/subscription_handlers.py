@@ -40,7 +40,7 @@ async def _agency_argument(update: Update, context: Context) -> tuple[bool, str 
     return agency is not None, agency
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", agency_key(text)).strip("-")[:40] or "co-quan"
 
 
@@ -65,7 +65,7 @@ async def cmd_calendar(update: Update, context: Context) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    filename = f"han-chot-{_slug(agency)}.ics" if agency else "han-chot.ics"
+    filename = f"han-chot-{slug(agency)}.ics" if agency else "han-chot.ics"
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(data), filename=filename),

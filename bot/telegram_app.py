@@ -34,6 +34,9 @@ from bot.admin_handlers import UPLOAD_CALLBACK, cmd_reindex, on_document, on_pho
 from bot.answering import Answerer
 from bot.chat_context import CONTEXT_TYPES, BotApplication, BotServices, Context, QuestionLimiter, services
 from bot.config import Settings
+from bot.duty_items import DUTY_CALLBACK
+from bot.feedback import FeedbackStore
+from bot.feedback_handlers import FEEDBACK_CALLBACK, cancel_wait, on_feedback_button, take_reply
 from bot.jobs import catch_up_job, compaction_job, reminder_job
 from bot.question_handlers import (
     ANSWER_CALLBACK,
@@ -51,6 +54,8 @@ from bot.question_handlers import (
 from bot.reminders import MissingTokenError
 from bot.subscription_handlers import cmd_calendar, cmd_subscribe, cmd_unsubscribe
 from bot.telegram_retry import RetryingRateLimiter
+from bot.tracking import DutyTracker
+from bot.tracking_handlers import cmd_done_list, cmd_progress, cmd_report, on_duty_button
 from knowledge.store import FactStore
 
 __all__ = ["ALLOWED_UPDATES", "MissingTokenError", "build_application", "main_run", "run"]
@@ -58,6 +63,7 @@ __all__ = ["ALLOWED_UPDATES", "MissingTokenError", "build_application", "main_ru
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+WAITS_GROUP = -1  # runs before the commands and questions: takes a waited-for comment or note first
 CATCH_UP_DELAY_S = 1  # the start-up reminder catch-up runs once the job queue is up
 
 
@@ -88,6 +94,15 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
         application.job_queue.run_once(catch_up_job, when=CATCH_UP_DELAY_S, name="reminder-catch-up")
 
 
+def _wait_handlers() -> list[Any]:
+    """A command cancels a wait for a comment; a waited-for text is stored instead of answered."""
+    message_only = filters.UpdateType.MESSAGE
+    return [
+        MessageHandler(message_only & filters.COMMAND, cancel_wait),
+        MessageHandler(message_only & filters.TEXT & ~filters.COMMAND, take_reply),
+    ]
+
+
 def _handlers() -> list[Any]:
     message_only = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
@@ -104,6 +119,9 @@ def _handlers() -> list[Any]:
         ("lich", cmd_calendar),
         ("theodoi", cmd_subscribe),
         ("huytheodoi", cmd_unsubscribe),
+        ("xong", cmd_done_list),
+        ("baocao", cmd_report),
+        ("tiendo", cmd_progress),
         ("reindex", cmd_reindex),
     ]
     return [
@@ -115,6 +133,8 @@ def _handlers() -> list[Any]:
         MessageHandler(message_only & private & filters.PHOTO, on_photo),
         CallbackQueryHandler(on_answer_button, pattern=ANSWER_CALLBACK),
         CallbackQueryHandler(on_upload_button, pattern=UPLOAD_CALLBACK),
+        CallbackQueryHandler(on_duty_button, pattern=DUTY_CALLBACK),
+        CallbackQueryHandler(on_feedback_button, pattern=FEEDBACK_CALLBACK),
         CallbackQueryHandler(on_stale_button),
     ]
 
@@ -142,13 +162,17 @@ def build_application(
         .post_init(post_init)
         .build()
     )
+    state = settings.open_state()
     application.bot_data.services = BotServices(
         settings=settings,
         answerer=answerer_factory(settings),
         store=FactStore(settings.db_path),
-        state=settings.open_state(),
+        state=state,
         limiter=QuestionLimiter(settings.questions_per_minute),
+        tracker=DutyTracker(state),
+        feedback=FeedbackStore(state),
     )
+    application.add_handlers(_wait_handlers(), group=WAITS_GROUP)
     application.add_handlers(_handlers())
     application.add_error_handler(on_error)
     if application.job_queue is not None:

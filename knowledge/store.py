@@ -319,7 +319,8 @@ class FactStore(ThreadLocalDatabase):
             params += agency_ids
         base = "from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1" + where
         rows = list(self.db.query("select d.*, doc.province, doc.issuer, doc.type as doc_type,"
-                                  " doc.number as doc_number, doc.issued_date " + base + " order by d.id", params))
+                                  " doc.number as doc_number, doc.issued_date, doc.identity as doc_identity "
+                                  + base + " order by d.id", params))
         links: dict[int, list[dict[str, Any]]] = {}
         if rows:
             for link in self.db.query(

@@ -61,6 +61,8 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 DEFAULT_GROUP_USER_ID = 4242
 
 _MESSAGE_NOT_MODIFIED = (
@@ -469,6 +471,7 @@ class BotApiServer:
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
             "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "sendchataction": self._send_chat_action,
             "deletemessage": self._delete_message,
             "getfile": self._get_file,
@@ -1505,6 +1508,36 @@ class BotApiServer:
             message["reply_to_message"] = reply_to
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        self._store_message(message)
+        return message
+
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An uploaded PNG or JPEG (Telegram rejects other bytes as a photo), with an optional caption."""
+        chat_id = self._require_chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, dict) or not photo.get("data"):
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
+        data = photo["data"]
+        if len(data) > MAX_PHOTO_BYTES:
+            raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        if not data.startswith(_IMAGE_SIGNATURES):
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = params.get("caption")
+        caption_plain, caption_entities = "", []
+        if caption:
+            caption_plain, caption_entities = self._format(
+                str(caption), params.get("parse_mode"), params.get("caption_entities")
+            )
+            if _utf16_len(caption_plain) > MAX_CAPTION_LENGTH:
+                raise _ApiError(400, "Bad Request: message caption is too long")
+        stored = self._register_document(photo.get("filename") or "photo.png", data, photo.get("mime_type"))
+        message = self._bot_message(chat_id)
+        message["photo"] = [{"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
+                             "width": 1, "height": 1, "file_size": len(data)}]
+        if caption_plain:
+            message["caption"] = caption_plain
+        if caption_entities:
+            message["caption_entities"] = caption_entities
         self._store_message(message)
         return message
 

@@ -1,0 +1,119 @@
+"""What a progress report holds: one row per duty occurrence due in a period, with its status, and
+counts per lead agency. Shared by the `.xlsx` report (bot/report_xlsx.py), the `/tiendo` chart
+(bot/progress_chart.py) and `directive-bot report`, so all three count the same way.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot import messages
+from bot.duty_status import count_statuses, duty_key, status_of
+from bot.labels import document_label, fmt_date
+from bot.question import parse_window
+from bot.tracking import DutyTracker
+from knowledge.schedule import expand
+from knowledge.store import FactStore
+from knowledge.text import fold
+
+_YEAR = re.compile(r"(?<![\d/])(?:nam\s+)?(20\d\d)(?![\d/])")
+
+
+@dataclass
+class Period:
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return messages.REPORT_PERIOD.format(start=fmt_date(self.start), end=fmt_date(self.end))
+
+
+def month_of(day: date) -> Period:
+    return Period(day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+
+
+def parse_period(text: str, today: date) -> tuple[Period, str]:
+    """The period a command names (`tháng 11/2026`, `quý IV/2026`, `năm 2026`; default this month)
+    and what is left of the text (the agency), folded. Months and quarters are read by
+    bot.question.parse_window, the same parser questions use.
+    """
+    folded = " ".join(fold(text).split())
+    window = parse_window(folded, today)
+    if window is not None:
+        return Period(window.start, window.end), " ".join(folded.replace(window.phrase, " ", 1).split())
+    year = _YEAR.search(folded)
+    if year:
+        y = int(year.group(1))
+        return Period(date(y, 1, 1), date(y, 12, 31)), " ".join((folded[:year.start()] + folded[year.end():]).split())
+    return month_of(today), folded
+
+
+@dataclass
+class DutyRow:
+    """One occurrence of a duty in the report."""
+
+    key: str
+    document: str
+    section: str
+    lead: list[str]
+    cooperating: list[str]
+    task: str
+    due: date
+    status: str
+    done_on: date | None = None
+    marked_by: str = ""
+    note: str = ""
+
+
+@dataclass
+class Report:
+    period: Period
+    today: date
+    agency: str | None
+    rows: list[DutyRow] = field(default_factory=list)
+
+    def by_agency(self) -> dict[str, dict[str, int]]:
+        """Status counts per lead agency (an occurrence with two leads counts for both), by name."""
+        statuses: dict[str, list[str]] = {}
+        for r in self.rows:
+            for who in r.lead or [messages.DUTY_NO_AGENCY]:
+                statuses.setdefault(who, []).append(r.status)
+        return {who: count_statuses(statuses[who]) for who in sorted(statuses)}
+
+    def totals(self) -> dict[str, int]:
+        return count_statuses(r.status for r in self.rows)
+
+
+def build_report(store: FactStore, tracker: DutyTracker, period: Period, today: date,
+                 agency_ids: list[int] | None = None, agency: str | None = None) -> Report:
+    """Every occurrence due in the period (recurring duties once per period they fall in), with status.
+
+    `agency_ids` narrows to the duties an agency leads or supports (store ids of every province).
+    """
+    rows = store.deadlines(agency_ids=agency_ids) if agency_ids != [] else []
+    completions = tracker.completions()
+    report = Report(period, today, agency)
+    for occ in expand(rows, period.start, period.end):
+        d = occ.deadline
+        key = duty_key(d, occ.on)
+        done = completions.get(key)
+        report.rows.append(DutyRow(
+            key=key,
+            document=document_label(d.get("doc_type"), d.get("doc_number"), d.get("issued_date"), d.get("issuer"),
+                                    name=d["doc_id"]),
+            section=d.get("section") or "",
+            lead=list(d.get("agencies") or []),
+            cooperating=list(d.get("cooperating") or []),
+            task=d.get("task") or "",
+            due=occ.on,
+            status=status_of(occ.on, today, done.done_on if done else None),
+            done_on=done.done_on if done else None,
+            marked_by=done.by_name if done else "",
+            note=done.note if done else "",
+        ))
+    report.rows.sort(key=lambda r: (r.due, r.lead, r.document, r.task))
+    return report

@@ -1,0 +1,69 @@
+"""👍 / 👎 on answers and the optional comment after a 👎, kept for improving the answers.
+
+One row per (answer, user): pressing the other button changes the vote instead of adding a row.
+The answer's question, text and citations are stored with the vote, so an export reads alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.answer_model import Answer
+from bot.state import BotState
+
+TABLE = "answer_feedback"
+UP = 1
+DOWN = -1
+MAX_COMMENT_CHARS = 1000
+
+
+def answer_record(answer: Answer) -> str:
+    """What a feedback button stores about its answer (JSON, behind the button's short id)."""
+    return json.dumps({"question": answer.question, "answer": answer.text, "intent": answer.intent,
+                       "citations": [asdict(c) for c in answer.citations]}, ensure_ascii=False)
+
+
+class FeedbackStore:
+    def __init__(self, state: BotState) -> None:
+        self.state = state
+        db = state.db
+        if TABLE not in db.table_names():
+            db[TABLE].create({
+                "answer_id": str, "user_id": int, "chat_id": int, "vote": int, "comment": str,
+                "question": str, "answer": str, "intent": str, "citations": str, "at": str,
+            }, pk=("answer_id", "user_id"), if_not_exists=True)
+
+    def vote(self, answer_id: str, user_id: int, chat_id: int, vote: int, record: str) -> None:
+        """Store or change a user's vote on an answer (`record`: answer_record's JSON)."""
+        data = json.loads(record)
+        with self.state.db.conn:
+            self.state.db[TABLE].upsert({
+                "answer_id": answer_id, "user_id": user_id, "chat_id": chat_id, "vote": vote,
+                "question": data.get("question", ""), "answer": data.get("answer", ""),
+                "intent": data.get("intent", ""), "citations": json.dumps(data.get("citations", []), ensure_ascii=False),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }, pk=("answer_id", "user_id"))
+
+    def comment(self, answer_id: str, user_id: int, text: str) -> bool:
+        with self.state.db.conn as conn:
+            return conn.execute(f"update {TABLE} set comment = ? where answer_id = ? and user_id = ?",
+                                [text.strip()[:MAX_COMMENT_CHARS], answer_id, user_id]).rowcount > 0
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.state.db.query(f"select * from {TABLE} order by rowid"))  # the order votes were first cast
+
+    def export_jsonl(self, path: Path) -> int:
+        """Write one JSON object per vote: question, answer, citations, vote, comment. Returns the count."""
+        rows = self.rows()
+        with Path(path).open("w", encoding="utf-8") as out:
+            for r in rows:
+                out.write(json.dumps({
+                    "question": r["question"], "answer": r["answer"], "intent": r["intent"],
+                    "citations": json.loads(r["citations"] or "[]"), "vote": r["vote"],
+                    "comment": r["comment"], "chat_id": r["chat_id"], "user_id": r["user_id"], "at": r["at"],
+                }, ensure_ascii=False) + "\n")
+        return len(rows)
