@@ -392,10 +392,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(exc: BaseException) -> str:
     """The exception as one line; types whose message stands alone for an operator keep just the message."""
+    from index.segments import ManifestError
     from index.vector_index import IndexMismatch
 
     message = " ".join(str(exc).split())
-    if isinstance(exc, FileNotFoundError | IndexMismatch) and message:
+    if isinstance(exc, FileNotFoundError | IndexMismatch | ManifestError) and message:
         return message
     hint = " (run with --debug for the traceback)"
     return f"{type(exc).__name__}: {message}{hint}" if message else f"{type(exc).__name__}{hint}"
