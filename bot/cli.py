@@ -107,7 +107,7 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
         raw = read_path(Path(args.file), int(settings.max_file_mb * 1024 * 1024))
     except (RejectedFile, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     doc, facts = parse_and_extract(raw.doc_id, raw.text, raw.name, raw.format)
     data = facts_json(doc, facts)
     if args.json:
@@ -135,14 +135,14 @@ def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
 
     store = FactStore(settings.db_path)
     start = args.from_date or settings.today()
-    end = args.to_date or start + timedelta(days=90)
+    end = args.to_date or start + timedelta(days=DEFAULT_WINDOW_DAYS)
     ids = None
     if args.agency:
         names = set(resolve_agency(args.agency, [a["name"] for a in store.agencies()]))
         ids = [a["id"] for a in store.agencies() if a["name"] in names]
         if not ids:
             print(f"error: no known agency matches {args.agency!r}", file=sys.stderr)
-            return 1
+            return EXIT_FAILURE
     if end < start:
         raise UsageError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
     if args.ics:
