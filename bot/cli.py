@@ -11,10 +11,17 @@ import json
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.answer_model import Answer
+
+Command = Callable[[Settings, argparse.Namespace], int]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -202,7 +209,7 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(ans, args: argparse.Namespace, ident: object = None, batch: bool = False) -> None:
+def _print_answer(ans: Answer, args: argparse.Namespace, ident: object = None, batch: bool = False) -> None:
     """Text as the bot words it, or JSON: indented for one answer, one line per answer in a batch."""
     if args.json:
         print(json.dumps(ans.as_json(ident), ensure_ascii=False, indent=None if batch else 1))
@@ -271,7 +278,9 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the examples' line breaks; option help states its own defaults."""
 
 
-def _sub(sub, name: str, help_text: str, examples: str, func) -> argparse.ArgumentParser:
+def _sub(sub: argparse._SubParsersAction, name: str, help_text: str, examples: str,
+         func: Command) -> argparse.ArgumentParser:
+    """A command's parser: description, examples epilog and --debug (also accepted after the command)."""
     p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
                        epilog="examples:\n" + examples, formatter_class=_HelpFormatter)
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
