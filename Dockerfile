@@ -30,7 +30,9 @@ RUN pip install --no-deps -c constraints.txt . \
 
 USER bot
 VOLUME ["/data"]
-HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
-    CMD python -c "from knowledge.config import load_settings; from knowledge.store import FactStore; FactStore(load_settings().db_path).documents()" || exit 1
+# Liveness, not only "SQLite opens": the running bot writes /data/.heartbeat every 30 s from its event
+# loop (bot/health.py); `directive-bot health` fails once the last beat is older than --max-age.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["directive-bot", "health", "--max-age", "90"]
 
 CMD ["directive-bot", "run"]

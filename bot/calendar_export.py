@@ -5,6 +5,8 @@ and one VEVENT with an RRULE per recurring duty, so calendars show every period 
 events; UIDs derived from the deadline's content, so importing a newer export updates events instead
 of duplicating them (database row ids change when a document is re-ingested). Month-end days use
 BYMONTHDAY/BYSETPOS so "ngày 30 hằng tháng" falls on 28/2 like knowledge.recurrence expands it.
+RRULEs are open (no UNTIL/COUNT): a stored recurring duty has no end, and ending it at the export
+window made a quarterly duty occur once and then vanish from the person's calendar.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ def _day_rule(day: int | None) -> dict[str, Any]:
     return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
 
 
-def recurrence_rule(due: dict[str, Any], until: date) -> dict[str, Any] | None:
-    """RRULE matching knowledge.recurrence.occurrences for a recurring due time, or None if unknown."""
+def recurrence_rule(due: dict[str, Any]) -> dict[str, Any] | None:
+    """Open RRULE matching knowledge.recurrence.occurrences for a recurring due time, or None if unknown.
+
+    Due times carry no end of the duty, so the rule has none either (see the module docstring).
+    """
     every = due.get("every")
     day = int(due["day"]) if due.get("day") else None
     if every in _MONTH_STEP:
@@ -55,11 +60,10 @@ def recurrence_rule(due: dict[str, Any], until: date) -> dict[str, Any] | None:
         rule = {"freq": "yearly", "bymonth": int(due.get("month") or 12)}
     elif every == "week":  # same default weekday (Friday) as knowledge.recurrence.occurrences
         weekday = int(due.get("weekday") or 5)
-        return {"freq": "weekly", "byday": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][weekday - 1], "until": until}
+        return {"freq": "weekly", "byday": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][weekday - 1]}
     else:
         return None
     rule.update(_day_rule(day))
-    rule["until"] = until
     return rule
 
 
@@ -87,7 +91,10 @@ def _description(row: dict[str, Any]) -> str:
 def build_calendar(
     rows: list[dict[str, Any]], today: date, *, days: int = WINDOW_DAYS, name: str = CALENDAR_NAME
 ) -> tuple[bytes, int]:
-    """(.ics bytes, number of deadline dates it contains) for store deadline rows due in [today, today+days]."""
+    """(.ics bytes, deadline dates in [today, today+days]) for the store deadline rows due in that window.
+
+    A recurring duty is exported when it occurs in the window, and its event repeats beyond it.
+    """
     end = today + timedelta(days=days)
     cal = Calendar()
     cal.add("prodid", "-//directive-bot//Han chot//VI")
@@ -103,7 +110,7 @@ def build_calendar(
         rule = None
         if isinstance(due, dict):
             first = next_occurrence(due, today)
-            rule = recurrence_rule(due, end)
+            rule = recurrence_rule(due)
             dates = occurrences(due, today, end) if rule else ([first] if first else [])
         else:
             first = due_date(due)

@@ -1,7 +1,8 @@
-"""`directive-bot` command line: ingest, extract, deadlines, search, reindex, ask, remind, report, feedback,
-browse, run.
+"""`directive-bot` command line: ingest, remove, extract, deadlines, search, reindex, ask, remind, report,
+feedback, browse, run, health.
 
-Errors for operators are one English line on stderr; exit code 1 (2 for bad configuration).
+Errors for operators are one English line on stderr: exit code 1 (2 for bad usage or configuration);
+`--debug` adds the traceback of unexpected errors.
 """
 
 from __future__ import annotations
@@ -10,18 +11,82 @@ import argparse
 import json
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
+from knowledge.config import parse_day
+
+if TYPE_CHECKING:
+    from bot.answer_model import Answer
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+DEFAULT_K = 5
+DEFAULT_WINDOW_DAYS = 90
+SEARCH_PREVIEW_CHARS = 200
+MISSING_TOKEN_MESSAGE = (
+    "error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
+    "export TELEGRAM_BOT_TOKEN=<token> and run `directive-bot run` again; for group chats make the bot "
+    "an admin or turn its privacy off with @BotFather /setprivacy (it still only answers /hoi, "
+    "mentions and replies to itself)."
+)
+DATE_FORMATS = "YYYY-MM-DD, D/M/YYYY or DD/MM/YYYY"
+
+
+class UsageError(Exception):
+    """A request the command cannot serve as given (empty query, conflicting options): exit 2."""
+
+
+def parse_date(value: str) -> date:
+    """A date as officials write it (20/12/2026, 5/1/2027) or in ISO form (2026-12-20)."""
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise ValueError(f"not a valid date ({DATE_FORMATS}): {value!r}") from exc
 
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return parse_date(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from exc
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _query(text: str | None, what: str) -> str:
+    """The query as given; an empty or blank one is a usage error, not an empty answer."""
+    if text is None or not text.strip():
+        raise UsageError(f"the {what} is empty: give it as an argument (in quotes) or use --batch FILE.jsonl")
+    return text
+
+
+def _batch_items(path: str, what: str) -> list[dict]:
+    """The JSON objects of a .jsonl batch file; each needs a non-empty "q"."""
+    items = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"{path}, line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(item, dict) or not str(item.get("q") or "").strip():
+            raise UsageError(f'{path}, line {number}: the {what} "q" is missing or empty')
+        items.append(item)
+    return items
+
+
+def _batch_or_query(args: argparse.Namespace, text: str | None, what: str) -> None:
+    if args.batch and text is not None:
+        raise UsageError(f"give either a {what} or --batch FILE.jsonl, not both")
+    if not args.batch:
+        _query(text, what)
 
 
 class MissingStore(RuntimeError):
@@ -98,7 +163,7 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
         raw = read_path(Path(args.file), int(settings.max_file_mb * 1024 * 1024))
     except (RejectedFile, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     doc, facts = parse_and_extract(raw.doc_id, raw.text, raw.name, raw.format)
     data = facts_json(doc, facts)
     if args.json:
@@ -127,23 +192,26 @@ def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
     _require_store(settings)
     store = FactStore(settings.db_path)
     start = args.from_date or settings.today()
-    end = args.to_date or start + timedelta(days=90)
+    end = args.to_date or start + timedelta(days=DEFAULT_WINDOW_DAYS)
     ids = None
     if args.agency:
         names = set(resolve_agency(args.agency, [a["name"] for a in store.agencies()]))
         ids = [a["id"] for a in store.agencies() if a["name"] in names]
         if not ids:
             print(f"error: no known agency matches {args.agency!r}", file=sys.stderr)
-            return 1
-    occ = upcoming(store, start, end, agency_ids=ids)
-    for o in occ:
-        d = o.deadline
-        print(f"{fmt_date(o.on)}\t{', '.join(d['agencies']) or '-'}\t{d['task']}\t[{d['doc_id']}, {d['section']}]")
+            return EXIT_FAILURE
+    if end < start:
+        raise UsageError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
     if args.ics:
         rows = store.deadlines(agency_ids=ids)
         data, _ = build_calendar(rows, start, days=(end - start).days)
         Path(args.ics).write_bytes(data)
-        print(f"wrote {args.ics}", file=sys.stderr)
+        events = data.count(b"BEGIN:VEVENT")
+        print(f"wrote {events} events to {args.ics} (deadlines from {fmt_date(start)} to {fmt_date(end)})")
+        return 0
+    for o in upcoming(store, start, end, agency_ids=ids):
+        d = o.deadline
+        print(f"{fmt_date(o.on)}\t{', '.join(d['agencies']) or '-'}\t{d['task']}\t[{d['doc_id']}, {d['section']}]")
     return 0
 
 
@@ -152,24 +220,35 @@ def _search_rows(searcher, query: str, k: int) -> list[dict]:
             for h in searcher.search(query, k=k)]
 
 
+def _batch_heading(item: dict, number: int) -> str:
+    """The line that introduces one batch item in readable output."""
+    return f"# {item['id'] if item.get('id') is not None else number}: {item['q']}"
+
+
+def _print_search(rows: list[dict], as_json: bool, ident: object = None) -> None:
+    if as_json:
+        print(json.dumps({"id": ident, "results": rows}, ensure_ascii=False))
+        return
+    for r in rows:
+        print(f"{r['score']:.3f}  {r['doc_id']} — {r['section']}\n    {r['text'][:SEARCH_PREVIEW_CHARS]}")
+
+
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from index.search import Searcher
 
     _require_store(settings)
+    _batch_or_query(args, args.query, "search query")
+    if args.k <= 0:
+        raise UsageError(f"-k must be at least 1, not {args.k}")
+    items = _batch_items(args.batch, "query") if args.batch else []
     searcher = Searcher.load(settings.index_dir, settings=settings)
     if args.batch:
-        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                print(json.dumps({"id": item.get("id"), "results": _search_rows(searcher, item["q"], args.k)},
-                                 ensure_ascii=False))
+        for n, item in enumerate(items, start=1):
+            if not args.json:
+                print(("\n" if n > 1 else "") + _batch_heading(item, n))
+            _print_search(_search_rows(searcher, item["q"], args.k), args.json, item.get("id"))
         return 0
-    rows = _search_rows(searcher, args.query or "", args.k)
-    if args.json:
-        print(json.dumps({"id": None, "results": rows}, ensure_ascii=False))
-    else:
-        for r in rows:
-            print(f"{r['score']:.3f}  {r['doc_id']} — {r['section']}\n    {r['text'][:200]}")
+    _print_search(_search_rows(searcher, args.query, args.k), args.json)
     return 0
 
 
@@ -181,28 +260,40 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_answer(ans: Answer, args: argparse.Namespace, ident: object = None, batch: bool = False) -> None:
+    """Text as the bot words it, or JSON: indented for one answer, one line per answer in a batch."""
+    if args.json:
+        print(json.dumps(ans.as_json(ident), ensure_ascii=False, indent=None if batch else 1))
+        return
+    print(ans.text)
+    if args.all and ans.more.strip():
+        print(ans.more)
+    for c in ans.citations:
+        print(f"  📄 {c.source} — {c.section}")
+
+
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import Answerer
 
     _require_store(settings)
+    _batch_or_query(args, args.question, "question")
+    items = _batch_items(args.batch, "question") if args.batch else []
+    for number, item in enumerate(items, start=1):
+        if item.get("today"):
+            try:
+                item["today"] = parse_date(str(item["today"]))
+            except ValueError as exc:
+                raise UsageError(f"{args.batch}, item {number}: {exc}") from exc
     answerer = Answerer(settings)
+    default_today = args.today or settings.today()
     if args.batch:
-        for line in Path(args.batch).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                today = date.fromisoformat(item["today"]) if item.get("today") else settings.today()
-                print(json.dumps(answerer.answer(item["q"], today).as_json(item.get("id")), ensure_ascii=False))
+        for n, item in enumerate(items, start=1):
+            if not args.json:
+                print(("\n" if n > 1 else "") + _batch_heading(item, n))
+            _print_answer(answerer.answer(item["q"], item.get("today") or default_today), args,
+                          item.get("id"), batch=True)
         return 0
-    today = args.today or settings.today()
-    ans = answerer.answer(args.question or "", today)
-    if args.json:
-        print(json.dumps(ans.as_json(), ensure_ascii=False, indent=1))
-    else:
-        print(ans.text)
-        if args.all and ans.more.strip():
-            print(ans.more)
-        for c in ans.citations:
-            print(f"  📄 {c.source} — {c.section}")
+    _print_answer(answerer.answer(args.question, default_today), args)
     return 0
 
 
@@ -211,7 +302,7 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.telegram_token:
         print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     _require_store(settings)
     stats = remind_once(settings, args.today or settings.today())
     print(json.dumps(stats, ensure_ascii=False, default=str))
@@ -227,6 +318,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.agencies import resolve_agency
     from knowledge.store import FactStore
 
+    _require_store(settings)
     store = FactStore(settings.db_path)
     today = args.today or settings.today()
     start = args.from_date or month_of(today).start
@@ -289,9 +381,8 @@ def cmd_browse(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_token:
-        print("error: TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather (/newbot), then "
-              "export TELEGRAM_BOT_TOKEN=<token> and run `directive-bot run` again.", file=sys.stderr)
-        return 2
+        print(MISSING_TOKEN_MESSAGE, file=sys.stderr)
+        return EXIT_USAGE
     _require_store(settings)
     from bot.telegram_app import run
 
@@ -299,70 +390,151 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.health import check
+
+    healthy, why = check(settings.data_dir, args.max_age)
+    print(why, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else EXIT_FAILURE
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples' line breaks; option help states its own defaults."""
+
+
+def _sub(sub: argparse._SubParsersAction, name: str, help_text: str, examples: str,
+         func: Command) -> argparse.ArgumentParser:
+    """A command's parser: description, examples epilog and --debug (also accepted after the command)."""
+    p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".",
+                       epilog="examples:\n" + examples, formatter_class=_HelpFormatter)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print the full traceback of unexpected errors")
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="directive-bot", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("ingest", help="read, extract, store and index directive files or folders")
-    p.add_argument("paths", nargs="+")
+    from bot.health import DEFAULT_MAX_AGE_S, HEARTBEAT_NAME
+
+    parser = argparse.ArgumentParser(
+        prog="directive-bot", description=__doc__, formatter_class=_HelpFormatter,
+        epilog="Configuration comes from environment variables (BOT_DATA_DIR, TELEGRAM_BOT_TOKEN, ...; "
+               "see README.md).\nDates: " + DATE_FORMATS + ". `directive-bot COMMAND --help` shows a command's options.",
+    )
+    parser.add_argument("--debug", action="store_true",
+                        help="print the full traceback of unexpected errors (default: one line)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = _sub(sub, "ingest", "read, extract, store and index directive files or folders",
+             "  directive-bot ingest examples\n  directive-bot ingest cv-1234.docx qd-56.pdf", cmd_ingest)
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=".txt, .md, .docx, .doc, .pdf, .png or .jpg files, or folders (read recursively)")
     p.add_argument("--replace", action="store_true",
                    help="replace a stored directive by this file when it is the same directive (same issuer, "
-                        "number and date) with other text; without it such a file is reported and skipped")
+                        "number and date) with other text; default: such a file is reported and skipped")
     p.add_argument("--force", action="store_true",
                    help="store a file even when it shows no sign of a directive (no issuer, number, date, type, "
-                        "deadline or target)")
-    p.set_defaults(func=cmd_ingest)
-    p = sub.add_parser("remove", help="take a directive out of the store and the index")
-    p.add_argument("doc_id", help="the document id printed by `ingest` (the file name without extension)")
-    p.set_defaults(func=cmd_remove)
-    p = sub.add_parser("extract", help="print the facts of one file without storing them")
-    p.add_argument("file")
-    p.add_argument("--json", action="store_true")
+                        "deadline, target or agency); default: refused")
+
+    p = _sub(sub, "remove", "take a directive out of the store and the index",
+             "  directive-bot remove son-ha-2026-cv-1234-ctmtqg", cmd_remove)
+    p.add_argument("doc_id", metavar="DOC_ID", help="the document id printed by `ingest` (the file name without "
+                                                   "extension, or with a short tag when another directive has it)")
+
+    p = _sub(sub, "extract", "print the facts of one file without storing them",
+             "  directive-bot extract cv-1234.docx\n  directive-bot extract cv-1234.docx --json > facts.json",
+             cmd_extract)
+    p.add_argument("file", metavar="FILE", help="a .txt, .md, .docx or .pdf directive")
+    p.add_argument("--json", action="store_true",
+                   help="print the facts as one JSON object (the shape of gold_facts.json) instead of text")
     p.add_argument("--explain", action="store_true",
                    help="print, per deadline, which rule gave its agency and due time")
-    p.set_defaults(func=cmd_extract)
-    p = sub.add_parser("deadlines", help="list deadlines in a period, optionally as an .ics file")
-    p.add_argument("--from", dest="from_date", type=_date)
-    p.add_argument("--to", dest="to_date", type=_date)
-    p.add_argument("--agency")
-    p.add_argument("--ics")
-    p.set_defaults(func=cmd_deadlines)
-    p = sub.add_parser("search", help="passage search")
-    p.add_argument("query", nargs="?")
-    p.add_argument("-k", type=int, default=5)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--batch")
-    p.set_defaults(func=cmd_search)
-    p = sub.add_parser("reindex", help="rebuild the search index from stored documents")
+
+    p = _sub(sub, "deadlines", "list deadlines in a period (recurring ones expanded), or write them as .ics",
+             "  directive-bot deadlines --from 1/12/2026 --to 31/12/2026\n"
+             "  directive-bot deadlines --agency 'so tai chinh' --ics han-chot.ics", cmd_deadlines)
+    p.add_argument("--from", dest="from_date", type=_date, metavar="DATE",
+                   help=f"first day ({DATE_FORMATS}); default: today (BOT_TODAY if set)")
+    p.add_argument("--to", dest="to_date", type=_date, metavar="DATE",
+                   help=f"last day ({DATE_FORMATS}); default: {DEFAULT_WINDOW_DAYS} days after --from. "
+                        "Every deadline in the period is printed (nothing is cut)")
+    p.add_argument("--agency", metavar="NAME",
+                   help="only this agency's duties; abbreviations and missing diacritics work ('KBNN', 'so tai chinh')")
+    p.add_argument("--ics", metavar="FILE",
+                   help="write an iCalendar file (RRULE for recurring duties) instead of the list; "
+                        "prints one line: how many events went to FILE")
+
+    p = _sub(sub, "search", "passage search (dense + BM25, fused); prints score, document, section and text",
+             "  directive-bot search 'báo cáo giải ngân' -k 3\n"
+             "  directive-bot search --batch queries.jsonl --json   # lines like {\"id\": \"a\", \"q\": \"...\"}",
+             cmd_search)
+    p.add_argument("query", nargs="?", metavar="QUERY", help="the search text (in quotes); not with --batch")
+    p.add_argument("-k", type=int, default=DEFAULT_K, metavar="N", help=f"passages per query (default {DEFAULT_K})")
+    p.add_argument("--json", action="store_true",
+                   help='print JSON ({"id", "results": [{doc_id, section, text, score}]}), one line per query')
+    p.add_argument("--batch", metavar="FILE.jsonl",
+                   help='run every query of a JSON-lines file ({"id": ..., "q": ...} per line); '
+                        "readable text, or JSON lines with --json")
+
+    p = _sub(sub, "reindex", "rebuild the search index from stored documents (atomic swap)",
+             "  directive-bot reindex\n  directive-bot reindex --compact   # what the bot does nightly", cmd_reindex)
     p.add_argument("--compact", action="store_true",
-                   help="only fold the delta segment of recent uploads into the base, reusing passages")
-    p.set_defaults(func=cmd_reindex)
-    p = sub.add_parser("ask", help="answer a question in Vietnamese")
-    p.add_argument("question", nargs="?")
-    p.add_argument("--today", type=_date)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--all", action="store_true", help="also print the items past the first screen (`… và N mục khác`)")
-    p.add_argument("--batch")
-    p.set_defaults(func=cmd_ask)
-    p = sub.add_parser("remind", help="send due reminders once (for cron and tests)")
-    p.add_argument("--today", type=_date)
-    p.set_defaults(func=cmd_remind)
-    p = sub.add_parser("report", help="progress of duties in a period: .xlsx workbook, PNG chart, counts per agency")
-    p.add_argument("--xlsx", help="write the workbook of /baocao here")
-    p.add_argument("--png", help="write the chart of /tiendo here")
-    p.add_argument("--agency")
-    p.add_argument("--from", dest="from_date", type=_date, help="first due date (default: this month's first day)")
-    p.add_argument("--to", dest="to_date", type=_date, help="last due date (default: the end of --from's month)")
-    p.add_argument("--today", type=_date, help="the day statuses are computed on (default: today)")
-    p.set_defaults(func=cmd_report)
-    p = sub.add_parser("feedback", help="export the 👍/👎 votes on answers")
-    p.add_argument("--export", required=True, help="JSONL file: question, answer, citations, vote, comment")
-    p.set_defaults(func=cmd_feedback)
-    p = sub.add_parser("browse", help="Datasette over the fact store with canned queries (needs .[browse])")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8001)
-    p.set_defaults(func=cmd_browse)
-    p = sub.add_parser("run", help="run the Telegram bot")
-    p.set_defaults(func=cmd_run)
+                   help="only fold the delta segment of recent uploads into the base, reusing passages "
+                        "(default: cut every passage afresh)")
+
+    p = _sub(sub, "ask", "answer a question in Vietnamese, with citations",
+             "  directive-bot ask 'Sở Tài chính phải làm gì trong tháng 12/2026?' --today 25/11/2026\n"
+             "  directive-bot ask 'kbnn bao cao giai ngan khi nao' --json\n"
+             "  directive-bot ask --batch questions.jsonl --json   # lines like {\"id\": 1, \"q\": \"...\"}",
+             cmd_ask)
+    p.add_argument("question", nargs="?", metavar="QUESTION", help="the question (in quotes); not with --batch")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help=f"answer as if today were DATE ({DATE_FORMATS}); default: today (BOT_TODAY if set)")
+    p.add_argument("--json", action="store_true",
+                   help="print the answer as JSON (id, question, intent, found, answer, citations, facts)")
+    p.add_argument("--all", action="store_true",
+                   help="also print the items past the first screen (`… và N mục khác`); default: first screen")
+    p.add_argument("--batch", metavar="FILE.jsonl",
+                   help='answer every question of a JSON-lines file ({"id": ..., "q": ..., "today": DATE} per line, '
+                        '"today" optional); readable text, or JSON lines with --json')
+
+    p = _sub(sub, "remind", "send due reminders once (for cron and tests; needs TELEGRAM_BOT_TOKEN)",
+             "  directive-bot remind\n  directive-bot remind --today 20/12/2026", cmd_remind)
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help=f"send as if today were DATE ({DATE_FORMATS}); default: today (BOT_TODAY if set)")
+
+    p = _sub(sub, "report", "progress of duties in a period: .xlsx workbook, PNG chart, counts per agency",
+             "  directive-bot report --xlsx bao-cao.xlsx --from 1/11/2026 --to 30/11/2026\n"
+             "  directive-bot report --png tien-do.png --agency 'so tai chinh'", cmd_report)
+    p.add_argument("--xlsx", metavar="FILE", help="write the workbook of /baocao here")
+    p.add_argument("--png", metavar="FILE", help="write the chart of /tiendo here")
+    p.add_argument("--agency", metavar="NAME", help="only duties this agency leads or supports")
+    p.add_argument("--from", dest="from_date", type=_date, metavar="DATE",
+                   help=f"first due date ({DATE_FORMATS}); default: this month's first day")
+    p.add_argument("--to", dest="to_date", type=_date, metavar="DATE",
+                   help=f"last due date ({DATE_FORMATS}); default: the end of --from's month")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help=f"the day statuses are computed on ({DATE_FORMATS}); default: today")
+
+    p = _sub(sub, "feedback", "export the 👍/👎 votes on answers",
+             "  directive-bot feedback --export feedback.jsonl", cmd_feedback)
+    p.add_argument("--export", required=True, metavar="FILE.jsonl",
+                   help="JSON-lines file: question, answer, citations, vote, comment")
+
+    p = _sub(sub, "browse", "Datasette over the fact store with canned queries (needs the .[browse] extra)",
+             "  directive-bot browse --port 8001", cmd_browse)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+
+    _sub(sub, "run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN; webhook mode if BOT_WEBHOOK_URL is set)",
+         "  TELEGRAM_BOT_TOKEN=123:abc directive-bot run", cmd_run)
+
+    p = _sub(sub, "health", f"exit 0 if the running bot's heartbeat ({HEARTBEAT_NAME} in BOT_DATA_DIR) is fresh, "
+                            "else 1 with one line why",
+             "  directive-bot health\n  directive-bot health --max-age 120   # the Docker HEALTHCHECK", cmd_health)
+    p.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_S, metavar="SECONDS",
+                   help=f"oldest heartbeat that still counts as alive (default {DEFAULT_MAX_AGE_S:.0f}; "
+                        "the bot beats every 30 s)")
     return parser
 
 
@@ -370,21 +542,34 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
         return int(args.func(settings, args))
-    except (FileNotFoundError, MissingStore) as exc:
+    except MissingStore as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
+    except (ConfigError, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:
-        from index.vector_index import IndexMismatch
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
 
-        if isinstance(exc, IndexMismatch):
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        raise
+
+def _one_line(exc: BaseException) -> str:
+    """The exception as one line; types whose message stands alone for an operator keep just the message."""
+    from index.segments import ManifestError
+    from index.vector_index import IndexMismatch
+
+    message = " ".join(str(exc).split())
+    if isinstance(exc, FileNotFoundError | IndexMismatch | ManifestError) and message:
+        return message
+    hint = " (run with --debug for the traceback)"
+    return f"{type(exc).__name__}: {message}{hint}" if message else f"{type(exc).__name__}{hint}"
 
 
 if __name__ == "__main__":

@@ -120,7 +120,11 @@ def _documents_of(data: dict | None) -> dict[str, str] | None:
 
 
 def read_manifest(build: Path) -> dict[str, str] | None:
-    """doc_id → content hash the build was published with, or None (built without one, or unreadable)."""
+    """doc_id → content hash the build was published with, or None (built without one).
+
+    Raises index.segments.ManifestError when the manifest is unreadable: an unreadable manifest is
+    not "no delta", and guessing would un-mask the old passages of changed documents.
+    """
     return _documents_of(read_build_manifest(build))
 
 

@@ -6,6 +6,7 @@ own arrays, and the embedder serialises model calls, so one Searcher serves conc
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,7 +16,14 @@ from index import fusion, store
 from index.accents import needs_restoring
 from index.embeddings import Embedder, load_embedder
 from index.passages import Passage
-from index.segments import Segment, SegmentedPassages, combined, read_build_manifest, segment_dirs
+from index.segments import (
+    ManifestError,
+    Segment,
+    SegmentedPassages,
+    combined,
+    read_build_manifest,
+    segment_dirs,
+)
 from index.vector_index import IndexMismatch, VectorIndex
 from knowledge.config import DataSettings, load_data_settings
 from knowledge.provinces import provinces_in
@@ -29,6 +37,8 @@ PREFERRED_DOC_ROWS = 2000  # a preferred document's passages are all scored if i
 # named in the question is no hint but a restriction (`only_doc_ids`).
 PROVINCE_BOOST = 1.2
 LOAD_ATTEMPTS = 5  # a reader racing repeated swaps retries on the build that serves now
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -78,13 +88,20 @@ class Searcher:
         Segments that `previous` (the searcher serving so far) already holds are reused, not read
         again: after adding a directive only the small delta is loaded.
         Raises FileNotFoundError when no index was built yet, and IndexMismatch when it was built
-        with another embedding model than the one configured (or given).
+        with another embedding model than the one configured (or given). When the serving build's
+        manifest is unreadable (index.segments.ManifestError) the build is not served: `previous` is
+        returned (and an error logged) if there is one, else the error is raised.
         """
         settings = settings or load_data_settings()
         for attempt in range(LOAD_ATTEMPTS):
             build = cls._serving(index_dir)
             try:
                 return cls._load_build(build, embedder, settings, fusion_method, previous)
+            except ManifestError as exc:
+                if previous is None:
+                    raise
+                log.error("Keeping the index already loaded: %s", exc)
+                return previous
             except (OSError, RuntimeError):
                 # Swaps happened while we read and this build was collected (faiss reports a
                 # vanished file as RuntimeError): read the build that serves now.
@@ -104,6 +121,7 @@ class Searcher:
         cls, build: Path, embedder: Embedder | None, settings: DataSettings, fusion_method: str,
         previous: Searcher | None,
     ) -> Searcher:
+        manifest = read_build_manifest(build) or {}  # first: a build whose masks are unknown is not read
         meta = VectorIndex.read_meta(build)
         wanted = embedder.name if embedder else settings.embedding_model
         if meta.model != wanted:
@@ -117,8 +135,7 @@ class Searcher:
         for directory in segment_dirs(build):
             ident = VectorIndex.read_meta(directory).segment
             segments.append(held[ident] if ident in held else Segment.load(directory, embedder.name, embedder.dim))
-        masked = (read_build_manifest(build) or {}).get("masked", [])
-        return cls(segments, embedder, settings.fusion_weight, fusion_method, set(masked))
+        return cls(segments, embedder, settings.fusion_weight, fusion_method, set(manifest.get("masked", [])))
 
     def get(self, pid: str) -> Passage | None:
         """The live passage with this id (ids are "<doc_id>:<section>"), or None."""

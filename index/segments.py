@@ -43,13 +43,44 @@ def iter_passages(directory: Path) -> Iterator[Passage]:
                 yield Passage.from_json(json.loads(line))
 
 
+class ManifestError(ValueError):
+    """A build's manifest exists but cannot be read, so which base passages it masks is unknown.
+
+    Treating it as "no manifest" would serve the old passages of changed documents again, so
+    callers stop instead: a loader keeps the index it already serves, a build fails before the swap.
+    """
+
+
 def read_build_manifest(build: Path) -> dict | None:
-    """The build's manifest, or None (built without one, or unreadable)."""
+    """The build's manifest, or None when the build was published without one.
+
+    Raises ManifestError when the file exists but is unreadable, not JSON or not a manifest, and
+    FileNotFoundError when the build directory itself is gone (collected after a swap: read again).
+    """
+    path = Path(build) / MANIFEST_FILE
     try:
-        data = json.loads((Path(build) / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if not Path(build).is_dir():
+            raise
         return None
-    return data if isinstance(data, dict) else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(_manifest_problem(path, str(exc))) from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ManifestError(_manifest_problem(path, f"not JSON: {exc}")) from exc
+    if not isinstance(data, dict):
+        raise ManifestError(_manifest_problem(path, f"a JSON {type(data).__name__}, not an object"))
+    if "passage_format" in data and not (isinstance(data.get("documents"), dict)
+                                         and isinstance(data.get("masked", []), list)):
+        raise ManifestError(_manifest_problem(path, "its documents or masked list is missing or malformed"))
+    return data
+
+
+def _manifest_problem(path: Path, reason: str) -> str:
+    return (f"The index manifest {path} is unreadable ({reason}); without it the index cannot tell which "
+            "old passages of changed documents to hide. Run `directive-bot reindex` to rebuild the index.")
 
 
 def link_base(source: Path, target: Path) -> None:

@@ -95,6 +95,9 @@ def test_retrieval_small(tmp_path: Path) -> None:
         assert entry["passages"] == entry["size"] and entry["rss_mb"] > 0
         # Latency key names are the benchmark's to choose; some p50/p95 pair must be there.
         assert any(isinstance(v, dict) and {"p50", "p95"} <= set(v) for v in entry.values())
+        for part in ("query_embedding_ms", "retrieval_ms"):  # parts of the same timed queries
+            for pct in ("p50", "p95"):
+                assert entry[part][pct] <= entry["end_to_end_ms"][pct], (part, pct, entry)
     recalls = list(_values_named("recall", report["approx_vs_exact"]))
     assert recalls and all(0 <= r <= 1 for r in recalls)
 

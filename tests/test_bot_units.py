@@ -173,8 +173,14 @@ def test_calendar_rrules_expand_like_recurrence(env: tuple[Settings, FactStore, 
             continue
         start = event.decoded("DTSTART")
         if "RRULE" in event:
+            assert not {"UNTIL", "COUNT"} & set(event["RRULE"]), "a duty does not end with the export window"
             rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=datetime.combine(start, time()))
-            got = [d.date() for d in rule]
+            got = [d.date() for d in rule.between(datetime.combine(START, time()), datetime.combine(end, time()),
+                                                  inc=True)]
+            later = START + timedelta(days=3 * 365)
+            assert [d.date() for d in rule.between(datetime.combine(later, time()),
+                                                   datetime.combine(later + timedelta(days=365), time()), inc=True)
+                    ] == occurrences(row["due"], later, later + timedelta(days=365))
         else:
             got = [start]
         assert got == expected, (row["due"], got[:5], expected[:5])

@@ -22,6 +22,9 @@ from knowledge.text import fold
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 pytestmark = pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not available")
+README_QUESTIONS = 20
+README_TOP5_AS_TYPED = 19
+README_TOP5_WITHOUT_DIACRITICS = 19
 
 
 def _norm(text: str) -> str:
@@ -72,8 +75,14 @@ def test_dev_questions_top5_accented_and_unaccented(searcher, questions, capsys)
     with capsys.disabled():
         print(f"\ntop-5 accented {acc_rate:.0%} ({len(accented)}/{len(questions)}), "
               f"without diacritics {plain_rate:.0%} ({len(plain)}/{len(questions)})")
-    assert acc_rate >= 0.95, sorted({q["id"] for q in questions} - set(accented))
-    assert plain_rate >= 0.90, sorted({q["id"] for q in questions} - set(plain))
+    # The README's figures: "top 5 for 95% (19/20) as typed and 95% (19/20) with all diacritics removed".
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert (f"{README_TOP5_AS_TYPED / README_QUESTIONS:.0%} ({README_TOP5_AS_TYPED}/{README_QUESTIONS}) as typed and "
+            f"{README_TOP5_WITHOUT_DIACRITICS / README_QUESTIONS:.0%} ({README_TOP5_WITHOUT_DIACRITICS}/"
+            f"{README_QUESTIONS}) with all diacritics removed") in readme
+    assert len(questions) == README_QUESTIONS
+    assert len(accented) >= README_TOP5_AS_TYPED, sorted({q["id"] for q in questions} - set(accented))
+    assert len(plain) >= README_TOP5_WITHOUT_DIACRITICS, sorted({q["id"] for q in questions} - set(plain))
 
 
 def test_passages_cover_sections_with_exact_offsets(documents):
@@ -208,3 +217,23 @@ def test_ivf_built_from_parts_finds_what_exact_search_finds():
     found = [len(set(ivf.search(q, 5)[1]) & set(exact.search(q, 5)[1])) for q in queries]
     assert sum(found) / (5 * len(queries)) >= 0.8  # uniform random vectors: the hardest case for IVF
     assert np.allclose(ivf.vectors(np.array([0, 2550, 5999])), vectors[[0, 2550, 5999]])
+
+
+@pytest.mark.slow
+def test_benchmark_parts_of_a_query_never_exceed_the_whole(searcher, questions):
+    """benchmarks/retrieval.py reads the query embedding and the index time off each timed search, so
+    the README's table cannot show a part slower than its whole (timed apart, noise made it so)."""
+    from benchmarks.retrieval import _timed_searches, _TimingEmbedder
+
+    real = searcher.embedder
+    timer = _TimingEmbedder(real)
+    searcher.embedder = timer
+    try:
+        timings = _timed_searches(searcher, timer, [q["q"] for q in questions[:8]], rounds=2)
+    finally:
+        searcher.embedder = real
+    whole = timings["end_to_end_ms"]
+    for part in ("query_embedding_ms", "retrieval_ms"):
+        for pct in ("p50", "p95"):
+            assert 0 < timings[part][pct] <= whole[pct], (part, pct, timings)
+    assert timings["query_embedding_ms"]["p50"] > timings["retrieval_ms"]["p50"]  # the model dominates

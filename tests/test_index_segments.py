@@ -7,6 +7,7 @@ The data directories share one embedding cache, so each passage is embedded once
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from index import store
 from index.builder import update_index
 from index.passages import passages_for
 from index.search import Searcher
-from index.segments import DELTA_DIR, MANIFEST_FILE, live_passages
+from index.segments import DELTA_DIR, MANIFEST_FILE, ManifestError, live_passages
 from index.vector_index import VECTORS_FILE
 from knowledge.structure import parse_document
 from knowledge.text import fold
@@ -145,3 +146,39 @@ def test_a_failed_delta_build_leaves_the_serving_index(tmp_path, cache_dir):
     assert (settings.index_dir / store.POINTER).read_text() == before
     assert not [p for p in (settings.index_dir / store.BUILDS).iterdir() if p.name.startswith(store.PARTIAL)]
     assert {p.doc_id for p in live_passages(store.current_build(settings.index_dir))} == {SMALL}
+
+
+@pytest.mark.parametrize("damage", ['{"passage_format": 3, "documents": {', "", "[1, 2]", None],
+                         ids=["truncated", "empty", "not-an-object", "not-utf8"])
+def test_an_unreadable_manifest_is_never_read_as_no_delta(tmp_path, cache_dir, caplog, damage):
+    """A damaged manifest must not un-mask a changed directive's old passages: loaders keep what they
+    serve, builds stop before the swap, and a full reindex repairs the index."""
+    settings = _settings(tmp_path, cache_dir)
+    ingest_paths(settings, [_corpus(SMALL), _corpus("ha-tinh-2023-tb-ket-luan-vpdp-ntm")])
+    text = _corpus(SMALL).read_text(encoding="utf-8")
+    ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "nguồn lực đối ứng").encode("utf-8"))
+    serving = Searcher.load(settings.index_dir, settings=settings)
+    build = store.current_build(settings.index_dir)
+    assert _manifest(settings)["masked"] == [SMALL]
+    if damage is None:
+        (build / MANIFEST_FILE).write_bytes(b'{"masked": ["\xff\xfe"]}')
+    else:
+        (build / MANIFEST_FILE).write_text(damage, encoding="utf-8")
+
+    with pytest.raises(ManifestError, match=r"index manifest .* is unreadable .*`directive-bot reindex`"):
+        builder.read_manifest(build)
+    with pytest.raises(ManifestError):
+        Searcher.load(settings.index_dir, settings=settings)
+    with caplog.at_level(logging.ERROR, logger="index.search"):
+        assert Searcher.load(settings.index_dir, settings=settings, previous=serving) is serving
+    assert any("Keeping the index already loaded" in r.getMessage() for r in caplog.records)
+    pointer = (settings.index_dir / store.POINTER).read_text()
+    with pytest.raises(ManifestError):
+        ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "vốn địa phương").encode("utf-8"))
+    assert (settings.index_dir / store.POINTER).read_text() == pointer
+
+    reindex(settings)
+    repaired = Searcher.load(settings.index_dir, settings=settings)
+    assert builder.read_manifest(store.current_build(settings.index_dir))
+    for hit in repaired.search("vốn đối ứng của ngân sách địa phương", k=10):
+        assert "vốn đối ứng" not in hit.text or hit.doc_id != SMALL
