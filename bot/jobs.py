@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.admin_handlers import prune_inbox
 from bot.chat_context import Context, services
 from bot.config import Settings
+from bot.health import beat
 from bot.library import compact
 from bot.reminders import LAST_RUN_KEY, send_reminders
 from bot.state import BotState
@@ -46,6 +47,14 @@ async def compaction_job(context: Context) -> None:
                 log.info("index compacted: %s", result)
         except Exception:
             log.exception("nightly index compaction failed; the current index keeps serving")
+
+
+async def heartbeat_job(context: Context) -> None:
+    """Every BEAT_INTERVAL_S while updates are being received (polling or webhook): the Docker health
+    check (`directive-bot health`) reads the file's age, so a hung loop or a stopped updater shows."""
+    updater = context.application.updater
+    if updater is not None and updater.running:
+        await asyncio.to_thread(beat, services(context).settings.data_dir)
 
 
 async def catch_up_job(context: Context) -> None:

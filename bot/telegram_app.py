@@ -37,7 +37,8 @@ from bot.config import Settings
 from bot.duty_items import DUTY_CALLBACK
 from bot.feedback import FeedbackStore
 from bot.feedback_handlers import FEEDBACK_CALLBACK, cancel_wait, on_feedback_button, take_reply
-from bot.jobs import catch_up_job, compaction_job, reminder_job
+from bot.health import BEAT_INTERVAL_S
+from bot.jobs import catch_up_job, compaction_job, heartbeat_job, reminder_job
 from bot.question_handlers import (
     ANSWER_CALLBACK,
     cmd_ask,
@@ -65,6 +66,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 WAITS_GROUP = -1  # runs before the commands and questions: takes a waited-for comment or note first
 CATCH_UP_DELAY_S = 1  # the start-up reminder catch-up runs once the job queue is up
+HEARTBEAT_FIRST_S = 1  # first beat right after start: healthy as soon as updates flow
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -182,6 +184,8 @@ def build_application(
         application.job_queue.run_daily(
             compaction_job, time=settings.compact_time.replace(tzinfo=settings.tz), name="nightly-compaction"
         )
+        application.job_queue.run_repeating(heartbeat_job, interval=BEAT_INTERVAL_S, first=HEARTBEAT_FIRST_S,
+                                            name="heartbeat")
     return application
 
 

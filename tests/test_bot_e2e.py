@@ -711,3 +711,22 @@ def test_webhook_mode_through_main_run(env: Env, server: BotApiServer, tmp_path:
     assert server.commands()
     assert not [r for r in server.requests if r["method"] == "getUpdates"]
     assert_clean(server)
+
+
+def test_the_running_bot_beats_for_the_health_check(env: Env, server: BotApiServer) -> None:
+    """`directive-bot health` (the Docker HEALTHCHECK) passes while the bot polls and fails once it stopped."""
+    from bot.health import check, heartbeat_path
+
+    heartbeat_path(env.settings.data_dir).unlink(missing_ok=True)
+    assert not check(env.settings.data_dir, 90)[0]
+
+    async def body(app: Application) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while not heartbeat_path(env.settings.data_dir).exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+
+    run_bot(settings_for(env, server), env.answerer, body)
+    healthy, line = check(env.settings.data_dir, 90)
+    assert healthy, line
+    time.sleep(1.2)
+    assert not check(env.settings.data_dir, 1.0)[0], "a stopped bot's heartbeat goes stale"
