@@ -7,6 +7,7 @@ passages judged by bot.passage_answers. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from knowledge.schedule import OVERDUE_LOOKBACK_DAYS
 from knowledge.store import FactStore
 from knowledge.succession import province_family
 
+log = logging.getLogger(__name__)
 __all__ = ["ECHO_CHARS", "Answer", "Answerer", "Citation", ]
 
 ECHO_CHARS = 100  # user text quoted back in a reply is cut here, so a pasted page stays one short message
@@ -49,11 +51,15 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
         Index segments the current searcher already holds are shared, not read twice.
         """
         from index.search import Searcher
+        from index.segments import ManifestError
 
         try:
             searcher = Searcher.load(self.settings.index_dir, settings=self.settings, previous=self._searcher)
         except FileNotFoundError:
             searcher = None
+        except ManifestError as exc:  # no index it can trust: answer from the facts until a reindex
+            log.error("%s; answering from the fact store only", exc)
+            searcher = self._searcher
         with self._lock:
             self._searcher = searcher
             self._docs = {d["doc_id"]: d for d in self.store.documents()}

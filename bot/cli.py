@@ -136,9 +136,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         if bars is not None:
             bars.close()
     for r in reports:
-        print(r.summary(), file=sys.stdout if r.changed or r.status == UNCHANGED else sys.stderr)
+        stream = sys.stdout if r.changed or r.status == UNCHANGED else sys.stderr
+        print(r.summary(), file=stream)
         for line in r.review_lines():
-            print(line)
+            print(line, file=stream)
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     return 0 if reports and not errors else 1
@@ -236,11 +237,11 @@ def _print_search(rows: list[dict], as_json: bool, ident: object = None) -> None
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from index.search import Searcher
 
-    _require_store(settings)
     _batch_or_query(args, args.query, "search query")
     if args.k <= 0:
         raise UsageError(f"-k must be at least 1, not {args.k}")
     items = _batch_items(args.batch, "query") if args.batch else []
+    _require_store(settings)
     searcher = Searcher.load(settings.index_dir, settings=settings)
     if args.batch:
         for n, item in enumerate(items, start=1):
@@ -275,7 +276,6 @@ def _print_answer(ans: Answer, args: argparse.Namespace, ident: object = None, b
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import Answerer
 
-    _require_store(settings)
     _batch_or_query(args, args.question, "question")
     items = _batch_items(args.batch, "question") if args.batch else []
     for number, item in enumerate(items, start=1):
@@ -284,6 +284,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
                 item["today"] = parse_date(str(item["today"]))
             except ValueError as exc:
                 raise UsageError(f"{args.batch}, item {number}: {exc}") from exc
+    _require_store(settings)
     answerer = Answerer(settings)
     default_today = args.today or settings.today()
     if args.batch:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge.agencies import find_agencies
 from knowledge.config import DataSettings
 from knowledge.extract import extract
-from knowledge.identity import document_identity
+from knowledge.identity import TEXT_PREFIX, document_identity
 from knowledge.model import Document, Facts
 from knowledge.reader import SUPPORTED_SUFFIXES, Progress, RawDocument, RejectedFile, read_bytes, read_path
 from knowledge.recurrence import describe_due
@@ -84,6 +84,7 @@ class IngestReport:
     ocr_confidence: float | None = None  # the text was recognised from images (0-100)
     low_confidence_pages: tuple[int, ...] = ()  # OCR'd pages to check by eye
     legacy_encoding: str | None = None  # converted from TCVN3 / VNI
+    file_name: str = ""  # the file this report is about (a skipped one is not `doc_id`)
 
     @property
     def changed(self) -> bool:
@@ -96,7 +97,8 @@ class IngestReport:
         flag = {UNCHANGED: " (unchanged)", DUPLICATE: f" (already stored as {self.existing}; skipped)",
                 NEW_VERSION: f" (new version of {self.existing}; not replaced, use --replace)",
                 REPLACED: f" (replaced {self.existing})"}.get(self.status, "")
-        line = (f"{self.doc_id}: {self.type or 'unknown type'} {self.number or ''} {when}; "
+        label = self.doc_id if self.changed or not self.file_name else self.file_name
+        line = (f"{label}: {self.type or 'unknown type'} {self.number or ''} {when}; "
                 f"{self.deadlines} deadlines, {self.targets} targets, {self.results} results{flag}")
         return line.replace("  ", " ")
 
@@ -236,9 +238,12 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
     same = store.documents_with_identity(identity)
     existing = same[0] if same else None
-    if existing is None:  # the same file again, read differently by an earlier version of the parser
+    if existing is None:
+        # The same file name: the same file read differently by an earlier version of the parser, or —
+        # when neither text carries a number to tell them apart — a new version of an unnumbered text.
         row = store.document(raw.doc_id)
-        if row is not None and (row["sha256"] == sha or _same_text(row["text"] or "", doc.text)):
+        if row is not None and (row["sha256"] == sha or _same_text(row["text"] or "", doc.text) or (
+                identity.startswith(TEXT_PREFIX) and (row.get("identity") or TEXT_PREFIX).startswith(TEXT_PREFIX))):
             existing = row
     status, changes = ADDED, None
     if existing is not None:
@@ -262,7 +267,7 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
                         len(facts.deadlines), len(facts.targets), len(facts.results), status,
                         review_items(facts), existing["doc_id"] if existing else None, changes,
-                        raw.ocr_confidence, raw.low_confidence_pages, raw.legacy_encoding)
+                        raw.ocr_confidence, raw.low_confidence_pages, raw.legacy_encoding, raw.name)
 
 
 def replace_id(raw: RawDocument, doc_id: str) -> RawDocument:
@@ -274,7 +279,8 @@ def ingest_bytes(settings: DataSettings, name: str, data: bytes, index: bool = T
     """Validate, store and index one uploaded file; raises RejectedFile and then nothing has changed.
 
     The same directive again or a new version is reported (status DUPLICATE / NEW_VERSION) and not
-    written unless `replace`; a file that is no directive is refused unless `force`. `progress(done,
+    written unless `replace` (an unnumbered text under a stored one's file name counts as a new version of
+    it: nothing else tells them apart); a file that is no directive is refused unless `force`. `progress(done,
     total)` follows the pages OCR reads (scans and photos only).
     """
     raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024), progress=progress)

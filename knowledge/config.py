@@ -71,13 +71,13 @@ class DataSettings:
 
 
 def parse_day(raw: str) -> date:
-    """ISO `2026-11-25` or the Vietnamese `25/11/2026` (also `25-11-2026`, `25.11.2026`)."""
+    """ISO `2026-11-25` or the Vietnamese `25/11/2026` (`5/1/2027`): the two forms people type."""
     raw = raw.strip()
     try:
         return date.fromisoformat(raw)
     except ValueError:
         pass
-    parts = raw.replace("-", "/").replace(".", "/").split("/")
+    parts = raw.split("/")
     if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
         return date(int(parts[2]), int(parts[1]), int(parts[0]))
     raise ValueError(f"not a date (YYYY-MM-DD or D/M/YYYY): {raw!r}")

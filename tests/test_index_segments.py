@@ -156,7 +156,8 @@ def test_an_unreadable_manifest_is_never_read_as_no_delta(tmp_path, cache_dir, c
     settings = _settings(tmp_path, cache_dir)
     ingest_paths(settings, [_corpus(SMALL), _corpus("ha-tinh-2023-tb-ket-luan-vpdp-ntm")])
     text = _corpus(SMALL).read_text(encoding="utf-8")
-    ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "nguồn lực đối ứng").encode("utf-8"))
+    ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "nguồn lực đối ứng").encode("utf-8"),
+                 replace=True)
     serving = Searcher.load(settings.index_dir, settings=settings)
     build = store.current_build(settings.index_dir)
     assert _manifest(settings)["masked"] == [SMALL]
@@ -174,8 +175,15 @@ def test_an_unreadable_manifest_is_never_read_as_no_delta(tmp_path, cache_dir, c
     assert any("Keeping the index already loaded" in r.getMessage() for r in caplog.records)
     pointer = (settings.index_dir / store.POINTER).read_text()
     with pytest.raises(ManifestError):
-        ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "vốn địa phương").encode("utf-8"))
+        ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "vốn địa phương").encode("utf-8"),
+                     replace=True)
     assert (settings.index_dir / store.POINTER).read_text() == pointer
+    from bot.answering import Answerer  # a bot starting now answers from the facts instead of crashing
+
+    with caplog.at_level(logging.ERROR, logger="bot.answering"):
+        started = Answerer(settings)
+    assert any("answering from the fact store only" in r.getMessage() for r in caplog.records)
+    assert started.documents().found
 
     reindex(settings)
     repaired = Searcher.load(settings.index_dir, settings=settings)

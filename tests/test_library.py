@@ -172,7 +172,7 @@ def test_cli_refuses_a_missing_store_and_handles_duplicates(tmp_path: Path) -> N
     newer = tmp_path / "cv-41-moi.txt"
     newer.write_bytes(_text().replace(b"30/4/2026", b"15/5/2026"))
     out = _cli(tmp_path / "data", "ingest", str(newer))
-    assert "not replaced, use --replace" in out.stderr and "deadline added" in out.stdout
+    assert "not replaced, use --replace" in out.stderr and "deadline added" in out.stderr
     out = _cli(tmp_path / "data", "ingest", "--replace", str(newer))
     assert "(replaced" in out.stdout, out.stdout + out.stderr
     stored = FactStore(tmp_path / "data" / "facts.sqlite").documents()
