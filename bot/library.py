@@ -233,8 +233,8 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     doc = parse_document(raw.doc_id, raw.text, raw.name, raw.format)
     facts = extract(doc)
     if not force and not _is_directive(doc, facts):
-        raise RejectedFile(raw.name, "no sign of a directive (no issuer, number, date, type, deadline or "
-                                     "target); use --force to store it anyway", "not_directive")
+        raise RejectedFile(raw.name, "no sign of a directive (no issuer, number, date, type, deadline, target "
+                                     "or agency); use --force to store it anyway", "not_directive")
     identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
     same = store.documents_with_identity(identity)
     existing = same[0] if same else None

@@ -160,7 +160,7 @@ REJECT_REASONS: dict[str, str] = {
                        "rồi gửi lại.",
     "bad_name": "tên tệp không hợp lệ. Vui lòng đổi tên tệp (chữ, số, dấu gạch ngang) rồi gửi lại.",
     "not_directive": "tệp không có dấu hiệu nào của một văn bản chỉ đạo (cơ quan ban hành, số, ngày, loại "
-                     "văn bản, nhiệm vụ có thời hạn hay chỉ tiêu).",
+                     "văn bản, cơ quan được giao việc, nhiệm vụ có thời hạn hay chỉ tiêu).",
 }
 REJECT_UNKNOWN = "không xử lý được tệp này."
 # The same directive again, or a new version of a stored one: nothing is written until confirmed.
