@@ -160,7 +160,10 @@ async def cmd_done_list(update: Update, context: Context) -> None:
 
 
 async def _report_for(update: Update, context: Context) -> tuple[Report, str] | None:
-    """The report the command's argument asks for (`[cơ quan] [tháng 11/2026 | quý IV/2026]`), and its scope text."""
+    """The report the command's argument asks for (`[cơ quan] [tháng 11/2026 | quý IV/2026]`), and its scope
+    text; None when the user is rate limited or was told why there is none."""
+    if not await allowed(update, context):
+        return None
     svc = services(context)
     today = svc.settings.today()
     period, rest = parse_period(command_arg(update), today)
@@ -184,8 +187,6 @@ async def _report_for(update: Update, context: Context) -> tuple[Report, str] | 
 
 async def cmd_report(update: Update, context: Context) -> None:
     """/baocao: the follow-up table as an `.xlsx` file."""
-    if not await allowed(update, context):
-        return
     found = await _report_for(update, context)
     if found is None:
         return
@@ -210,8 +211,6 @@ async def cmd_report(update: Update, context: Context) -> None:
 
 async def cmd_progress(update: Update, context: Context) -> None:
     """/tiendo: statuses per lead agency as a PNG chart (drawn in a worker thread)."""
-    if not await allowed(update, context):
-        return
     found = await _report_for(update, context)
     if found is None:
         return

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from datetime import time as dtime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -95,9 +96,8 @@ class Env:
     answerer: Answerer
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    data = tmp_path_factory.mktemp("botdata")
+def examples_env(data: Path) -> Env:
+    """Settings from the environment the way `directive-bot run` reads them, and the examples ingested."""
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith(("BOT_", "TELEGRAM_")):
@@ -111,6 +111,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
     for path in sorted(EXAMPLES.glob("*.txt")):
         ingest_bytes(settings, path.name, path.read_bytes())
     return Env(settings, Answerer(settings))
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
+    return examples_env(tmp_path_factory.mktemp("botdata"))
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ import pytest
 from telegram.ext import Application
 
 from bot import messages
-from bot.answering import Answerer
 from bot.cli import cmd_feedback
 from bot.cli import main as cli_main
 from bot.config import load_settings
@@ -36,7 +35,7 @@ from bot.tracking import DutyTracker
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
-from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared
+from tests.conftest_shared import CORPUS, needs_shared
 from tests.test_bot_e2e import (
     ADMIN,
     REMIND_DAY,
@@ -46,6 +45,7 @@ from tests.test_bot_e2e import (
     Env,
     assert_clean,
     buttons,
+    examples_env,
     new_messages,
     plain,
     run_bot,
@@ -65,20 +65,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Env:
-    data = tmp_path_factory.mktemp("trackdata")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith(("BOT_", "TELEGRAM_")):
-                mp.delenv(name)
-        mp.setenv("BOT_DATA_DIR", str(data))
-        mp.setenv("BOT_TODAY", TODAY.isoformat())
-        mp.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-        mp.setenv("BOT_ADMIN_IDS", str(ADMIN))
-        mp.setenv("BOT_QUESTIONS_PER_MINUTE", "50")
-        settings = load_settings()
-    for path in sorted(EXAMPLES.glob("*.txt")):
-        ingest_bytes(settings, path.name, path.read_bytes())
-    return Env(settings, Answerer(settings))
+    return examples_env(tmp_path_factory.mktemp("trackdata"))
 
 
 @pytest.fixture
