@@ -40,10 +40,6 @@ def status_of(due: date, today: date, done_on: date | None = None) -> str:
     return DUE_SOON if days_left <= SOON_DAYS else NOT_DUE
 
 
-def is_done(status: str) -> bool:
-    return status in DONE_STATUSES
-
-
 def on_time_share(counts: dict[str, int]) -> float | None:
     """Share of decided items done on time: on time / (done on time + done late + overdue).
 

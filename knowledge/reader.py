@@ -113,11 +113,6 @@ def _vietnamese_score(text: str) -> float:
     return ok / len(letters)
 
 
-def decode_text(name: str, data: bytes) -> str:
-    """Decode a plain-text directive: UTF-8 (with or without BOM), UTF-16, TCVN3 or VNI font bytes, or CP1258."""
-    return _decode(name, data)[0]
-
-
 def _decode(name: str, data: bytes) -> tuple[str, str | None]:
     """(text, the legacy font encoding it was converted from or None)."""
     if data.startswith(b"\xef\xbb\xbf"):
