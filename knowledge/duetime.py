@@ -198,6 +198,15 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
     return None
 
 
+def due_words(text: str, match: DueMatch) -> str:
+    """The words of a due time as written, with the bracket it opened closed when the text closes it
+    right after (`hằng tháng (trước ngày 18)`: the match ends at 18)."""
+    words = text[match.start:match.end]
+    if words.count("(") > words.count(")") and text[match.end:match.end + 1] == ")":
+        words += ")"
+    return words
+
+
 def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
     """Every due-time expression in `text`, left to right, without overlaps.
 

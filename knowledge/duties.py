@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.agencies import Mention, find_agencies, fold_aligned
-from knowledge.duetime import DueMatch, find_due_times
+from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.duty_blocks import field_deadlines, field_of, frame_deadlines, frame_scope, relayed
 from knowledge.model import Deadline, Document, Duty, Section
 from knowledge.roles import (
@@ -180,7 +180,7 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
                 out.append(Deadline(
                     agencies=due_agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
                     quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
-                    year_inferred=due.year_inferred, due_text=sentence[due.start:due.end],
+                    year_inferred=due.year_inferred, due_text=due_words(sentence, due),
                     report_to=report_to_names(folded, mentions, due_subject, coop),
                     needs_review=not due_agencies, time=due.time,
                     why=f"agency: {due_why}; due: {due.kind} `{sentence[due.start:due.end]}`",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from knowledge.agencies import Mention, fold_aligned
-from knowledge.duetime import DueMatch, find_due_times
+from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.roles import inherited_subject, names, subject_agencies
 
@@ -142,7 +142,7 @@ def frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int
         out.append(Deadline(
             agencies=names(subject), cooperating=[], due=frame.due, relation=frame.relation,
             task=shorten_task(leaf.text), quote=leaf.text, section=leaf.label, section_idx=leaf.idx,
-            year_inferred=frame.year_inferred, due_text=sec.text[frame.start:frame.end] if frame.end < len(sec.text)
+            year_inferred=frame.year_inferred, due_text=due_words(sec.text, frame) if frame.end < len(sec.text)
             else "", why="time frame opening the list (" + sec.label + ")"))
     return out
 

@@ -66,3 +66,12 @@ def test_long_line_parses_in_linear_time() -> None:
 def test_arbitrary_text_never_raises(text: str) -> None:
     for m in find_due_times(text, 2024):
         assert m.relation in ("before", "on", "within")
+
+
+def test_the_words_of_a_due_time_close_the_bracket_they_open() -> None:
+    from knowledge.extract import parse_and_extract
+
+    text = ("1. Các xã gửi báo cáo tiến độ xây dựng đường giao thông nội đồng về Sở Xây dựng hằng tháng "
+            "(trước ngày 18), bắt đầu từ tháng 3/2026.")
+    _, facts = parse_and_extract("t", text)
+    assert [d.due_text for d in facts.deadlines] == ["hằng tháng (trước ngày 18)"]
