@@ -37,6 +37,11 @@ def _due_kind(due: str | dict[str, Any]) -> str:
 OPENING_CHARS = 600  # how far into a text a reported directive's number is looked for
 
 
+def _names_by_role(links: list[dict[str, Any]], *fields: tuple[str, str]) -> dict[str, list[str]]:
+    """{field: agency names} for each (role, field): `lead` links become the row's `agencies`."""
+    return {name: [x["name"] for x in links if x["role"] == role] for role, name in fields}
+
+
 class ThreadLocalDatabase:
     """One WAL-mode connection per thread to a SQLite file: the bot answers from several threads."""
 
@@ -185,14 +190,8 @@ class FactStore(ThreadLocalDatabase):
                     "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
                     "needs_review": int(dl.needs_review), "time": dl.time,
                 }, alter=True).last_pk
-                links = [(n, "lead", i) for i, n in enumerate(dl.agencies)]
-                links += [(n, "cooperating", i) for i, n in enumerate(dl.cooperating)]
-                links += [(n, "report_to", i) for i, n in enumerate(dl.report_to)]
-                for name, role, pos in links:
-                    db["deadline_agencies"].insert({
-                        "deadline_id": did, "agency_id": self._agency_id(doc.province, name),
-                        "role": role, "position": pos,
-                    }, ignore=True)
+                self._link_agencies("deadline_agencies", "deadline_id", did, doc.province,
+                                    {"lead": dl.agencies, "cooperating": dl.cooperating, "report_to": dl.report_to})
             for kind, items in (("target", facts.targets), ("result", facts.results)):
                 db["targets"].insert_all({
                     "doc_id": doc.doc_id, "kind": kind, "metric": t.metric, "value": t.value, "unit": t.unit,
@@ -204,12 +203,26 @@ class FactStore(ThreadLocalDatabase):
                     "doc_id": doc.doc_id, "section_idx": duty.section_idx, "section": duty.section,
                     "task": duty.task, "quote": duty.quote,
                 }).last_pk
-                links = [(n, "lead", i) for i, n in enumerate(duty.agencies)]
-                links += [(n, "cooperating", i) for i, n in enumerate(duty.cooperating)]
-                db["duty_agencies"].insert_all(({
-                    "duty_id": duty_id, "agency_id": self._agency_id(doc.province, name), "role": role,
-                    "position": pos} for name, role, pos in links), ignore=True)
+                self._link_agencies("duty_agencies", "duty_id", duty_id, doc.province,
+                                    {"lead": duty.agencies, "cooperating": duty.cooperating})
             self._drop_orphan_agencies()
+
+    def _link_agencies(self, table: str, key: str, row_id: int, province: str | None,
+                       by_role: dict[str, list[str]]) -> None:
+        """A deadline's or duty's agencies by role, in their written order (`position`)."""
+        self.db[table].insert_all(({key: row_id, "agency_id": self._agency_id(province, name), "role": role,
+                                    "position": pos}
+                                   for role, names in by_role.items() for pos, name in enumerate(names)),
+                                  ignore=True)
+
+    def _agencies_of(self, table: str, key: str, ids_sql: str, params: list[Any]) -> dict[int, list[dict[str, Any]]]:
+        """Agency links (role, name, id) of the rows `ids_sql` selects, in written order, by row id."""
+        links: dict[int, list[dict[str, Any]]] = {}
+        for link in self.db.query(
+                f"select l.{key} as row_id, l.role, a.name, a.id as agency_id from {table} l"
+                f" join agencies a on a.id = l.agency_id where l.{key} in ({ids_sql}) order by l.position", params):
+            links.setdefault(link["row_id"], []).append(link)
+        return links
 
     def _drop_orphan_agencies(self) -> None:
         """Agencies no stored duty names any more (a new version dropped them): gone in the same
@@ -321,19 +334,12 @@ class FactStore(ThreadLocalDatabase):
         rows = list(self.db.query("select d.*, doc.province, doc.issuer, doc.type as doc_type,"
                                   " doc.number as doc_number, doc.issued_date, doc.identity as doc_identity "
                                   + base + " order by d.id", params))
-        links: dict[int, list[dict[str, Any]]] = {}
-        if rows:
-            for link in self.db.query(
-                    "select da.deadline_id, da.role, da.position, a.name, a.id as agency_id from deadline_agencies da"
-                    f" join agencies a on a.id = da.agency_id where da.deadline_id in (select d.id {base})"
-                    " order by da.position", params):
-                links.setdefault(link["deadline_id"], []).append(link)
+        links = self._agencies_of("deadline_agencies", "deadline_id", f"select d.id {base}", params) if rows else {}
         for r in rows:
             r["due"] = json.loads(r["due"])
             own = links.get(r["id"], [])
-            r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
-            r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
-            r["report_to"] = [x["name"] for x in own if x["role"] == "report_to"]
+            r.update(_names_by_role(own, ("lead", "agencies"), ("cooperating", "cooperating"),
+                                    ("report_to", "report_to")))
             r["agency_ids"] = [x["agency_id"] for x in own if x["role"] != "report_to"]
         return rows
 
@@ -346,16 +352,10 @@ class FactStore(ThreadLocalDatabase):
             "select u.*, doc.issued_date from duties u join documents doc on doc.doc_id = u.doc_id"
             f" where u.id in (select duty_id from duty_agencies where agency_id in ({marks})) order by u.id",
             agency_ids))
-        links: dict[int, list[dict[str, Any]]] = {}
-        for link in self.db.query(
-                "select ua.duty_id, ua.role, a.name from duty_agencies ua join agencies a on a.id = ua.agency_id"
-                f" where ua.duty_id in (select duty_id from duty_agencies where agency_id in ({marks}))"
-                " order by ua.position", agency_ids):
-            links.setdefault(link["duty_id"], []).append(link)
+        links = self._agencies_of("duty_agencies", "duty_id",
+                                  f"select duty_id from duty_agencies where agency_id in ({marks})", agency_ids)
         for r in rows:
-            own = links.get(r["id"], [])
-            r["agencies"] = [x["name"] for x in own if x["role"] == "lead"]
-            r["cooperating"] = [x["name"] for x in own if x["role"] == "cooperating"]
+            r.update(_names_by_role(links.get(r["id"], []), ("lead", "agencies"), ("cooperating", "cooperating")))
         return rows
 
     def targets(self, kind: str | None = None, doc_ids: list[str] | None = None,

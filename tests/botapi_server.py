@@ -1488,28 +1488,31 @@ class BotApiServer:
                 "file_unique_id": stored.file_unique_id,
                 "file_size": len(stored.data),
             }
-        caption = params.get("caption")
-        caption_plain, caption_entities = "", []
-        if caption:
-            caption_plain, caption_entities = self._format(
-                str(caption), params.get("parse_mode"), params.get("caption_entities")
-            )
-            if _utf16_len(caption_plain) > MAX_CAPTION_LENGTH:
-                raise _ApiError(400, "Bad Request: message caption is too long")
+        caption = self._caption(params)
         markup = _check_reply_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat_id, params)
         message = self._bot_message(chat_id)
         message["document"] = sent_document
-        if caption_plain:
-            message["caption"] = caption_plain
-        if caption_entities:
-            message["caption_entities"] = caption_entities
+        message.update(caption)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         self._store_message(message)
         return message
+
+    def _caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The `caption` and `caption_entities` fields a sent file's message gets (none when no caption)."""
+        caption = params.get("caption")
+        if not caption:
+            return {}
+        plain, entities = self._format(str(caption), params.get("parse_mode"), params.get("caption_entities"))
+        if _utf16_len(plain) > MAX_CAPTION_LENGTH:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        fields: dict[str, Any] = {"caption": plain} if plain else {}
+        if entities:
+            fields["caption_entities"] = entities
+        return fields
 
     def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
         """An uploaded PNG or JPEG (Telegram rejects other bytes as a photo), with an optional caption."""
@@ -1522,22 +1525,12 @@ class BotApiServer:
             raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
         if not data.startswith(_IMAGE_SIGNATURES):
             raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
-        caption = params.get("caption")
-        caption_plain, caption_entities = "", []
-        if caption:
-            caption_plain, caption_entities = self._format(
-                str(caption), params.get("parse_mode"), params.get("caption_entities")
-            )
-            if _utf16_len(caption_plain) > MAX_CAPTION_LENGTH:
-                raise _ApiError(400, "Bad Request: message caption is too long")
+        caption = self._caption(params)
         stored = self._register_document(photo.get("filename") or "photo.png", data, photo.get("mime_type"))
         message = self._bot_message(chat_id)
         message["photo"] = [{"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
                              "width": 1, "height": 1, "file_size": len(data)}]
-        if caption_plain:
-            message["caption"] = caption_plain
-        if caption_entities:
-            message["caption_entities"] = caption_entities
+        message.update(caption)
         self._store_message(message)
         return message
 
