@@ -179,6 +179,12 @@ async def _announce(update: Update, context: Context, progress: Message | None, 
 # ---------------------------------------------------------------------------------------- handlers
 
 
+def _too_large_text(svc: BotServices, name: str, size: int) -> str:
+    """Sizes in MB with a Vietnamese decimal comma, like the limit the admin set."""
+    return messages.UPLOAD_TOO_LARGE.format(name=esc(name), size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
+                                            limit=f"{svc.settings.max_file_mb:g}".replace(".", ","))
+
+
 async def on_document(update: Update, context: Context) -> None:
     """Admin upload: size check before download, then store (or ask first) and notify subscribers."""
     svc = services(context)
@@ -193,9 +199,7 @@ async def on_document(update: Update, context: Context) -> None:
     limit = int(svc.settings.max_file_mb * 1024 * 1024)
 
     async def too_large(size: int) -> None:
-        await reply(update, context, messages.UPLOAD_TOO_LARGE.format(
-            name=esc(name), size=f"{size / 1024 / 1024:.1f}".replace(".", ","),
-            limit=f"{svc.settings.max_file_mb:g}".replace(".", ",")))
+        await reply(update, context, _too_large_text(svc, name, size))
 
     if document.file_size and document.file_size > limit:
         await too_large(document.file_size)
@@ -227,9 +231,7 @@ async def on_photo(update: Update, context: Context) -> None:
     name = f"anh-{message.message_id}.jpg"
     limit = int(svc.settings.max_file_mb * 1024 * 1024)
     if photo.file_size and photo.file_size > limit:
-        await reply(update, context, messages.UPLOAD_TOO_LARGE.format(
-            name=esc(name), size=f"{photo.file_size / 1024 / 1024:.1f}".replace(".", ","),
-            limit=f"{svc.settings.max_file_mb:g}".replace(".", ",")))
+        await reply(update, context, _too_large_text(svc, name, photo.file_size))
         return
     progress = await reply(update, context, messages.UPLOAD_RECEIVED.format(name=esc(name)))
     data = bytes(await (await photo.get_file()).download_as_bytearray())

@@ -258,9 +258,7 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
         target = _free_doc_id(store, raw.doc_id, identity)
     if status in (DUPLICATE, UNCHANGED) and replace:
         status = REPLACED
-    if target != doc.doc_id:
-        doc = parse_document(target, raw.text, raw.name, raw.format)
-        facts = extract(doc)
+    doc.doc_id = target  # parsing and extraction never read the id: no need to parse again under it
     if status in (ADDED, REPLACED):
         _keep_copy(settings, replace_id(raw, target))
         store.save(doc, facts, sha, {"ocr_confidence": raw.ocr_confidence, "legacy_encoding": raw.legacy_encoding})
