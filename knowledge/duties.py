@@ -193,14 +193,14 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
 
 def _undated_duty(doc: Document, sec: Section, sentence: str, subject: list[Mention], out: list[Duty]) -> None:
     """A duty without a time, when the sentence assigns work to the agencies it opens with."""
-    folded = fold_aligned(sentence).lower()
-    verb = _ASSIGNED_WORK.search(folded, subject[-1].end)
+    aligned = fold_aligned(sentence)
+    verb = _ASSIGNED_WORK.search(aligned.lower(), subject[-1].end)
     if verb is None or verb.start() - subject[-1].end > 40:  # the verb must follow its subject
         return
     agencies = names(resolve_generic(doc, subject))
     if not agencies:
         return
-    coop = [c for c in cooperating(sentence, fold_aligned(sentence), len(sentence), doc.province) if c not in agencies]
+    coop = [c for c in cooperating(sentence, aligned, len(sentence), doc.province) if c not in agencies]
     task = " ".join(sentence[subject[-1].end:].split()).strip(" ,:;.")
     out.append(Duty(agencies=agencies, cooperating=coop, task=task[:UNDATED_TASK_CHARS], quote=sentence.strip(),
                     section=sec.label, section_idx=sec.idx))
