@@ -29,12 +29,25 @@ def current_build(index_dir: Path) -> Path | None:
     index_dir = Path(index_dir)
     if (index_dir / MARKER).exists():  # a bare build directory given directly
         return index_dir
+    name = _pointer(index_dir)
+    while name:
+        build = index_dir / BUILDS / name
+        if (build / MARKER).exists():
+            return build
+        # The build named a moment ago may have been collected by later swaps: follow the
+        # pointer while it moves, and give up only when it names a missing build twice.
+        again = _pointer(index_dir)
+        if again == name:
+            return None
+        name = again
+    return None
+
+
+def _pointer(index_dir: Path) -> str:
     try:
-        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+        return (index_dir / POINTER).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        return None
-    build = index_dir / BUILDS / name
-    return build if name and (build / MARKER).exists() else None
+        return ""
 
 
 def index_exists(index_dir: Path) -> bool:
