@@ -52,7 +52,7 @@ class AgencyLookup:
                 continue
             doc_date = r.get("issued_date") or (f"{r['year_hint']}-07-01" if r.get("year_hint") else None)
             if not doc_date and not isinstance(r["due"], dict):  # an undated news item: its duty's own date
-                last = due_date(r["due"])
+                last = due_date(r["due"], r.get("relation"))
                 doc_date = last.isoformat() if last else None
             via = [i for i in ids if i in aliases and aliases[i].applies_to(doc_date)]
             if via:

@@ -20,7 +20,7 @@ from icalendar import Alarm, Calendar, Event
 
 from bot.formatting import one_line, shorten
 from bot.labels import document_label
-from knowledge.recurrence import describe_due, due_date, next_occurrence, occurrences
+from knowledge.recurrence import describe_due, due_date, next_occurrence, occurrences, yearly_month
 
 WINDOW_DAYS = 365
 CALENDAR_NAME = "Hạn chót văn bản chỉ đạo"
@@ -45,7 +45,7 @@ def _day_rule(day: int | None) -> dict[str, Any]:
     return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
 
 
-def recurrence_rule(due: dict[str, Any]) -> dict[str, Any] | None:
+def recurrence_rule(due: dict[str, Any], relation: str | None = None) -> dict[str, Any] | None:
     """Open RRULE matching knowledge.recurrence.occurrences for a recurring due time, or None if unknown.
 
     Due times carry no end of the duty, so the rule has none either (see the module docstring).
@@ -57,7 +57,7 @@ def recurrence_rule(due: dict[str, Any]) -> dict[str, Any] | None:
         if _MONTH_STEP[every] > 1:
             rule["interval"] = _MONTH_STEP[every]
     elif every == "year":
-        rule = {"freq": "yearly", "bymonth": int(due.get("month") or 12)}
+        rule = {"freq": "yearly", "bymonth": yearly_month(due, relation)}
     elif every == "week":  # same default weekday (Friday) as knowledge.recurrence.occurrences
         weekday = int(due.get("weekday") or 5)
         return {"freq": "weekly", "byday": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][weekday - 1]}
@@ -109,11 +109,11 @@ def build_calendar(
         due = row["due"]
         rule = None
         if isinstance(due, dict):
-            first = next_occurrence(due, today)
-            rule = recurrence_rule(due)
-            dates = occurrences(due, today, end) if rule else ([first] if first else [])
+            first = next_occurrence(due, today, relation=row.get("relation"))
+            rule = recurrence_rule(due, row.get("relation"))
+            dates = occurrences(due, today, end, row.get("relation")) if rule else ([first] if first else [])
         else:
-            first = due_date(due)
+            first = due_date(due, row.get("relation"))
             dates = [first] if first else []
         if first is None or first < today or first > end or not dates:
             continue

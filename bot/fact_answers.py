@@ -51,7 +51,8 @@ def _sort_date(row: dict[str, Any], today: date) -> tuple[bool, date]:
     """Lists read in date order: a one-off by its last day, a recurring duty by its next occurrence;
     duties with no date (relative limits) last."""
     due = row["due"]
-    when = next_occurrence(due, today) if isinstance(due, dict) else due_date(due)
+    when = (next_occurrence(due, today, relation=row.get("relation")) if isinstance(due, dict)
+            else due_date(due, row.get("relation")))
     return (when is None, when or date.max)
 
 
@@ -162,10 +163,10 @@ class FactAnswers:
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
         if isinstance(row["due"], dict):
-            nxt = on or next_occurrence(row["due"], today)
+            nxt = on or next_occurrence(row["due"], today, relation=row["relation"])
             when = f"{wording} ({T.NEXT_ON.format(date=fmt_date(nxt))})" if nxt else wording
         else:
-            nxt = due_date(row["due"])
+            nxt = due_date(row["due"], row["relation"])
             when = describe_due(row["due"], row["relation"])
         line = f"• {who}: {row['task']} — {when}"
         if row["cooperating"]:
@@ -222,10 +223,10 @@ class FactAnswers:
             head = T.DEADLINES_WINDOW_HEAD.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
             return self._list_answer(q, head, [(o.deadline, o.on) for o in occ], today, q.intent, group=True)
         if q.exact_date:
-            exact = [r for r in rows if due_date(r["due"]) == q.exact_date]
+            exact = [r for r in rows if due_date(r["due"], r["relation"]) == q.exact_date]
             rows = exact or rows
         if q.next_only:
-            rows = [r for r in rows if next_occurrence(r["due"], today)] or rows
+            rows = [r for r in rows if next_occurrence(r["due"], today, relation=r["relation"])] or rows
         ranked = self._rank_rows(q, rows, hits, "task")
         if not q.agencies and not q.exact_date and not ranked:
             return None

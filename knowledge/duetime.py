@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from knowledge.agencies import fold_aligned
+from knowledge.recurrence import BEFORE_START
 
 Due = str | dict[str, Any]
 
@@ -121,6 +122,8 @@ def _iso(y: int, m: int, d: int) -> str | None:
 def _relation(rel: str | None, default: str) -> str:
     if not rel:
         return default
+    if rel == "truoc":  # `trước tháng 6/2024`: before the month starts (see recurrence.BEFORE_START)
+        return BEFORE_START
     return "before" if rel.startswith(("truoc", "cham nhat")) else "within"
 
 

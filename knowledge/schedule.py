@@ -35,7 +35,7 @@ def _since(row: dict[str, Any], start: date) -> date:
 
 
 def expand(rows: list[dict[str, Any]], start: date, end: date) -> list[Occurrence]:
-    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], _since(row, start), end)]
+    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], _since(row, start), end, row.get("relation"))]
     out.sort(key=lambda o: (o.on, o.deadline.get("agencies") or [""], o.deadline["id"]))
     return out
 
@@ -57,7 +57,7 @@ def overdue_of(rows: list[dict[str, Any]], today: date,
     start = today - timedelta(days=lookback_days)
     out = []
     for r in rows:
-        d = None if isinstance(r["due"], dict) else due_date(r["due"])
+        d = None if isinstance(r["due"], dict) else due_date(r["due"], r.get("relation"))
         if d and start <= d < today:
             out.append(Occurrence(d, r))
     out.sort(key=lambda o: (o.on, o.deadline["id"]))

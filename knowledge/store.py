@@ -182,7 +182,7 @@ class FactStore(ThreadLocalDatabase):
                 "parent": s.parent,
             } for s in doc.sections), pk=("doc_id", "idx"))
             for dl in facts.deadlines:
-                last = due_date(dl.due)
+                last = due_date(dl.due, dl.relation)
                 did = db["deadlines"].insert({
                     "doc_id": doc.doc_id, "section_idx": dl.section_idx, "section": dl.section,
                     "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.duetime import find_due_times
+from knowledge.recurrence import BEFORE_START, describe_due, due_date, next_occurrence, occurrences
 
 CASES = [
     ("báo cáo trước ngày 15/3/2024", "2024-03-15", "before"),
@@ -75,3 +77,27 @@ def test_the_words_of_a_due_time_close_the_bracket_they_open() -> None:
             "(trước ngày 18), bắt đầu từ tháng 3/2026.")
     _, facts = parse_and_extract("t", text)
     assert [d.due_text for d in facts.deadlines] == ["hằng tháng (trước ngày 18)"]
+
+
+@pytest.mark.parametrize(("sentence", "relation", "last_day", "wording"), [
+    # "before the month": the month itself is already late
+    ("Sở Công Thương hoàn thành đề án trước tháng 7/2026.", BEFORE_START, date(2026, 6, 30), "trước tháng 7/2026"),
+    ("Các xã nộp hồ sơ trước tháng 01 năm 2027.", BEFORE_START, date(2026, 12, 31), "trước tháng 1/2027"),
+    ("Ban Dân tộc trình kế hoạch trước quý IV/2026.", BEFORE_START, date(2026, 9, 30), "trước quý IV/2026"),
+    # "at the latest in the month" and "in the month" allow the whole month
+    ("Sở Y tế báo cáo chậm nhất trong tháng 7/2026.", "before", date(2026, 7, 31), "chậm nhất trong tháng 7/2026"),
+    ("Sở Xây dựng khởi công trong tháng 7/2026.", "within", date(2026, 7, 31), "trong tháng 7/2026"),
+])
+def test_before_a_month_or_quarter_ends_the_day_before_it(sentence, relation, last_day, wording) -> None:
+    (match,) = find_due_times(sentence, 2026)
+    assert match.relation == relation
+    assert due_date(match.due, match.relation) == last_day
+    assert occurrences(match.due, date(2026, 1, 1), date(2027, 12, 31), match.relation) == [last_day]
+    assert describe_due(match.due, match.relation) == wording
+
+
+def test_before_a_month_every_year_falls_in_the_month_before() -> None:
+    (match,) = find_due_times("Các huyện gửi số liệu trước tháng 3 hằng năm.", 2026)
+    assert match.due == {"every": "year", "month": 3} and match.relation == BEFORE_START
+    assert next_occurrence(match.due, date(2026, 3, 5), relation=match.relation) == date(2027, 2, 28)
+    assert describe_due(match.due, match.relation) == "trước tháng 3 hằng năm"

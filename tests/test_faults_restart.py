@@ -339,7 +339,7 @@ def test_failed_save_keeps_the_previous_version(seeded: Settings, tmp_path: Path
     doc, facts = parse_and_extract(path.stem, changed, path.name)
     calls = 0
 
-    def failing_due_date(due: object) -> date | None:
+    def failing_due_date(due: object, relation: str | None = None) -> date | None:
         nonlocal calls
         calls += 1
         if calls == 3:
