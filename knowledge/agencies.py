@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from knowledge.agency_grammar import TITLES, find_phrases, split_named_list
+from knowledge.agency_grammar import TITLES, Phrase, find_phrases, split_named_list
 from knowledge.text import fold
 
 # Department names (after "Sở"), with the folded variants that mean the same department.
@@ -45,14 +45,15 @@ DEPARTMENTS: dict[str, list[str]] = {
     "Dân tộc và Tôn giáo": ["dan toc va ton giao", "dt&tg", "dttg"],
 }
 
+# The coordination office of the districts or communes, or the central one, is not the province's.
+_NOT_OTHER_LEVEL = r"(?! (?:trung uong|tw|cac cap|cap huyen|huyen|cac huyen|cap xa|xa|cac xa))"
 # Agencies not of the "Sở X" shape: canonical name -> folded alias regexes.
 NAMED: dict[str, list[str]] = {
-    "Văn phòng Điều phối nông thôn mới tỉnh": [
-        r"van phong dieu phoi (?:chuong trinh )?(?:xay dung )?(?:nong thon moi|ntm)(?: tinh)?(?! (?:trung uong|cac cap|cap huyen|huyen))",
+    "Văn phòng Điều phối nông thôn mới tỉnh": [alias + _NOT_OTHER_LEVEL for alias in (
+        r"van phong dieu phoi (?:chuong trinh )?(?:xay dung )?(?:nong thon moi|ntm)(?: tinh)?",
         r"van phong (?:nong thon moi|ntm) tinh", r"vp ?dp ?ntm(?: tinh)?", r"vpdp(?: ntm)?(?: tinh)?",
-        r"van phong dieu phoi ntm(?: tinh)?",
-    ],
-    "Văn phòng Điều phối nông thôn mới Trung ương": [r"van phong dieu phoi (?:nong thon moi |ntm )?trung uong"],
+    )],
+    "Văn phòng Điều phối nông thôn mới Trung ương": [r"van phong dieu phoi (?:nong thon moi |ntm )?(?:trung uong|tw)(?![a-z])"],
     "Văn phòng UBND tỉnh": [r"van phong (?:ubnd|uy ban nhan dan) tinh", r"vp ?ubnd tinh"],
     "Ban Dân tộc": [r"(?<!uy )ban dan toc(?: tinh)?"],
     "Kho bạc Nhà nước": [r"kho bac nha nuoc", r"kbnn"],
@@ -77,7 +78,8 @@ _COLLECTIVE = [
     r"cac dia phuong",
 ]
 _UBND_UNIT = r"(?:ubnd|uy ban nhan dan) (?:huyen|thanh pho|thi xa|xa) "
-_UNIT = r"(?:cac huyen|huyen|thi xa) "
+# A district, or units named in a list (`các xã Hòa Mỹ, Phú Lộc`, `các tỉnh Lai Châu, Điện Biên`).
+_UNIT = r"(?:cac huyen|huyen|thi xa|cac xa|cac phuong|cac tinh|cac thi xa) "
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def _dept_pattern() -> re.Pattern[str]:
 
 
 _DEPT_RE = _dept_pattern()
+_WHOLE_DEPARTMENTS = tuple(fold(c).lower() for c in DEPARTMENTS)  # domain names that hold `và` or commas
 _DEPT_BY_FOLD: dict[str, str] = {}
 for _canon, _variants in DEPARTMENTS.items():
     for _v in [fold(_canon)] + _variants:
@@ -160,7 +163,7 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
         inside = known[lo:hi]
         if lo and known[lo - 1].start < ph.start < known[lo - 1].end:
             continue  # the phrase starts inside a known agency's name
-        listed = split_named_list(text, ph.start, ph.end)
+        listed = split_named_list(text, ph.start, ph.end, folded, _WHOLE_DEPARTMENTS)
         if listed:
             out = [m for m in out if not (ph.start <= m.start < ph.end)]
             for name, s, e in listed:
@@ -168,7 +171,7 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 out.append(Mention(s, e, canon[0].name if canon and canon[0].end == len(name) else name,
                                    text[s:e]))
             continue
-        if inside:
+        if inside and ph.kind != "members":  # a members phrase names the body it belongs to
             if ph.kind == "title":
                 # `Giám đốc Sở Tài chính`: the known agency acts; its span takes in the title so that
                 # the subject still starts where the sentence's subject starts.
@@ -180,6 +183,9 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 continue  # the table knows this agency (and canonicalises it)
             # `Phòng Nông nghiệp huyện Sơn Hà`: the known `huyện Sơn Hà` is only its place.
             out = [m for m in out if m not in inside]
+        if ph.kind == "members":  # the body's name as the table reads it, when it runs further
+            out = [m for m in out if m not in inside]
+            ph = Phrase(ph.start, max([ph.end] + [m.end for m in inside]), ph.kind)
         surface = text[ph.start:ph.end]
         if ph.kind == "title":
             rest = _strip_title(surface)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Head nouns of a named agency; the original must be capitalised (`Ban` yes, `ban hành` no).
 # Longer heads first so that `Bộ Chỉ huy Quân sự` is not read as `Bộ` + name.
@@ -32,6 +33,9 @@ HEADS = sorted([
 
 # Heads that name an agency on their own (`Công an tỉnh` is a phrase, but `UBND` alone is one too).
 STANDALONE_HEADS = {"ubnd", "kbnn", "bhxh"}
+
+# Heads that are also common nouns when a lowercase word follows (`Bộ tiêu chí` = a set of criteria).
+LOWERCASE_NOUN_HEADS = {"bo"}
 
 # Titles that stand for their agency: `Chủ tịch UBND huyện X` acts for that UBND.
 TITLES = sorted([
@@ -52,13 +56,16 @@ ACTORS = sorted([
 COLLECTIVE_HEADS = ["so", "bo", "ban", "nganh", "co quan", "don vi", "dia phuong", "huyen", "xa", "tinh",
                     "phuong", "thanh pho", "thi xa", "hoi", "doan the", "chu dau tu", "ban qlda",
                     "ban quan ly", "trung tam", "chi cuc", "cuc", "phong", "tram", "doanh nghiep",
-                    "to chuc", "co quan ngang bo", "co quan thuoc chinh phu", "dac khu"]
+                    "to chuc", "co quan ngang bo", "co quan thuoc chinh phu", "dac khu",
+                    # units below the commune that report to it (`các thôn, bản`, `các ấp, tổ dân phố`)
+                    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom"]
 
 # Words after a comma that continue a collective list (`UBND các huyện, thị xã, thành phố`).
 LIST_CONTINUATIONS = sorted([
     "ban", "nganh", "doan the", "dia phuong", "don vi", "co quan", "thanh pho", "thi xa", "huyen", "xa",
     "phuong", "dac khu", "thi tran", "co quan ngang bo", "co quan thuoc chinh phu", "uy ban nhan dan cap tinh",
     "ubnd cap tinh", "hoi", "to chuc", "chu dau tu", "tinh", "dia phuong lien quan",
+    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom",
 ], key=len, reverse=True)
 
 # Words that end a phrase: verbs that follow a subject in directives, adverbs, and function words.
@@ -89,6 +96,8 @@ STOP_WORDS = {
     "quý", "mỗi", "hằng", "hàng", "và các", "trong đó", "đối với", "liên quan đến", "nêu", "này", "đó",
     "tổng", "gồm", "bao gồm", "ngay", "chậm nhất", "đúng",
 }
+# Terms whose last word is also a stop word: `Văn phòng Điều phối nông thôn mới huyện` (`mới` = new).
+NAME_ENDINGS = ("nong thon moi",)
 MAX_WORDS = 14  # the longest names seen in directives (Ban Quản lý dự án … công trình …) have ~12 words
 
 _WORD = re.compile(r"[a-z0-9&]+")
@@ -112,7 +121,7 @@ def head_at(text: str, folded: str, pos: int) -> str | None:
 class Phrase:
     start: int
     end: int
-    kind: str  # named | title | collective | actor
+    kind: str  # named | title | collective | members (`các sở thành viên Ban X`) | actor
 
 
 def _is_upper_at(text: str, pos: int) -> bool:
@@ -181,6 +190,10 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             k = j + 1
             while k < len(folded) and folded[k] == " ":
                 k += 1
+            if folded.startswith("xa hoi", k) and not _is_upper_at(text, k):  # `chính trị - xã hội`
+                end = i = k + len("xa hoi")
+                words += 1
+                continue
             if _is_upper_at(text, k) or folded.startswith(("tb", "xh"), k):
                 i = k
                 continue
@@ -216,7 +229,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             end = i = scope.end()
             words += 1
             continue
-        if _stop_at(text, j):
+        if _stop_at(text, j) and not folded.startswith(NAME_ENDINGS, max(0, j - 10)):
             break
         if placed and not _is_upper_at(text, j) and not _match_any(folded, j, LOCALITY_WORDS_LIST):
             break
@@ -232,6 +245,25 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
         placed = placed or bool(locality and not _is_upper_at(text, j))
         words += 1
     return end
+
+
+# `các Bộ là thành viên Ban Chỉ đạo`, `các sở thành viên của Hội đồng`: one collective, not two agencies.
+_MEMBERS = re.compile(r"\s+(?:(?:la\s+)?(?:co quan\s+)?thanh vien\s+)?(?:cua\s+)?")
+
+
+def _members_of(text: str, folded: str, end: int) -> int:
+    """End of a collective extended over the body it belongs to, if one follows."""
+    m = _MEMBERS.match(folded, end)
+    if not m or not (folded[end - 10:end] == "thanh vien" or "thanh vien" in m.group(0)):
+        return end
+    head = head_at(text, folded, m.end())
+    if not head or not _is_upper_at(text, m.end()):
+        return end
+    return _extend(text, folded, m.end() + len(head), False)
+
+
+# A named office of every unit of a level ends in `các huyện`: the list of levels goes on after commas.
+_OFFICES_OF_UNITS = re.compile(r" cac (?:huyen|xa|phuong|thi xa|thanh pho|tinh)$")
 
 
 _WORD_START = re.compile(r"(?<![a-z0-9/&])[a-z0-9]+")  # not inside `12/UBND-KT`
@@ -269,22 +301,28 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             continue
         actor = _match_any(folded, pos, ACTORS)
         if actor:
-            end = _extend(text, folded, pos + len(actor), True)
-            out.append(Phrase(pos, end, "actor"))
+            own_end = _extend(text, folded, pos + len(actor), True)
+            end = _members_of(text, folded, own_end)
+            out.append(Phrase(pos, end, "members" if end > own_end else "actor"))
             done = end
             continue
         if folded.startswith("cac ", pos):
             head = _match_any(folded, pos + 4, COLLECTIVE_HEADS)
             if head:
-                end = _extend(text, folded, pos + 4 + len(head), True)
-                out.append(Phrase(pos, end, "collective"))
+                own_end = _extend(text, folded, pos + 4 + len(head), True)
+                end = _members_of(text, folded, own_end)
+                out.append(Phrase(pos, end, "members" if end > own_end else "collective"))
                 done = end
                 continue
         head = head_at(text, folded, pos)
+        if head in LOWERCASE_NOUN_HEADS and not _is_upper_at(text, pos + len(head) + 1):
+            head = None  # `Bộ tiêu chí`, `Bộ hồ sơ`: a set of things; a ministry's name is capitalised
         if head and _is_upper_at(text, pos):
             k = pos + len(head)
             collective = folded.startswith((" cac ", " cap "), k)
             end = _extend(text, folded, k, collective)
+            if not collective and _OFFICES_OF_UNITS.search(folded, pos, end):
+                end = _extend(text, folded, k, True)  # `Văn phòng Điều phối … các huyện, thị xã`
             if end > k or " " in head or head in STANDALONE_HEADS:
                 out.append(Phrase(pos, end, "named"))
                 done = end
@@ -295,9 +333,19 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
 _LIST_AFTER_COLON = re.compile(r"\s*:\s*")
 
 
-def split_named_list(text: str, start: int, end: int) -> list[tuple[str, int, int]] | None:
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alts = sorted(names, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(n) for n in alts) + ")(?![a-z0-9])")
+
+
+def split_named_list(text: str, start: int, end: int, folded: str = "",
+                     whole_names: tuple[str, ...] = ()) -> list[tuple[str, int, int]] | None:
     """`các Sở: Tư pháp, Nội vụ` → Sở Tư pháp, Sở Nội vụ; `UBND các huyện: A, B` → UBND huyện A, …
 
+    `whole_names` (folded, e.g. "ke hoach va dau tu") are read whole where `folded` (the text folded
+    character for character) has one, since `và` and commas inside them do not separate agencies:
+    `các Bộ: Kế hoạch và Đầu tư, Tài chính` is two ministries, `UBND các xã: A và B` two communes.
     Returns (name, start, end) per agency, or None when the phrase is not followed by such a list.
     """
     head = text[start:end]
@@ -310,13 +358,17 @@ def split_named_list(text: str, start: int, end: int) -> list[tuple[str, int, in
     pos = m.end()
     while _is_upper_at(text, pos):
         end = pos
-        while True:
+        found = _names_pattern(whole_names).match(folded.lower(), pos) if folded and whole_names else None
+        whole = found.group(0) if found else None
+        while not whole:
             w = _SYLLABLE.match(text, end if end == pos else end + 1)
             if not w or (end > pos and (text[end] not in " -" or w.group(0) == "và" or _stop_at(text, w.start()))):
                 break
             end = w.end()
             if text[end:end + 3] == " - ":
                 end += 2
+        if whole:
+            end = pos + len(whole)
         out.append((f"{singular} {text[pos:end]}", pos, end))
         sep = re.compile(r"\s*(?:,|;|\bvà\b)\s*").match(text, end)
         if not sep:

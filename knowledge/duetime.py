@@ -37,7 +37,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative", re.compile(_RELATIVE)),
     ("yearly", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s*(?:thang\s+|/)(?P<m>\d{{1,2}})"
-        r"\s+(?:hang\s+nam|(?:cua\s+)?nam\s+(?:sau|lien ke|tiep theo|truoc)(?:\s+lien ke)?)")),
+        r"\s+(?:hang\s+nam|(?:cua\s+)?nam\s+(?:sau|lien ke|tiep theo|truoc)(?:\s+lien ke)?"
+        # `trước ngày 10/9 năm thực hiện`, `trước ngày 15/7 năm trước năm kế hoạch`: a yearly cycle
+        r"|(?:cua\s+)?(?:nam\s+truoc\s+)?nam\s+(?:thuc hien|ke hoach))")),
     ("monthly_next", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s+(?:cua\s+)?thang\s+(?:lien ke|tiep theo|sau)")),
     ("period_lead", re.compile(
@@ -53,7 +55,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?:dinh ky\s+)?(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s+(?:hang|cac)\s+thang")),
     ("monthly_then_day", re.compile(
         rf"(?<!ngan )(?:dinh ky\s+)?hang\s+thang\s*[(,]?\s*(?P<rel>{_BEFORE})\s+ngay\s+(?P<d>\d{{1,2}})(?![\d/.\-]|\s+thang)")),
-    ("quarterly", re.compile(r"(?<!ngan )(?:dinh ky\s+)?(?:hang\s+quy|dinh ky\s+quy)")),
+    ("quarterly", re.compile(r"(?<!ngan )(?:dinh ky\s+)?(?:hang\s+quy|dinh ky\s+quy)"
+                             r"|0?3 thang(?:\s*/\s*|\s+(?:mot|1)\s+)lan")),
     ("half_year", re.compile(
         r"(?:dinh ky\s+(?:0?6 thang|nua nam)|hang\s+(?:0?6 thang|nua nam)|0?6 thang(?:\s*/\s*|\s+(?:mot|1)\s+)lan"
         r"|bao cao 0?6 thang(?!\s+(?:dau|cuoi|nam|\d))|0?6 thang(?= va (?:hang|ca) nam))")),
@@ -63,12 +66,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("on_date", re.compile(rf"(?:vao|trong)\s+ngay\s+(?:{_DMY}|{_DMY_WORDS})")),
     ("month", re.compile(
         rf"(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|hoan thanh|vao|den|sang|cuoi"
+        # `giữa tháng 5/2025`, `đầu tháng 6`, `trong tuần đầu tháng 7`: a part of the month
+        rf"|(?<!tu )(?<!ke tu )(?:(?:trong|vao)\s+)?(?:(?:tuan|nua)\s+)?(?:dau|giua|cuoi)"
         rf"|tai (?:cac |cuoc |ky )?(?:phien )?hop[a-z ]{{0,40}}?thuong ky)"
         rf"\s+thang\s*(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?(?![\d/])")),
     ("quarter", re.compile(
         rf"(?P<rel>trong|truoc|hoan thanh|cuoi|vao|den|sang|cham nhat(?:\s+(?:la|trong|vao))?)\s+quy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![a-z])"
         rf"(?:{_SEP}(?P<y>\d{{4}})|\s+nam\s+(?P<y2>\d{{4}}))?")),
-    ("year", re.compile(r"(?<!thang )(?<!tu )(?:trong|dau|cuoi)\s+nam\s+(?P<y>\d{4})(?!\d)")),
+    ("year", re.compile(r"(?<!thang )(?<!tu )(?:trong|dau|cuoi)\s+nam\s+(?:(?P<y>\d{4})(?!\d)|nay(?![a-z]))")),
 ]
 # A limit that another replaces (`thay cho thời hạn trước tháng 12.2021 tại Kế hoạch …`) is not a deadline.
 _SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi gian))?\s*$")
@@ -167,8 +172,11 @@ def _build(kind: str, m: re.Match[str], year_hint: int | None) -> DueMatch | Non
         if not 1 <= day <= 31:
             return None
         return DueMatch(m.start(), m.end(), kind, {"every": "month", "day": day}, "before" if rel else "on")
-    if kind == "year":
-        return DueMatch(m.start(), m.end(), kind, g["y"], "before" if m.group(0).startswith("cuoi") else "within")
+    if kind == "year":  # `trong năm nay`: the year the directive was written
+        y = g["y"] or (str(year_hint) if year_hint and year_hint != _NO_YEAR else None)
+        if y is None:
+            return None
+        return DueMatch(m.start(), m.end(), kind, y, "before" if m.group(0).startswith("cuoi") else "within")
     if kind == "quarterly":
         return DueMatch(m.start(), m.end(), kind, {"every": "quarter"}, "on")
     if kind == "half_year":

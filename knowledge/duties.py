@@ -23,6 +23,7 @@ from knowledge.roles import (
     report_to_names,
     resolve_generic,
     subject_agencies,
+    told_agencies,
 )
 from knowledge.sentences import clause_start, sentences
 
@@ -88,6 +89,12 @@ def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str, folded: s
 _ASSIGNED_WORK = re.compile(
     r"\b(?:thuong xuyen|chu tri|phoi hop|thuc hien|trien khai|to chuc|huong dan|theo doi|kiem tra|ra soat|"
     r"tham muu|don doc|tuyen truyen|tong hop|xay dung|bo tri|quan ly|chi dao|giam sat|cung co|bao dam|dam bao)\b")
+# `Phó Thủ tướng yêu cầu báo cáo Thủ tướng trước ngày …`, `Báo cáo sơ kết gửi về Bộ X trước ngày …` after a
+# paragraph that told Sở Y to act: the request or the submission names no one who acts, so it goes on
+# to the agencies last told (only when no item or addressee says more).
+_OBJECTLESS_REQUEST = re.compile(
+    r"\b(?:yeu cau|de nghi)\s+(?:khan truong\s+)?(?:bao cao|gui|hoan thanh|hoan thien|trinh|tong hop|cung cap"
+    r"|co van ban|co bao cao)\b|\b(?:gui|nop)\s+(?:ve|den|cho|toi|tai)\b")
 UNDATED_TASK_CHARS = 300  # an undated duty's task as shown in a list
 
 
@@ -103,8 +110,11 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
     out: list[Deadline] = []
     seen: set[tuple] = set()
     framed: set[int] = set()
+    told: list[Mention] = []  # the last agencies a sentence of the document put to work
     for sec in doc.sections:
         if sec.kind == "row" or sec.idx in framed or _skip_section(doc, sec, has_numbering):
+            if _CITING.match(fold_aligned(sec.text).lower()):
+                told = _told_in(doc, sec) or told  # `Căn cứ …, Bộ X đề nghị các tỉnh …`: no deadline, but a request
             continue
         if field_of(sec):
             out += field_deadlines(doc, sec, year_hint)
@@ -116,6 +126,7 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
             sentence = sec.text[s_start:s_end]
             mentions = find_agencies(sentence, doc.province, open_vocab=True)  # once per sentence
             own_subject = subject_agencies(sentence, doc.province, mentions)
+            told = own_subject or told_agencies(sentence, mentions) or told
             matches = find_due_times(sentence, year_hint)
             if not matches:
                 link = relayed(sec, sentence, own_subject, period)
@@ -148,6 +159,8 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
                 if inherited is None:
                     inherited = inherited_subject(doc, sec)
                 subject, why_agency = inherited, "subject of the enclosing item or the addressees"
+            if not subject and told and _OBJECTLESS_REQUEST.search(folded.lower()):
+                subject, why_agency = told, "the agencies last told to act (the request or the submission names no one)"
             subject = resolve_generic(doc, subject)
             previous = subject
             agencies = names(subject)
@@ -189,6 +202,18 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
     out.sort(key=lambda d: d.section_idx)
     _link_assignments(doc, out)
     return out
+
+
+_CITING = re.compile(r"can cu\b")
+
+
+def _told_in(doc: Document, sec: Section) -> list[Mention]:
+    """The agencies the last request of a section puts to work."""
+    told: list[Mention] = []
+    for s_start, s_end in sentences(sec.text):
+        sentence = sec.text[s_start:s_end]
+        told = told_agencies(sentence, find_agencies(sentence, doc.province, open_vocab=True)) or told
+    return told
 
 
 def _undated_duty(doc: Document, sec: Section, sentence: str, subject: list[Mention], out: list[Duty]) -> None:

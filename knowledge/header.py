@@ -484,8 +484,9 @@ def parse_header(doc: Document, blocks: list[_Block]) -> int:
 
 
 def _strip_item(text: str) -> str:
+    """An addressee as written; "" for a blank to fill in (`Kính gửi: ……………`) of a template."""
     text = _BULLET.sub("", text.strip())
-    return _one_line(text).rstrip(";.,")
+    return _one_line(text).rstrip(";.,") if any(ch.isalpha() for ch in text) else ""
 
 
 # --- a news item about a directive ------------------------------------------------------------------

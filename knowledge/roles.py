@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from knowledge.agencies import Mention, find_agencies, fold_aligned
+from knowledge.agency_grammar import TITLES
 from knowledge.duetime import DueMatch
 from knowledge.model import Document, Section
 from knowledge.sentences import sentences
@@ -62,7 +63,21 @@ def subject_agencies(sentence: str, province: str | None, mentions: list[Mention
 
 
 # Verbs by which one agency hands a duty to another, after the first one's name.
-_DELEGATES = re.compile(r"\s*(?:(?:vua|da|tiep tuc|co van ban)\s+)?(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
+_DELEGATES = re.compile(r"\s*(?:(?:vua|da|cung|tiep tuc|dong thoi|co van ban)\s+){0,2}"
+                        r"(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
+
+
+# The head of an agency told to act, in running text: `yêu cầu giám đốc các sở, ngành và chủ tịch
+# UBND các xã …` tells the sở and the UBND xã, not persons.
+# `X yêu cầu báo cáo …` with no one named: X only asks, it does not act (but `X đề nghị bổ sung …`
+# is X proposing, which X does).
+_TELLS_ONLY = ("yeu cau", "chi dao", "giao", "giao cho", "phan cong")
+_TOLD_PERSON = re.compile(r"(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s+")
+
+
+# `cơ quan chủ trì`, `cơ quan thẩm định`: a noun, not `cơ quan` + verb (`Quý cơ quan gửi …` is a verb).
+_ROLE_NOUN_VERBS = {"chu tri", "phoi hop", "thuc hien", "tham muu", "tham dinh", "tong hop", "giai quyet",
+                    "tiep nhan", "quyet dinh", "phe duyet"}
 
 
 def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool = False) -> list[Mention] | None:
@@ -70,7 +85,8 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
     X directs). `strict` (after an opening clause) wants the verb right after the subject."""
     boundary = len(folded)
     for m in VERB_RE.finditer(folded, start):
-        if folded[max(0, m.start() - 8):m.start()].endswith("co quan ") or not _outside_parens(folded, m.start()):
+        if ((folded[max(0, m.start() - 8):m.start()].endswith("co quan ") and m.group(0) in _ROLE_NOUN_VERBS)
+                or not _outside_parens(folded, m.start())):
             continue
         boundary = m.start()
         break
@@ -89,10 +105,39 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
         if delegation:
             # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
             # agency is not responsible.
-            directed = [x for x in mentions if delegation.end() <= x.start <= delegation.end() + 4]
-            subject = directed or subject
+            told = _TOLD_PERSON.match(folded.lower(), delegation.end())
+            opens = told.end() if told else delegation.end()
+            directed = [x for x in subject if x.start >= delegation.end()]
+            if directed and directed[0].start <= opens + 4:
+                subject = directed  # every agency told, to the verb (`yêu cầu Sở A, Sở B báo cáo`)
+            else:
+                subject = [x for x in mentions if opens <= x.start <= opens + 4] or (
+                    [] if delegation.group(0).strip().endswith(_TELLS_ONLY) else subject)
             break
     return _named_in_brackets(folded, subject)
+
+
+_REQUEST = re.compile(r"(?<![a-z])(?:yeu cau|de nghi|giao(?: cho)?|chi dao)\s+")
+
+
+def told_agencies(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """Agencies a request anywhere in the sentence puts to work (`…, Phó Thủ tướng yêu cầu Bộ X, Bộ Y
+    khẩn trương …` → Bộ X, Bộ Y): those right after the verb, joined by commas or `và`."""
+    folded = fold_aligned(sentence).lower()
+    for req in _REQUEST.finditer(folded):
+        person = _TOLD_PERSON.match(folded, req.end())
+        pos = person.end() if person else req.end()
+        out: list[Mention] = []
+        for m in mentions:
+            if m.start < pos:
+                continue
+            if m.start - pos > 4 or (out and not re.fullmatch(r"\s*(?:,|;|va)?\s*", folded[out[-1].end:m.start])):
+                break
+            out.append(m)
+            pos = m.end
+        if out:
+            return out
+    return []
 
 
 def _named_in_brackets(folded: str, subject: list[Mention]) -> list[Mention]:
@@ -205,7 +250,11 @@ def clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[M
     prev_cut = max(sentence.rfind(";", 0, cut), sentence.rfind(":", 0, cut))
     previous = sentence[prev_cut + 1:cut].lstrip()
     opened = subject_agencies(previous, province)
-    return subject if opened and opened[0].start <= 2 else []
+    return subject if opened and _CONNECTIVE.fullmatch(fold_aligned(previous[:opened[0].start]).lower()) else []
+
+
+# What may stand before the subject of the first of parallel clauses (`Theo đó, các huyện A, B …; các huyện C …`).
+_CONNECTIVE = re.compile(r"\W{0,2}(?:(?:theo do|trong do|cu the|dong thoi|ngoai ra|rieng)\s*,?\s*)?")
 
 
 # `… gửi Sở Nông nghiệp và Môi trường tổng hợp, trình UBND tỉnh trước ngày 13/4`: the agency a file is

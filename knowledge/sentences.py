@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 _NUMBERING = re.compile(r"(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?|[a-zđ]\)|\d+\)")
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_a-zà-ỹđ])|(?<=\./\.)\s+")
+# Capitals of Vietnamese (NFC). A range such as `à-ỹ` for the lowercase would also take in `Đ`, `Ư`,
+# `Ơ`, `Ă` and every capital with a tone mark, so a sentence opening `Đề nghị …` would not start one.
+UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_SENT_END = re.compile(rf"(?<=[.!?])\s+(?=[{UPPER}])|(?<=\./\.)\s+")
 
 
 MAX_SENTENCE = 1500

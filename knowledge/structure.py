@@ -177,6 +177,16 @@ def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str =
     _build_sections(doc, body)
     infer_issuer(doc)
     if doc.year_hint is None:
+        posted = _POSTED.search(text[:600])
         years = re.findall(r"năm (20\d\d|19\d\d)", (doc.title or "") + " " + text[:3000])
-        doc.year_hint = int(years[0]) if years else None
+        doc.year_hint = int(posted.group(1)) if posted else int(years[0]) if years else None
     return doc
+
+
+# A portal item's own time stamp on a line of its own (`11:08, 08/08/2021`, `Cập nhật lúc: 09:16
+# 09/03/2020`, `Thứ Hai, 08/08/2021`): the year a news text with no header was written, which beats
+# a year its content plans for (`kế hoạch năm 2022`).
+_POSTED = re.compile(
+    r"(?im)^[ \t]*(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật|đăng lúc)(?: lúc| ngày)?\s*:?\s*)?"
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?\s*,?\s*)?(?:(?:thứ [^\W\d_]+|chủ nhật)\s*,?\s*)?"
+    r"\d{1,2}/\d{1,2}/((?:19|20)\d\d)(?:\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?GMT[+\d:]*\)?)?[ \t]*$")

@@ -23,6 +23,10 @@ LINES = st.lists(st.one_of(
                      "<sup>1</sup>", "**", "## KẾ HOẠCH", "trước ngày 31/2/2024", "ngày 99/99/9999"]),
 ), max_size=40)
 
+# Catastrophic backtracking takes minutes on 100 kB; linear parsing takes about 0.5 s here. The bound
+# is loose so a loaded CI machine does not fail it: it tells the two apart, it is no speed goal.
+BACKTRACKING_BOUND_S = 5.0
+
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LINES, st.booleans())
@@ -60,4 +64,4 @@ def test_a_100kb_line_parses_in_under_a_second(unit: str) -> None:
     t = time.perf_counter()
     parse_and_extract("long", line)
     parse_question(line, date(2024, 1, 1))
-    assert time.perf_counter() - t < 1.0
+    assert time.perf_counter() - t < BACKTRACKING_BOUND_S

@@ -145,3 +145,111 @@ def test_docx_duty_table_rows_with_merged_cells() -> None:
         (["Công an tỉnh"], [], {"every": "month"}),
         (["Công an tỉnh"], ["Sở Nội vụ"], "2026-09"),
     ]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # units below the commune report to it
+    ("Các ấp, khu phố lập danh sách", ["Các ấp, khu phố"]),
+    ("Các thôn, bản, tổ dân phố rà soát", ["Các thôn, bản, tổ dân phố"]),
+    # a domain name holds `và` and commas: the list after a colon is cut between names, not inside them
+    ("Sở Xây dựng phối hợp với các Sở: Khoa học và Công nghệ, Nội vụ thẩm định",
+     ["Sở Xây dựng", "Sở Khoa học và Công nghệ", "Sở Nội vụ"]),
+    ("Giao các Bộ: Văn hóa, Thể thao và Du lịch, Y tế hướng dẫn", ["Bộ Văn hóa, Thể thao và Du lịch", "Bộ Y tế"]),
+    # members of a body are one collective
+    ("Các sở là thành viên Ban Chỉ đạo tỉnh báo cáo", ["Các sở là thành viên Ban Chỉ đạo tỉnh"]),
+    # `chính trị - xã hội` is one adjective; `nông thôn mới` one term; offices of every district one list
+    ("Các đoàn thể chính trị - xã hội tỉnh vận động", ["Các đoàn thể chính trị - xã hội tỉnh"]),
+    ("Văn phòng Điều phối nông thôn mới các huyện, thị xã tổng hợp",
+     ["Văn phòng Điều phối nông thôn mới các huyện, thị xã"]),
+])
+def test_collectives_lists_and_members(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
+
+
+def _only_deadline(body: str):
+    _, facts = parse_and_extract("t", HEADER + body + "\n")
+    (d,) = facts.deadlines
+    return d
+
+
+def test_the_requester_and_the_heads_told_are_not_the_doers() -> None:
+    d = _only_deadline("Chủ tịch UBND tỉnh yêu cầu giám đốc các sở, ngành và chủ tịch UBND các xã, phường "
+                       "báo cáo tiến độ giải ngân trước ngày 20/4/2026.")
+    assert d.agencies == ["Các sở, ngành", "UBND các xã, phường"]
+    d = _only_deadline("UBND tỉnh yêu cầu Sở Công Thương, Sở Xây dựng kiểm tra các cụm công nghiệp trước ngày 20/4/2026.")
+    assert d.agencies == ["Sở Công Thương", "Sở Xây dựng"]
+
+
+def test_a_blank_addressee_of_a_template_is_no_agency() -> None:
+    header = HEADER + "Kính gửi: …………………………\n\n"
+    _, facts = parse_and_extract("t", header + "Đề nghị Quý cơ quan gửi ý kiến về Sở Tư pháp trước ngày 20/4/2026.\n")
+    (d,) = facts.deadlines
+    assert d.agencies == [] and d.needs_review
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("Các xã tổ chức hội nghị giữa tháng 5/2026.", "2026-05"),
+    ("Sở Y tế khai trương vào đầu tháng 6 năm 2026.", "2026-06"),
+    ("Các huyện hoàn thành trong tuần cuối tháng 7/2026.", "2026-07"),
+    ("Các huyện giảm 1,5% hộ nghèo trong năm nay.", "2026"),  # the directive's own year
+    ("UBND xã báo cáo trước ngày 10/9 năm thực hiện.", {"every": "year", "day": 10, "month": 9}),
+    ("Sở Tài chính trình dự toán trước ngày 20/7 năm trước năm kế hoạch.", {"every": "year", "day": 20, "month": 7}),
+    ("Các xã cập nhật số liệu 03 tháng một lần.", {"every": "quarter"}),
+])
+def test_parts_of_months_plan_years_and_this_year(text: str, due: object) -> None:
+    assert [m.due for m in find_due_times(text, 2026)] == [due]
+
+
+def test_a_period_counted_from_is_no_deadline() -> None:
+    assert find_due_times("Từ đầu tháng 5/2026 đến nay, các xã đã giải ngân 60% kế hoạch.", 2026) == []
+
+
+def test_a_request_or_a_submission_naming_no_one_goes_to_the_agencies_last_told() -> None:
+    _, facts = parse_and_extract("t", HEADER + (
+        "Căn cứ Kế hoạch số 5/KH-UBND, UBND tỉnh đề nghị Sở Y tế, Sở Giáo dục và Đào tạo rà soát các "
+        "trường học vùng khó khăn.\n\n(Có biểu mẫu kèm theo)\n\n"
+        "Báo cáo rà soát gửi về Văn phòng UBND tỉnh trước ngày 15/5/2026 để tổng hợp.\n\n"
+        "Phó Chủ tịch UBND tỉnh yêu cầu báo cáo Chủ tịch UBND tỉnh trước ngày 30/5/2026.\n"))
+    assert [(d.due, d.agencies) for d in facts.deadlines] == [
+        ("2026-05-15", ["Sở Y tế", "Sở Giáo dục và Đào tạo"]),
+        ("2026-05-30", ["Sở Y tế", "Sở Giáo dục và Đào tạo"]),
+    ]
+
+
+def test_a_sentence_may_open_with_a_capital_of_vietnamese_only() -> None:
+    """`Đối với`, `Ủy ban`, `Ưu tiên` open sentences of their own (the time of one is not the other's)."""
+    _, facts = parse_and_extract("t", HEADER + (
+        "Sở Công Thương hoàn thành đề án trong tháng 6/2026. Đối với hội chợ cấp tỉnh, Sở Văn hóa, Thể thao "
+        "và Du lịch tổ chức vào tháng 10/2026.\n"))
+    assert [(d.due, d.agencies) for d in facts.deadlines] == [
+        ("2026-06", ["Sở Công Thương"]), ("2026-10", ["Sở Văn hóa, Thể thao và Du lịch"])]
+
+
+def test_parallel_clauses_after_a_connective_and_a_delegation_after_an_adverb() -> None:
+    d1, d2 = _deadlines("Theo đó, các xã Hòa Mỹ, Phú Lộc tổ chức đại hội trong tháng 5/2026; các xã Đông Sơn, "
+                        "Tân Lập hoàn thành hội nghị trong tháng 6/2026.")
+    assert d1.agencies == ["Các xã Hòa Mỹ, Phú Lộc"] and d2.agencies == ["Các xã Đông Sơn, Tân Lập"]
+    d = _only_deadline("Đặc biệt, Chủ tịch UBND tỉnh cũng chỉ đạo Sở Nội vụ trình đề án trong tháng 9/2026.")
+    assert d.agencies == ["Sở Nội vụ"]
+
+
+def _deadlines(body: str):
+    return parse_and_extract("t", HEADER + body + "\n")[1].deadlines
+
+
+def test_a_portal_time_stamp_dates_a_news_text() -> None:
+    _, facts = parse_and_extract("t", (
+        "Sơn Hà chuẩn bị kế hoạch nông thôn mới năm 2027\n10:15, 14/9/2026\n\n"
+        "Sở Nông nghiệp và Môi trường đề nghị các xã hoàn thành đăng ký danh mục trước ngày 30-9.\n"))
+    (d,) = facts.deadlines
+    assert d.due == "2026-09-30"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Bộ tiêu chí quốc gia về xã nông thôn mới được ban hành", []),  # a set of criteria, not a ministry
+    ("Văn phòng Điều phối NTM các huyện góp ý", ["Văn phòng Điều phối nông thôn mới các huyện"]),
+    ("Văn phòng Điều phối NTM TW hướng dẫn", ["Văn phòng Điều phối nông thôn mới Trung ương"]),
+    ("VPĐP NTM tỉnh tổng hợp", ["Văn phòng Điều phối nông thôn mới tỉnh"]),
+])
+def test_common_nouns_and_levels_of_coordination_offices(text: str, expected: list[str]) -> None:
+    assert _names(text) == expected
