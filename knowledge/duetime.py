@@ -22,7 +22,8 @@ _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _SEP = r"\s*[/\-.]\s*"
 _DMY = rf"(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}}|\d{{2}}(?!\d)))?(?![\d/])"
 _DMY_WORDS = r"(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})(?:\s*(?:,\s*)?nam\s+(?P<y2>\d{4}))?(?!\s*(?:hang|hang|moi)\s+nam)"
-_TIME = r"(?:(?P<hh>\d{1,2})\s*(?:gio|h)(?:\s*(?P<mm>\d{1,2})\s*(?:phut|p|')?)?\s*(?:,|ngay)?\s*)?"
+_TIME = (r"(?:(?P<hh>\d{1,2})\s*(?:gio|h)(?:\s*(?P<mm>\d{1,2})\s*(?:phut|p|')?)?\s*,?\s*"
+         r"(?:(?:sang|chieu|trua|toi)\s+)?(?:,|ngay)?\s*)?")
 _BEFORE = r"(?:truoc|cham nhat(?:\s+(?:la|vao))?|khong (?:muon|cham) hon|han chot(?:\s+la)?|han cuoi(?:\s+la)?)"
 
 _WEEKDAYS = {"hai": 1, "2": 1, "ba": 2, "3": 2, "tu": 3, "4": 3, "nam": 4, "5": 4, "sau": 5, "6": 5,
@@ -60,9 +61,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("half_year", re.compile(
         r"(?:dinh ky\s+(?:0?6 thang|nua nam)|hang\s+(?:0?6 thang|nua nam)|0?6 thang(?:\s*/\s*|\s+(?:mot|1)\s+)lan"
         r"|bao cao 0?6 thang(?!\s+(?:dau|cuoi|nam|\d))|0?6 thang(?= va (?:hang|ca) nam))")),
-    ("yearly_bare", re.compile(r"dinh ky\s+hang\s+nam|(?<=6 thang va )hang nam")),
+    ("yearly_bare", re.compile(r"dinh ky\s+hang\s+nam|(?<=6 thang va )hang nam"
+                               r"|^\s*(?:[-+•]\s*)?hang\s+nam\s*,")),  # `Hằng năm, UBND xã …` opens a yearly duty
     ("monthly", re.compile(r"(?<!ngan )(?<!nhan )(?:dinh ky\s+)?hang\s+thang")),
     ("before_date", re.compile(rf"(?P<rel>{_BEFORE})\s+{_TIME}(?:ngay\s+)?(?:{_DMY}|{_DMY_WORDS})")),
+    # `rà soát từ ngày 01/10 đến hết ngày 05/11/2026`: the work's window closes on its last day
+    ("before_date", re.compile(
+        rf"(?<!so lieu )(?<!so lieu tinh )tu\s+(?:ngay\s+)?\d{{1,2}}{_SEP}\d{{1,2}}(?:{_SEP}\d{{4}})?\s+"
+        rf"(?P<rel>den het)\s+(?:ngay\s+)?{_DMY}")),
     ("on_date", re.compile(rf"(?:vao|trong)\s+ngay\s+(?:{_DMY}|{_DMY_WORDS})")),
     ("month", re.compile(
         rf"(?P<rel>trong|truoc|cham nhat(?:\s+(?:la|trong|vao))?|hoan thanh|vao|den|sang|cuoi"
@@ -77,6 +83,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A limit that another replaces (`thay cho thời hạn trước tháng 12.2021 tại Kế hoạch …`) is not a deadline.
 _SUPERSEDED = re.compile(r"(?:thay cho|thay the cho)(?:\s+(?:thoi han|moc|thoi gian))?\s*$")
+# `Ngày 05 hằng tháng (từ tháng 02 đến tháng 9), …`: the months a recurring duty runs in, not a limit.
+_RANGE_IN_BRACKETS = re.compile(r"\(\s*tu\s+(?:thang\s+)?\d{1,2}(?:\s*[/.\-]\s*\d{4})?\s+$")
 # A year-less date in a sentence about a periodic report recurs every year: `báo cáo 6 tháng đầu năm
 # gửi trước ngày 15 tháng 7` is due on 15/7 of each year, not once.
 _PERIODIC_REPORT = re.compile(r"bao cao (?:0?6(?: \([a-z ]+\))? thang|nam|ca nam|quy|dinh ky)|hang nam|dinh ky")
@@ -240,6 +248,8 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             if _SUPERSEDED.search(folded[max(0, m.start() - 40):m.start()]):
                 continue
+            if _RANGE_IN_BRACKETS.search(folded[max(0, m.start() - 30):m.start()]):
+                continue
             if kind == "relative":
                 dm = replace(dm, due={"relative": re.sub(r"\s+", " ", text[m.start():m.end()]).strip()})
             elif dm.year_inferred and kind in ("before_date", "on_date") and periodic:
@@ -248,7 +258,41 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
                              year_inferred=False)
             found.append(dm)
     found.sort(key=lambda x: x.start)
-    return _drop_explained_rules(folded, _merge_monthly(found))
+    found = _without_data_period(folded.lower(), found)
+    return _drop_explained_rules(folded, _merge_monthly(_last_month_day(folded, found)))
+
+
+# `Thời gian chốt số liệu tính từ ngày 15 tháng 12 năm trước đến ngày 14 tháng 3` (Nghị định 09/2019/NĐ-CP
+# wording), `số liệu tính đến hết ngày 30/9`: a data period, not a time limit.
+_DATA_PERIOD = re.compile(r"chot so lieu|so lieu (?:duoc )?(?:tinh|lay|thong ke) (?:tu|den)")
+# `hằng quý, 6 tháng và hằng năm …, chậm nhất ngày 20 của tháng cuối kỳ báo cáo`: each period's limit is
+# that day of its last month (20/3, 20/6 … for quarters; 20/6 and 20/12 for half-years; 20/12 yearly).
+_LAST_MONTH_DAY = re.compile(
+    r"(?P<rel>truoc|cham nhat(?: la| vao)?)?\s*(?:vao\s+)?ngay\s+(?P<d>\d{1,2})\s+(?:cua\s+)?thang\s+cuoi"
+    r"\s+(?:cua\s+)?(?:ky|quy|nam|dot)")
+
+
+def _without_data_period(folded: str, found: list[DueMatch]) -> list[DueMatch]:
+    """Drop the one or two dates (`từ … đến …`) right after `chốt số liệu`; later limits stay."""
+    cutoff = _DATA_PERIOD.search(folded)
+    after = [f for f in found if cutoff and f.start >= cutoff.start()]
+    if not after or re.search(r"[,;]|\.\s", folded[cutoff.end():after[0].start]):
+        return found  # the first date after the cue is in another clause
+    dropped = [after[0]]
+    if len(after) > 1 and re.search(r"(?<![a-z])(?:den|toi)(?: het)?(?: ngay)?\s*$", folded[after[0].end:after[1].start]) \
+            and not re.search(r"[;:]|\.\s", folded[after[0].end:after[1].start]) and after[1].start - after[0].end < 60:
+        dropped.append(after[1])
+    return [f for f in found if f not in dropped]
+
+
+def _last_month_day(folded: str, found: list[DueMatch]) -> list[DueMatch]:
+    m = _LAST_MONTH_DAY.search(folded)
+    if not m or not 1 <= int(m.group("d")) <= 31:
+        return found
+    rel = "before" if m.group("rel") else "on"
+    return [replace(f, due={**f.due, "day": int(m.group("d"))}, relation=rel)
+            if isinstance(f.due, dict) and set(f.due) == {"every"} and f.due["every"] in ("quarter", "half-year", "year")
+            else f for f in found]
 
 
 def _sentence_year(folded: str) -> int | None:

@@ -7,6 +7,7 @@ laid out over several lines from knowledge.duty_blocks, and duty tables from kno
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from knowledge.agencies import Mention, find_agencies, fold_aligned
 from knowledge.duetime import DueMatch, due_words, find_due_times
@@ -117,7 +118,7 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
                 told = _told_in(doc, sec) or told  # `Căn cứ …, Bộ X đề nghị các tỉnh …`: no deadline, but a request
             continue
         if field_of(sec):
-            out += field_deadlines(doc, sec, year_hint)
+            out += [_owned_by(d, told) for d in field_deadlines(doc, sec, year_hint)]
             continue
         inherited: list[Mention] | None = None
         previous: list[Mention] = []  # subject of the previous sentence of this paragraph
@@ -202,6 +203,15 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
     out.sort(key=lambda d: d.section_idx)
     _link_assignments(doc, out)
     return out
+
+
+def _owned_by(d: Deadline, told: list[Mention]) -> Deadline:
+    """`Thời gian hoàn thành: …` under a paragraph that named who acts, with no `Đơn vị chủ trì` line:
+    the paragraph's agencies own it."""
+    if d.agencies or not told:
+        return d
+    return replace(d, agencies=names(told), needs_review=False,
+                   why=d.why + "; agency: the agencies last named to act (no `Đơn vị chủ trì` line)")
 
 
 _CITING = re.compile(r"can cu\b")

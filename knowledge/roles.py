@@ -49,6 +49,9 @@ def subject_agencies(sentence: str, province: str | None, mentions: list[Mention
     if mentions is None:
         mentions = find_agencies(sentence, province, open_vocab=True)
     giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
+    if giao is None:  # `Đối với các vi phạm thuộc thẩm quyền của tỉnh, giao Sở X chủ trì …`
+        giao = next((g for g in re.finditer(r",\s*giao(?: cho)?\s+", folded)
+                     if any(g.end() <= x.start <= g.end() + 4 for x in mentions)), None)
     start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
     subject = _subject_from(folded, mentions, start)
     if subject is None and _OPENING_CLAUSE.match(folded.lower()):
@@ -67,11 +70,11 @@ _DELEGATES = re.compile(r"\s*(?:(?:vua|da|cung|tiep tuc|dong thoi|co van ban)\s+
                         r"(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
 
 
+# `X yêu cầu báo cáo …` with no one named: X only asks, it does not act (but in `X đề nghị bổ sung …`
+# X proposes, and in `X chỉ đạo tiến hành rà soát …` X directs its own people: X acts).
+_TELLS_ONLY = ("yeu cau",)
 # The head of an agency told to act, in running text: `yêu cầu giám đốc các sở, ngành và chủ tịch
 # UBND các xã …` tells the sở and the UBND xã, not persons.
-# `X yêu cầu báo cáo …` with no one named: X only asks, it does not act (but `X đề nghị bổ sung …`
-# is X proposing, which X does).
-_TELLS_ONLY = ("yeu cau", "chi dao", "giao", "giao cho", "phan cong")
 _TOLD_PERSON = re.compile(r"(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s+")
 
 
@@ -105,8 +108,8 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
         if delegation:
             # `UBND tỉnh chỉ đạo Sở X …`, `Ban Chỉ đạo giao Sở Y …`: the one told acts; the directing
             # agency is not responsible.
-            told = _TOLD_PERSON.match(folded.lower(), delegation.end())
-            opens = told.end() if told else delegation.end()
+            person = _TOLD_PERSON.match(folded.lower(), delegation.end())
+            opens = person.end() if person else delegation.end()
             directed = [x for x in subject if x.start >= delegation.end()]
             if directed and directed[0].start <= opens + 4:
                 subject = directed  # every agency told, to the verb (`yêu cầu Sở A, Sở B báo cáo`)

@@ -177,10 +177,26 @@ def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str =
     _build_sections(doc, body)
     infer_issuer(doc)
     if doc.year_hint is None:
-        posted = _POSTED.search(text[:600])
-        years = re.findall(r"năm (20\d\d|19\d\d)", (doc.title or "") + " " + text[:3000])
-        doc.year_hint = int(posted.group(1)) if posted else int(years[0]) if years else None
+        doc.year_hint = _year_written(doc, text)
     return doc
+
+
+def _year_written(doc: Document, text: str) -> int | None:
+    """A text without a dated header (a portal item, a forwarded excerpt): the year it was written is
+    its time stamp's, else the latest year of a full date in its opening (`Kết luận ngày 1/8/2025`),
+    else the first `năm 2025` it names."""
+    posted = _POSTED.search(text[:600])
+    if posted:
+        return int(posted.group(1) or posted.group(2))
+    dated = [int(a or b) for a, b in _FULL_DATE.findall(text[:3000])]
+    if dated:
+        return max(dated)
+    years = re.findall(r"năm (20\d\d|19\d\d)", (doc.title or "") + " " + text[:3000])
+    return int(years[0]) if years else None
+
+
+_FULL_DATE = re.compile(r"(?<![\d/])\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d\d)(?!\d)"
+                        r"|ngày \d{1,2} tháng \d{1,2} năm ((?:19|20)\d\d)")
 
 
 # A portal item's own time stamp on a line of its own (`11:08, 08/08/2021`, `Cập nhật lúc: 09:16
@@ -189,4 +205,5 @@ def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str =
 _POSTED = re.compile(
     r"(?im)^[ \t]*(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật|đăng lúc)(?: lúc| ngày)?\s*:?\s*)?"
     r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?\s*,?\s*)?(?:(?:thứ [^\W\d_]+|chủ nhật)\s*,?\s*)?"
-    r"\d{1,2}/\d{1,2}/((?:19|20)\d\d)(?:\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?GMT[+\d:]*\)?)?[ \t]*$")
+    r"(?:\d{1,2}/\d{1,2}/((?:19|20)\d\d)|((?:19|20)\d\d)-\d\d-\d\d)"
+    r"(?:\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?GMT[+\d:]*\)?)?[ \t]*$")

@@ -178,6 +178,13 @@ def test_the_requester_and_the_heads_told_are_not_the_doers() -> None:
     assert d.agencies == ["Các sở, ngành", "UBND các xã, phường"]
     d = _only_deadline("UBND tỉnh yêu cầu Sở Công Thương, Sở Xây dựng kiểm tra các cụm công nghiệp trước ngày 20/4/2026.")
     assert d.agencies == ["Sở Công Thương", "Sở Xây dựng"]
+    # `chỉ đạo` with no one named: the subject directs its own people, so it acts
+    d = _only_deadline("UBND các xã chỉ đạo tiến hành rà soát hộ nghèo, gửi về Sở Nội vụ trước ngày 20/4/2026.")
+    assert d.agencies == ["UBND các xã"]
+    # a scope clause before `giao`
+    d = _only_deadline("Đối với các công trình thuộc thẩm quyền của tỉnh, giao Sở Xây dựng chủ trì kiểm tra, báo cáo "
+                       "UBND tỉnh trước ngày 20/12/2026.")
+    assert d.agencies == ["Sở Xây dựng"]
 
 
 def test_a_blank_addressee_of_a_template_is_no_agency() -> None:
@@ -253,3 +260,33 @@ def test_a_portal_time_stamp_dates_a_news_text() -> None:
 ])
 def test_common_nouns_and_levels_of_coordination_offices(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("Các sở báo cáo định kỳ hằng quý, 6 tháng và hằng năm, chậm nhất ngày 20 của tháng cuối kỳ báo cáo.",
+     [{"every": "quarter", "day": 20}, {"every": "half-year", "day": 20}, {"every": "year", "day": 20}]),
+    ("Hằng năm, UBND xã tổng hợp danh sách gửi Sở Tài chính.", [{"every": "year"}]),
+    ("UBND xã hoàn thành việc sắp xếp trước 7h30 sáng ngày 01/7/2026.", ["2026-07-01"]),
+    ("UBND xã rà soát hộ nghèo từ ngày 01/10/2026 đến hết ngày 05/11/2026.", ["2026-11-05"]),
+    # data periods, not limits; a limit after one stays
+    ("Báo cáo quý I: thời gian chốt số liệu tính từ ngày 15 tháng 12 năm trước đến ngày 14 tháng 3.", []),
+    ("Số liệu tính đến hết ngày 30/9/2026, các xã báo cáo trước ngày 05/10/2026.", ["2026-10-05"]),
+    ("Báo cáo số liệu từ ngày 01/10/2026 đến hết ngày 05/11/2026.", []),
+    # the months a recurring duty runs in
+    ("Ngày 05 hằng tháng (từ tháng 02 đến tháng 9), UBND xã báo cáo kết quả.", [{"every": "month", "day": 5}]),
+])
+def test_periods_windows_and_data_cut_offs(text: str, due: list) -> None:
+    assert [m.due for m in find_due_times(text, 2026)] == due
+
+
+def test_a_completion_line_under_a_paragraph_belongs_to_its_agency() -> None:
+    d = _only_deadline("Viện Quy hoạch bàn giao kết quả khảo sát cho các xã.\n\nThời gian hoàn thành: trước ngày 10/4/2026.")
+    assert d.agencies == ["Viện Quy hoạch"] and d.due == "2026-04-10"
+
+
+def test_a_headerless_text_takes_the_latest_year_of_its_full_dates() -> None:
+    _, facts = parse_and_extract("t", (
+        "Quyết định số 12/QĐ-TTg ngày 5/3/2019 được triển khai theo Kết luận ngày 02/8/2026 của Chủ tịch UBND tỉnh."
+        "\n\nSở Tài chính đề nghị các xã gửi dự toán trước ngày 12/9.\n"))
+    (d,) = facts.deadlines
+    assert d.due == "2026-09-12" and d.year_inferred
