@@ -77,7 +77,7 @@ _COLLECTIVE = [
     r"cac huyen(?:\s*,\s*(?:thanh pho|thi xa))+(?:\s+da dat chuan (?:ntm|nong thon moi))?",
     r"cac dia phuong",
 ]
-_UBND_UNIT = r"(?:ubnd|uy ban nhan dan) (?:huyen|thanh pho|thi xa|xa) "
+_UBND_UNIT = r"(?:ubnd|uy ban nhan dan) (?:huyen|thanh pho|thi xa|xa|quan) "
 # A district, or units named in a list (`các xã Hòa Mỹ, Phú Lộc`, `các tỉnh Lai Châu, Điện Biên`).
 _UNIT = r"(?:cac huyen|huyen|thi xa|cac xa|cac phuong|cac tinh|cac thi xa) "
 
@@ -179,7 +179,9 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 out = [m for m in out if m is not first] + [Mention(ph.start, first.end, first.name,
                                                                     text[ph.start:first.end])]
                 continue
-            if inside[0].start == ph.start or ph.kind != "named" or any(m.end > ph.end for m in inside):
+            named_units = ph.kind == "named" and _NAMES_AFTER.match(text, inside[-1].end) and inside[-1].end < ph.end
+            if not named_units and (inside[0].start == ph.start or ph.kind != "named"
+                                    or any(m.end > ph.end for m in inside)):
                 continue  # the table knows this agency (and canonicalises it)
             # `Phòng Nông nghiệp huyện Sơn Hà`: the known `huyện Sơn Hà` is only its place.
             out = [m for m in out if m not in inside]
@@ -194,6 +196,10 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
                 continue
         out.append(Mention(ph.start, ph.end, _expand(surface), surface))
     return _without_overlaps(out)
+
+
+# `UBND các xã` + ` Hòa Mỹ, Phú Lộc`: the units the table's collective is cut short of.
+_NAMES_AFTER = re.compile(rf" [{_UPPER}]")
 
 
 def _strip_title(surface: str) -> str:

@@ -58,14 +58,15 @@ COLLECTIVE_HEADS = ["so", "bo", "ban", "nganh", "co quan", "don vi", "dia phuong
                     "ban quan ly", "trung tam", "chi cuc", "cuc", "phong", "tram", "doanh nghiep",
                     "to chuc", "co quan ngang bo", "co quan thuoc chinh phu", "dac khu",
                     # units below the commune that report to it (`các thôn, bản`, `các ấp, tổ dân phố`)
-                    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom"]
+                    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom",
+                    "quan"]  # urban districts before 7/2025 (`UBND các quận, huyện`); spelling-checked
 
 # Words after a comma that continue a collective list (`UBND các huyện, thị xã, thành phố`).
 LIST_CONTINUATIONS = sorted([
     "ban", "nganh", "doan the", "dia phuong", "don vi", "co quan", "thanh pho", "thi xa", "huyen", "xa",
     "phuong", "dac khu", "thi tran", "co quan ngang bo", "co quan thuoc chinh phu", "uy ban nhan dan cap tinh",
     "ubnd cap tinh", "hoi", "to chuc", "chu dau tu", "tinh", "dia phuong lien quan",
-    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom",
+    "thon", "ap", "to dan pho", "khu pho", "buon", "soc", "khom", "xom", "quan",
 ], key=len, reverse=True)
 
 # Words that end a phrase: verbs that follow a subject in directives, adverbs, and function words.
@@ -142,6 +143,19 @@ def _match_any(folded: str, pos: int, words: list[str]) -> str | None:
     return m.group(0) if m else None
 
 
+# Folded words that also fold from other words: they count only with their own diacritics
+# (`quận` is a district; `quản lý`, `quan tâm`, `quân đội` are not).
+WORD_SPELLING = {"quan": "quận"}
+
+
+def _match_spelled(text: str, folded: str, pos: int, words: list[str]) -> str | None:
+    """_match_any, refusing a word of WORD_SPELLING written otherwise."""
+    found = _match_any(folded, pos, words)
+    if found in WORD_SPELLING and text[pos:pos + len(found)].lower() != WORD_SPELLING[found]:
+        return None
+    return found
+
+
 _SYLLABLE = re.compile(r"[^\W_]+")
 
 
@@ -168,8 +182,18 @@ def _stop_at(text: str, pos: int) -> bool:
 # lowercase verb the stop list lacks still ends the phrase (`UBND tỉnh ghi nhận …`).
 LOCALITY_WORDS = ("tinh", "huyen", "xa", "phuong", "thanh pho", "thi xa", "thi tran", "dac khu", "tp")
 # A collective's scope (`các cơ quan Trung ương đóng trên địa bàn tỉnh`) belongs to the phrase.
-LOCALITY_WORDS_LIST = list(LOCALITY_WORDS)
+LOCALITY_WORDS_LIST = [*LOCALITY_WORDS, "quan"]  # `quận` only where spelling is checked (WORD_SPELLING)
 _SCOPE = re.compile(r"(?:dong )?tren dia ban(?: (?:tinh|huyen|xa|phuong|thanh pho))?(?![a-z])")
+
+
+def _word_start_before(folded: str, pos: int) -> int:
+    """Start of the word that ends right before `pos` (spaces skipped)."""
+    k = pos
+    while k > 0 and folded[k - 1] == " ":
+        k -= 1
+    while k > 0 and folded[k - 1].isalnum():
+        k -= 1
+    return k
 
 
 def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
@@ -202,10 +226,14 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             k = j + 1
             while k < len(folded) and folded[k] == " ":
                 k += 1
-            cont = _match_any(folded, k, LIST_CONTINUATIONS)
+            cont = _match_spelled(text, folded, k, LIST_CONTINUATIONS)
             if cont:
                 end = i = k + len(cont)
                 words += 1
+                continue
+            if _is_upper_at(text, k) and _is_upper_at(text, _word_start_before(folded, j)) \
+                    and not head_at(text, folded, k):
+                i = k  # `các xã Hòa Mỹ, Phú Lộc`: the names of the units go on after a comma
                 continue
             break
         if not (ch.isalnum()):
@@ -231,7 +259,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
             continue
         if _stop_at(text, j) and not folded.startswith(NAME_ENDINGS, max(0, j - 10)):
             break
-        if placed and not _is_upper_at(text, j) and not _match_any(folded, j, LOCALITY_WORDS_LIST):
+        if placed and not _is_upper_at(text, j) and not _match_spelled(text, folded, j, LOCALITY_WORDS_LIST):
             break
         if head_at(text, folded, j) and _is_upper_at(text, j) and words > 0 and not collective:
             # A second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list).
@@ -240,7 +268,7 @@ def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
                 break
         if word.isdigit() and len(word) == 4:
             break
-        locality = _match_any(folded, j, LOCALITY_WORDS_LIST)
+        locality = _match_spelled(text, folded, j, LOCALITY_WORDS_LIST)
         end = i = j + len(locality) if locality and not _is_upper_at(text, j) else m.end()
         placed = placed or bool(locality and not _is_upper_at(text, j))
         words += 1
@@ -290,7 +318,7 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             while k < n and folded[k] == " ":
                 k += 1
             collective = folded.startswith("cac ", k)
-            head = (_match_any(folded, k + 4, COLLECTIVE_HEADS) if collective else head_at(text, folded, k))
+            head = (_match_spelled(text, folded, k + 4, COLLECTIVE_HEADS) if collective else head_at(text, folded, k))
             if head:
                 start_head = k + 4 if collective else k
                 end = _extend(text, folded, start_head + len(head), collective)
@@ -307,7 +335,7 @@ def find_phrases(text: str, folded: str) -> list[Phrase]:
             done = end
             continue
         if folded.startswith("cac ", pos):
-            head = _match_any(folded, pos + 4, COLLECTIVE_HEADS)
+            head = _match_spelled(text, folded, pos + 4, COLLECTIVE_HEADS)
             if head:
                 own_end = _extend(text, folded, pos + 4 + len(head), True)
                 end = _members_of(text, folded, own_end)

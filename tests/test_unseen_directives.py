@@ -161,6 +161,10 @@ def test_docx_duty_table_rows_with_merged_cells() -> None:
     ("Các đoàn thể chính trị - xã hội tỉnh vận động", ["Các đoàn thể chính trị - xã hội tỉnh"]),
     ("Văn phòng Điều phối nông thôn mới các huyện, thị xã tổng hợp",
      ["Văn phòng Điều phối nông thôn mới các huyện, thị xã"]),
+    # named units go on after commas; `quận` with its diacritics is a district, `quản lý` is not
+    ("UBND các xã Hòa Mỹ, Phú Lộc, Công an tỉnh kiểm tra", ["UBND các xã Hòa Mỹ, Phú Lộc", "Công an tỉnh"]),
+    ("Ủy ban nhân dân các quận, huyện tổng hợp", ["Ủy ban nhân dân các quận, huyện"]),
+    ("Các cơ quan quản lý nhà nước thực hiện", ["Các cơ quan quản lý nhà nước"]),
 ])
 def test_collectives_lists_and_members(text: str, expected: list[str]) -> None:
     assert _names(text) == expected
