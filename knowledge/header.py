@@ -23,7 +23,7 @@ from knowledge.blocks import ROW_SEP
 from knowledge.blocks import Block as _Block
 from knowledge.blocks import one_line as _one_line
 from knowledge.model import Document
-from knowledge.provinces import PROVINCES, canonical_province, provinces_in
+from knowledge.provinces import PROVINCES, canonical_province, committee_of, provinces_in
 from knowledge.text import fold
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -83,6 +83,7 @@ _UNITS: list[tuple[str, str, str]] = sorted([
     ("tinh uy", "Tỉnh ủy", "caps"), ("thanh uy", "Thành ủy", "caps"), ("dang uy", "Đảng ủy", "sentence"),
     ("chinh phu", "Chính phủ", "caps"), ("thu tuong chinh phu", "Thủ tướng Chính phủ", "caps"),
     ("hoi dong", "Hội đồng", "sentence"), ("to cong tac", "Tổ công tác", "sentence"),
+    ("uy ban dan toc", "Ủy ban Dân tộc", "caps"),  # the ministry-level committee before 3/2025
 ], key=lambda u: -len(u[0]))
 # Localities after UBND/HĐND or on their own line (folded prefix → written form): `TỈNH LÂM ĐỒNG`, `XÃ TÂN LẬP`.
 _LOCALITY = re.compile(r"^(tinh|thanh pho|tp\.?|thi xa|thi tran|huyen|quan|xa|phuong|dac khu)(?:\s+(\S.*))?$")
@@ -119,7 +120,7 @@ _NEWS_LEAD_DATE = re.compile(r"^(?:Vào\s+)?[Nn]gày\s+(\d{1,2}\s*/\s*\d{1,2}(?:
                              r"(?:\s+năm\s+\d{4})?)\s*,")
 _NEWS_BLOCKS = 6
 # Central bodies (issuer prefixes): their documents belong to no province.
-_CENTRAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Tổng cục ", "Cục ", "Văn phòng Chính phủ", "Quốc hội")
+_CENTRAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Tổng cục ", "Cục ", "Văn phòng Chính phủ", "Quốc hội", "Ủy ban Dân tộc")
 
 
 def _title_case_place(raw: str) -> str:
@@ -552,7 +553,7 @@ def infer_issuer(doc: Document) -> None:
         if counts:
             doc.province = max(counts, key=counts.__getitem__)
     if doc.province and not doc.issuer:
-        doc.issuer = f"UBND tỉnh {doc.province}"
+        doc.issuer = committee_of(doc.province)
 
 
 def _signature_like(text: str) -> bool:

@@ -18,6 +18,16 @@ PROVINCES = [
     "Tiền Giang", "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 ]
 
+# Cities run by the centre: their People's Committee is `UBND thành phố …`, never `UBND tỉnh …`
+# (Huế since Nghị quyết 175/2024/QH15, in force 1/1/2025).
+CENTRAL_CITIES = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế"}
+
+
+def committee_of(province: str) -> str:
+    """`UBND tỉnh Lâm Đồng`, `UBND thành phố Hà Nội`."""
+    return f"UBND {'thành phố' if province in CENTRAL_CITIES else 'tỉnh'} {province}"
+
+
 _BY_FOLD = {fold(p): p for p in PROVINCES}
 # Everyday names (`TP.HCM`, `Sài Gòn`, `TT Huế`) from knowledge/data/succession.json; short all-capital
 # ones (`HCM`, `HN`) only match as written, so `hn` inside a word or sentence is never a province.

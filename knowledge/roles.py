@@ -70,6 +70,9 @@ _DELEGATES = re.compile(r"\s*(?:(?:vua|da|cung|tiep tuc|dong thoi|co van ban)\s+
                         r"(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
 
 
+# A news report of a document just issued: its issuer is not the one the limits inside it bind.
+_ISSUED = re.compile(r"\s*(?:vua|da|moi|vua moi)\s+(?:ban hanh|co|gui)\s+(?:cong van|van ban|thong bao|ke hoach"
+                     r"|chi thi|quyet dinh|huong dan)")
 # `X yêu cầu báo cáo …` with no one named: X only asks, it does not act (but in `X đề nghị bổ sung …`
 # X proposes, and in `X chỉ đạo tiến hành rà soát …` X directs its own people: X acts).
 _TELLS_ONLY = ("yeu cau",)
@@ -103,6 +106,9 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
         return None
     if strict and (boundary == len(folded) or boundary - subject[-1].end > SUBJECT_VERB_GAP):
         return None
+    if _ISSUED.match(folded.lower(), subject[-1].end):
+        # `UBND tỉnh vừa ban hành Công văn … lùi hạn …`: the issuer reports; those the document asks act
+        return _told(folded.lower(), [m for m in mentions if m.start >= subject[-1].end])
     for m in subject:
         delegation = _DELEGATES.match(folded.lower(), m.end)
         if delegation:
@@ -126,7 +132,10 @@ _REQUEST = re.compile(r"(?<![a-z])(?:yeu cau|de nghi|giao(?: cho)?|chi dao)\s+")
 def told_agencies(sentence: str, mentions: list[Mention]) -> list[Mention]:
     """Agencies a request anywhere in the sentence puts to work (`…, Phó Thủ tướng yêu cầu Bộ X, Bộ Y
     khẩn trương …` → Bộ X, Bộ Y): those right after the verb, joined by commas or `và`."""
-    folded = fold_aligned(sentence).lower()
+    return _told(fold_aligned(sentence).lower(), mentions)
+
+
+def _told(folded: str, mentions: list[Mention]) -> list[Mention]:
     for req in _REQUEST.finditer(folded):
         person = _TOLD_PERSON.match(folded, req.end())
         pos = person.end() if person else req.end()

@@ -11,6 +11,7 @@ import pytest
 from knowledge.agencies import find_agencies
 from knowledge.duetime import find_due_times
 from knowledge.extract import parse_and_extract
+from knowledge.provinces import committee_of
 from knowledge.reader import read_bytes
 from knowledge.review import review_items
 
@@ -294,3 +295,34 @@ def test_a_headerless_text_takes_the_latest_year_of_its_full_dates() -> None:
         "\n\nSở Tài chính đề nghị các xã gửi dự toán trước ngày 12/9.\n"))
     (d,) = facts.deadlines
     assert d.due == "2026-09-12" and d.year_inferred
+
+
+def test_a_document_just_issued_binds_those_it_asks_not_its_issuer() -> None:
+    d = _only_deadline("Sở Nông nghiệp và Môi trường vừa có văn bản đề nghị các xã rà soát danh mục, hoàn thành "
+                       "trước ngày 30/8/2026.")
+    assert d.agencies == ["Các xã"]
+    d = _only_deadline("UBND tỉnh vừa ban hành Công văn số 33/UBND-KT lùi thời hạn hoàn thành tiêu chí đến trước "
+                       "tháng 10/2026.")
+    assert d.agencies == [] and d.needs_review
+    d = _only_deadline("UBND tỉnh ban hành kế hoạch thực hiện trước ngày 30/6/2026.")  # a duty of its own
+    assert d.agencies == ["UBND tỉnh"]
+
+
+CENTRAL_HEADER = ("{org}\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+                  "Số: 45/{code}\nV/v báo cáo kết quả\n\nHà Nội, ngày 23 tháng 4 năm 2026\n\n"
+                  "Kính gửi: UBND các tỉnh.\n\nĐề nghị UBND các tỉnh báo cáo trước ngày 15/5/2026.\n")
+
+
+@pytest.mark.parametrize(("org", "code", "issuer"), [
+    ("ỦY BAN DÂN TỘC", "UBDT-CSDT", "Ủy ban Dân tộc"),
+    ("BỘ DÂN TỘC VÀ TÔN GIÁO", "BDTTG-CSDT", "Bộ Dân tộc và Tôn giáo"),
+    ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI", "UBND-KT", "UBND thành phố Hà Nội"),
+])
+def test_central_issuers_and_cities_are_named_as_they_are(org: str, code: str, issuer: str) -> None:
+    doc, _ = parse_and_extract("t", CENTRAL_HEADER.format(org=org, code=code))
+    assert doc.issuer == issuer
+
+
+def test_a_central_citys_committee_is_a_city_committee() -> None:
+    assert committee_of("Huế") == "UBND thành phố Huế"
+    assert committee_of("Lâm Đồng") == "UBND tỉnh Lâm Đồng"
