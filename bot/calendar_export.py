@@ -52,6 +52,11 @@ def recurrence_rule(due: dict[str, Any], relation: str | None = None) -> dict[st
     """
     every = due.get("every")
     day = int(due["day"]) if due.get("day") else None
+    if due.get("dates"):  # `trước ngày 05/6 và 05/12 hằng năm`: one rule when the day is the same
+        days = {int(md[3:]) for md in due["dates"]}
+        if len(days) != 1:
+            return None
+        return {"freq": "yearly", "bymonth": [int(md[:2]) for md in due["dates"]], "bymonthday": days.pop()}
     if every in _MONTH_STEP:
         rule: dict[str, Any] = {"freq": "monthly"}
         if _MONTH_STEP[every] > 1:

@@ -41,6 +41,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"\s+(?:hang\s+nam|(?:cua\s+)?nam\s+(?:sau|lien ke|tiep theo|truoc)(?:\s+lien ke)?"
         # `trước ngày 10/9 năm thực hiện`, `trước ngày 15/7 năm trước năm kế hoạch`: a yearly cycle
         r"|(?:cua\s+)?(?:nam\s+truoc\s+)?nam\s+(?:thuc hien|ke hoach))")),
+    # the second of two yearly dates (`trước ngày 15/6 và 15/12 hằng năm`)
+    ("yearly", re.compile(r"(?:(?<=va )|(?<=, ))(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s+(?:hang|moi)\s+nam")),
+    # `hạn chót nộp hồ sơ là 15/4/2026`, `thời hạn gửi báo cáo là ngày 20/3/2026`
+    ("before_date", re.compile(
+        rf"(?P<rel>han chot|han cuoi|thoi han)\s+(?:[a-z]+\s+){{0,6}}?la\s+(?:ngay\s+)?(?:{_DMY}|{_DMY_WORDS})")),
     ("monthly_next", re.compile(
         rf"(?:(?P<rel>{_BEFORE})\s+)?(?:vao\s+)?ngay\s+(?P<d>\d{{1,2}})\s+(?:cua\s+)?thang\s+(?:lien ke|tiep theo|sau)")),
     ("period_lead", re.compile(
@@ -258,7 +263,7 @@ def find_due_times(text: str, year_hint: int | None = None) -> list[DueMatch]:
                              year_inferred=False)
             found.append(dm)
     found.sort(key=lambda x: x.start)
-    found = _without_data_period(folded.lower(), found)
+    found = _coordinated_yearly(folded, _without_data_period(folded.lower(), found))
     return _drop_explained_rules(folded, _merge_monthly(_last_month_day(folded, found)))
 
 
@@ -269,7 +274,25 @@ _DATA_PERIOD = re.compile(r"chot so lieu|so lieu (?:duoc )?(?:tinh|lay|thong ke)
 # that day of its last month (20/3, 20/6 … for quarters; 20/6 and 20/12 for half-years; 20/12 yearly).
 _LAST_MONTH_DAY = re.compile(
     r"(?P<rel>truoc|cham nhat(?: la| vao)?)?\s*(?:vao\s+)?ngay\s+(?P<d>\d{1,2})\s+(?:cua\s+)?thang\s+cuoi"
-    r"\s+(?:cua\s+)?(?:ky|quy|nam|dot)")
+    r"\s+(?:cua\s+)?(?P<period>ky|quy|nam|dot)")
+
+
+def _coordinated_yearly(folded: str, found: list[DueMatch]) -> list[DueMatch]:
+    """`trong tháng 3 và tháng 9 hằng năm`: `hằng năm` covers both months, not only the last.
+    `trước ngày 05/6 và 05/12 hằng năm`: one half-yearly duty on those two dates."""
+    out = list(found)
+    for i in range(len(out) - 1, 0, -1):
+        first, second = out[i - 1], out[i]
+        if not re.fullmatch(r"\s*(?:,|va)\s*", folded[first.end:second.start]):
+            continue
+        if first.kind == "month" and first.year_inferred and second.kind == "yearly_month":
+            out[i - 1] = replace(first, kind="yearly_month", due={"every": "year", "month": int(first.due[5:])},
+                                 year_inferred=False)
+        elif (first.kind == second.kind == "yearly" and "month" in first.due and "month" in second.due
+              and second.due["month"] - first.due["month"] == 6):
+            dates = [f"{d['month']:02d}-{d['day']:02d}" for d in (first.due, second.due)]
+            out[i - 1:i + 1] = [replace(first, end=second.end, due={"every": "half-year", "dates": dates})]
+    return out
 
 
 def _without_data_period(folded: str, found: list[DueMatch]) -> list[DueMatch]:
@@ -290,9 +313,13 @@ def _last_month_day(folded: str, found: list[DueMatch]) -> list[DueMatch]:
     if not m or not 1 <= int(m.group("d")) <= 31:
         return found
     rel = "before" if m.group("rel") else "on"
-    return [replace(f, due={**f.due, "day": int(m.group("d"))}, relation=rel)
-            if isinstance(f.due, dict) and set(f.due) == {"every"} and f.due["every"] in ("quarter", "half-year", "year")
-            else f for f in found]
+    bare = [f for f in found
+            if isinstance(f.due, dict) and set(f.due) == {"every"} and f.due["every"] in ("quarter", "half-year", "year")]
+    if not bare and m.group("period") in ("quy", "nam"):  # `trước ngày 20 của tháng cuối quý` alone
+        every = "quarter" if m.group("period") == "quy" else "year"
+        return sorted([*found, DueMatch(m.start(), m.end(), "last_month_day", {"every": every, "day": int(m.group("d"))},
+                                        rel)], key=lambda x: x.start)
+    return [replace(f, due={**f.due, "day": int(m.group("d"))}, relation=rel) if f in bare else f for f in found]
 
 
 def _sentence_year(folded: str) -> int | None:

@@ -71,6 +71,11 @@ def occurrences(due: str | dict[str, Any], start: date, end: date, relation: str
         first = start + timedelta(days=(weekday - start.weekday()) % 7)
         return [first + timedelta(days=7 * k) for k in range((end - first).days // 7 + 1)] if first <= end else []
     out: list[date] = []
+    if due.get("dates"):  # `trước ngày 05/6 và 05/12 hằng năm`: {"every": "half-year", "dates": ["06-05", "12-05"]}
+        pairs = [tuple(int(x) for x in md.split("-")) for md in due["dates"]]
+        for y in range(start.year, end.year + 1):
+            out += [d for d in (_clamp(y, mo, dd) for mo, dd in pairs) if start <= d <= end]
+        return sorted(out)
     y, m = start.year, start.month
     while date(y, m, 1) <= end:
         falls = (
@@ -120,6 +125,9 @@ def describe_due(due: str | dict[str, Any], relation: str) -> str:
         if every == "quarter":
             return f"định kỳ {prefix} {day} tháng cuối quý" if day else "định kỳ hằng quý"
         if every == "half-year":
+            if due.get("dates"):
+                days = " và ".join(f"{int(md[3:])}/{int(md[:2])}" for md in due["dates"])
+                return f"{prefix} {days} hằng năm"
             return "định kỳ 6 tháng"
         if every == "year":
             if day and due.get("month"):

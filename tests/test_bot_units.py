@@ -158,6 +158,7 @@ def test_calendar_rrules_expand_like_recurrence(env: tuple[Settings, FactStore, 
             {"every": "month", "day": 30}, {"every": "month", "day": 29}, {"every": "month"},
             {"every": "quarter", "day": 31}, {"every": "half-year"}, {"every": "year", "month": 2, "day": 29},
             {"every": "week", "weekday": 4}, {"every": "week"}, {"relative": "15 ngày kể từ ngày nhận văn bản"},
+            {"every": "half-year", "dates": ["06-05", "12-05"]},
         ])
     ]
     data, count = build_calendar(rows + extra, START)

@@ -102,3 +102,9 @@ def test_before_a_month_every_year_falls_in_the_month_before() -> None:
     assert match.due == {"every": "year", "month": 3} and match.relation == BEFORE_START
     assert next_occurrence(match.due, date(2026, 3, 5), relation=match.relation) == date(2027, 2, 28)
     assert describe_due(match.due, match.relation) == "trước tháng 3 hằng năm"
+
+
+def test_two_dates_a_year_fall_on_both() -> None:
+    due = {"every": "half-year", "dates": ["06-05", "12-05"]}
+    assert occurrences(due, date(2026, 1, 1), date(2027, 6, 30)) == [date(2026, 6, 5), date(2026, 12, 5), date(2027, 6, 5)]
+    assert describe_due(due, "before") == "trước ngày 5/6 và 5/12 hằng năm"

@@ -279,6 +279,10 @@ def test_common_nouns_and_levels_of_coordination_offices(text: str, expected: li
     ("Báo cáo số liệu từ ngày 01/10/2026 đến hết ngày 05/11/2026.", []),
     # the months a recurring duty runs in
     ("Ngày 05 hằng tháng (từ tháng 02 đến tháng 9), UBND xã báo cáo kết quả.", [{"every": "month", "day": 5}]),
+    ("Các xã báo cáo trước ngày 20 của tháng cuối quý.", [{"every": "quarter", "day": 20}]),
+    ("Các sở báo cáo trước ngày 05/6 và 05/12 hằng năm.", [{"every": "half-year", "dates": ["06-05", "12-05"]}]),
+    ("Các xã kiểm tra trong tháng 3 và tháng 9 hằng năm.", [{"every": "year", "month": 3}, {"every": "year", "month": 9}]),
+    ("Hạn chót nộp hồ sơ là ngày 15/4/2026.", ["2026-04-15"]),
 ])
 def test_periods_windows_and_data_cut_offs(text: str, due: list) -> None:
     assert [m.due for m in find_due_times(text, 2026)] == due
