@@ -56,7 +56,7 @@ class AgencyLookup:
                 doc_date = last.isoformat() if last else None
             via = [i for i in ids if i in aliases and aliases[i].applies_to(doc_date)]
             if via:
-                r["notes"] = {names[i]: aliases[i].note for i in via if i in names}
+                r["notes"] = {names[i]: aliases[i].shown for i in via if i in names}
                 out.append(r)
         return out
 

@@ -119,7 +119,12 @@ class Answerer(AgencyLookup, FactAnswers, PassageAnswers):
             unknown_agency = ", ".join(q.agencies)
             q.agencies = []  # answer from the text, and say that no duty names this agency
         hits = self._search(q, only=doc_ids)
-        ans = self._plan(q, hits, today, doc_ids)
+        try:
+            ans = self._plan(q, hits, today, doc_ids)
+        except Exception:  # a fault in one fact path must not cost the user the passage that answers
+            log.exception("Answering from the facts failed; quoting the passage instead: %r", question)
+            ans = (self._quote_answer(q, hits) if self._on_topic(q, hits)
+                   else Answer(question, q.intent, False, f"{T.NOT_FOUND}\n\n{T.SUGGEST}"))
         if unknown_agency:
             if not ans.found:
                 text = T.AGENCY_UNKNOWN_IN_STORE.format(name=unknown_agency) + "\n\n" + T.SUGGEST

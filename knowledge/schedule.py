@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from knowledge.recurrence import due_date, occurrences
+from knowledge.recurrence import due_date, next_occurrence, occurrences
 from knowledge.store import FactStore
 
 OVERDUE_LOOKBACK_DAYS = 90
@@ -25,7 +25,12 @@ class Occurrence:
         return f"{self.deadline['id']}@{self.on.isoformat()}"
 
 
-def _since(row: dict[str, Any], start: date) -> date:
+def next_of(row: dict[str, Any], today: date) -> date | None:
+    """The next occurrence of a deadline row on or after `today`, never before its directive's date."""
+    return next_occurrence(row["due"], since(row, today), relation=row.get("relation"))
+
+
+def since(row: dict[str, Any], start: date) -> date:
     """A recurring duty starts with its directive: no occurrence before the document's own date."""
     issued = row.get("issued_date")
     if isinstance(row["due"], dict) and issued:
@@ -35,7 +40,7 @@ def _since(row: dict[str, Any], start: date) -> date:
 
 
 def expand(rows: list[dict[str, Any]], start: date, end: date) -> list[Occurrence]:
-    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], _since(row, start), end, row.get("relation"))]
+    out = [Occurrence(d, row) for row in rows for d in occurrences(row["due"], since(row, start), end, row.get("relation"))]
     out.sort(key=lambda o: (o.on, o.deadline.get("agencies") or [""], o.deadline["id"]))
     return out
 

@@ -343,17 +343,19 @@ class FactStore(ThreadLocalDatabase):
             r["agency_ids"] = [x["agency_id"] for x in own if x["role"] != "report_to"]
         return rows
 
-    def undated_duties(self, agency_ids: list[int]) -> list[dict[str, Any]]:
-        """Duties without a fixed limit naming these agencies, with their agencies by role."""
-        if not agency_ids:
-            return []
-        marks = ",".join("?" * len(agency_ids))
-        rows = list(self.db.query(
-            "select u.*, doc.issued_date from duties u join documents doc on doc.doc_id = u.doc_id"
-            f" where u.id in (select duty_id from duty_agencies where agency_id in ({marks})) order by u.id",
-            agency_ids))
-        links = self._agencies_of("duty_agencies", "duty_id",
-                                  f"select duty_id from duty_agencies where agency_id in ({marks})", agency_ids)
+    def undated_duties(self, agency_ids: list[int] | None = None, doc_ids: list[str] | None = None,
+                       provinces: list[str] | None = None) -> list[dict[str, Any]]:
+        """Duties without a fixed limit (of these agencies, documents, provinces), agencies by role."""
+        where, params = self._filters("u", doc_ids, provinces)
+        if agency_ids is not None:
+            if not agency_ids:
+                return []
+            where += (f" and u.id in (select duty_id from duty_agencies where agency_id in"
+                      f" ({','.join('?' * len(agency_ids))}))")
+            params += agency_ids
+        base = "from duties u join documents doc on doc.doc_id = u.doc_id where 1=1" + where
+        rows = list(self.db.query("select u.*, doc.issued_date, doc.province " + base + " order by u.id", params))
+        links = self._agencies_of("duty_agencies", "duty_id", f"select u.id {base}", params) if rows else {}
         for r in rows:
             r.update(_names_by_role(links.get(r["id"], []), ("lead", "agencies"), ("cooperating", "cooperating")))
         return rows

@@ -92,6 +92,13 @@ class Alias:
     note: str
     side: str  # "predecessor" | "successor"
     since: str
+    asked: str = ""  # the name the question used, which the note explains
+
+    @property
+    def shown(self) -> str:
+        """How a duty found through this alias names its agency: `Sở Tài chính (trước 3/2025 là Sở Kế
+        hoạch và Đầu tư)`, the name asked about with the one the document used."""
+        return f"{self.asked} {self.note}".strip()
 
     def applies_to(self, doc_date: str | None) -> bool:
         """A predecessor's name means the agency asked about only in documents written before the
@@ -107,7 +114,7 @@ def agency_family(name: str) -> list[Alias]:
     out: list[Alias] = []
     for c in agency_changes(name):
         if fold(name).startswith(fold(c.new)):
-            out.append(Alias(c.old, c.note_for_new(), "predecessor", c.since))
+            out.append(Alias(c.old, c.note_for_new(), "predecessor", c.since, c.new))
         else:
-            out.append(Alias(c.new, c.note_for_old(), "successor", c.since))
+            out.append(Alias(c.new, c.note_for_old(), "successor", c.since, c.old))
     return list(dict.fromkeys(out))
