@@ -64,6 +64,23 @@ def _near_year(row: dict[str, Any], year: int, slack: int, unknown: bool = True)
     return unknown if years is None else years[0] - slack <= year <= years[1] + slack
 
 
+def _once_each(occ: list[Any]) -> list[Any]:
+    """A window's list: a recurring duty at its first date in the window (its line says `hằng tuần`),
+    and a duty two directives repeat word for word (same task, agencies and date) once."""
+    seen: set[Any] = set()
+    out = []
+    for o in occ:
+        d = o.deadline
+        keys = {(" ".join(fold(d["task"] or "").split()), tuple(d["agencies"]), o.on)}
+        if isinstance(d["due"], dict):
+            keys.add(d["id"])
+        if keys & seen:
+            continue
+        seen |= keys
+        out.append(o)
+    return out
+
+
 def _sort_date(row: dict[str, Any], today: date) -> tuple[bool, date]:
     """Lists read in date order: a one-off by its last day, a recurring duty by its next occurrence;
     duties with no date (relative limits) last."""
@@ -248,14 +265,11 @@ class FactAnswers:
             return self._list_answer(q, T.OVERDUE_HEAD.format(today=fmt_date(today)),
                                      [(o.deadline, o.on) for o in occ], today, "overdue")
         if q.window:
-            occ = expand(rows, q.window.start, q.window.end)
-            if q.next_only:
-                seen: set[int] = set()
-                occ = [o for o in occ if not (o.deadline["id"] in seen or seen.add(o.deadline["id"]))]
+            occ = _once_each(expand(rows, q.window.start, q.window.end))
             if not occ and q.agencies and not any(r.get("supporting") for r in rows):
                 # it leads nothing in the window, but may cooperate on something there
                 support = self._supporting_rows(q, self._agency_ids(q.agencies, q.provinces), {r["id"] for r in rows})
-                occ = expand(support, q.window.start, q.window.end)
+                occ = _once_each(expand(support, q.window.start, q.window.end))
             if not occ:
                 text = T.NO_DEADLINES_WINDOW.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
                 later = expand(rows, q.window.end + timedelta(days=1), q.window.end + timedelta(days=NEXT_AFTER_DAYS))

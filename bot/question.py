@@ -91,8 +91,21 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
+# `Sở X phải làm gì trước 31/5/2026?`, `những hạn nào trước ngày 15/6?`: everything due from today to then.
+_UNTIL = re.compile(r"(?:lam gi|viec gi|nhung viec|can lam|han nao|nhung han|viec nao)\b.*?\btruoc\s+(?:ngay\s+)?"
+                    r"(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}))?(?![\d/])")
+
+
 def parse_window(folded: str, today: date) -> TimeWindow | None:
     """The period a question asks about, relative to `today` (None when it names none)."""
+    m = _UNTIL.search(folded)
+    if m:
+        try:
+            until = date(int(m.group(3) or today.year), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            until = None
+        if until and until >= today:
+            return TimeWindow(today, until, m.group(0))
     m = re.search(r"thang\s+(\d{1,2})(?:\s*[/.-]\s*|\s+nam\s+)(\d{4})", folded)
     if m and 1 <= int(m.group(1)) <= 12:
         y, mo = int(m.group(2)), int(m.group(1))

@@ -50,6 +50,7 @@ II. TỔ CHỨC THỰC HIỆN
 Sở Khoa học và Công nghệ chủ trì xây dựng kho dữ liệu dùng chung của tỉnh, hoàn thành trong quý III/2026.
 Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính lập dự toán kinh phí chuyển đổi số năm 2027, trình UBND tỉnh trước ngày 15/5/2026.
 Sở Tài chính tổng hợp kết quả giải ngân, báo cáo UBND tỉnh trước ngày 20/12/2026.
+Sở Nội vụ báo cáo tiến độ sắp xếp bộ máy vào thứ Năm hằng tuần.
 """
 
 
@@ -74,6 +75,8 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     ("Mục tiêu năm 2028 về tỷ lệ hồ sơ trực tuyến toàn trình là bao nhiêu?", ["90%"]),
     # it leads something later, and cooperates on something in the window asked about
     ("Sở Tài chính có hạn nào trong tháng 5/2026?", ["phối hợp", "15/5/2026"]),
+    # `trước <date>` after a duty cue: everything due from today to then
+    ("Sở Khoa học và Công nghệ phải làm gì trước 30/9/2026?", ["15/5/2026", "30/9/2026"]),
 ])
 def test_answers_found_in_duties_and_plan_periods(answerer: Answerer, question: str, must: list[str]) -> None:
     ans = answerer.answer(question, date(2026, 3, 15))
@@ -93,3 +96,10 @@ def test_a_plan_period_covers_each_of_its_years() -> None:
     assert _near_year({"year": "2026-2030"}, 2028, 0)
     assert not _near_year({"year": "2026-2030"}, 2032, 1)
     assert _near_year({"year": None}, 2026, 0) and not _near_year({"year": None}, 2026, 0, unknown=False)
+
+
+def test_a_weekly_duty_is_listed_once_in_a_month(answerer: Answerer) -> None:
+    ans = answerer.answer("Tháng 5/2026 có những việc gì phải xong?", date(2026, 3, 15))
+    assert ans.found and "15/5/2026" in ans.text
+    listed = [line for line in ans.text.splitlines() if line.startswith("•")]
+    assert sum("tiến độ sắp xếp bộ máy" in line for line in listed) == 1, ans.text
