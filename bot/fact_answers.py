@@ -44,6 +44,7 @@ TEXT_WORD_WEIGHT = 0.7  # per question word in the fact's own text (task or metr
 QUOTE_WORD_WEIGHT = 0.3  # per question word in its sentence
 YEAR_POINTS = 1.5  # the fact is of the year asked
 PREVIOUS_YEAR_POINTS = 1.0  # a result in a directive of year Y+1 (mostly about year Y)
+PERIOD_YEAR_POINTS = 0.75  # a target of a plan period that holds the year asked
 
 
 def _fact_years(row: dict[str, Any]) -> tuple[int, int] | None:
@@ -199,9 +200,11 @@ class FactAnswers:
                 s += DOC_RANK_POINTS - min(doc_rank[r["doc_id"]], DOC_RANK_POINTS) * DOC_RANK_STEP
             s += TEXT_WORD_WEIGHT * len(want & _content(r.get(text_key) or ""))
             s += QUOTE_WORD_WEIGHT * len(want & _content(r.get("quote") or ""))
-            if q.year and (str(q.year) in str(r.get("due")) or (r.get("year") and _near_year(r, q.year, 0))
-                           or str(q.year) in (r.get("issued_date") or "")):
+            if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
+                           or (not r.get("year") and str(q.year) in (r.get("issued_date") or ""))):
                 s += YEAR_POINTS
+            elif q.year and r.get("year") and _near_year(r, q.year, 0):
+                s += PERIOD_YEAR_POINTS  # a plan period (`2026-2030`) holding the year: after the year's own
             elif q.year and r.get("kind") == "result" and (_fact_years(r) or (0, 0))[1] == q.year + 1:
                 s += PREVIOUS_YEAR_POINTS
             return s
