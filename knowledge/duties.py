@@ -112,6 +112,7 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
     seen: set[tuple] = set()
     framed: set[int] = set()
     told: list[Mention] = []  # the last agencies a sentence of the document put to work
+    named: dict[str, str] = {}  # head noun → the last agency named with it (`viện` → `Viện Nghiên cứu …`)
     for sec in doc.sections:
         if sec.kind == "row" or sec.idx in framed or _skip_section(doc, sec, has_numbering):
             if _CITING.match(fold_aligned(sec.text).lower()):
@@ -126,8 +127,9 @@ def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[
         for s_start, s_end in sentences(sec.text):
             sentence = sec.text[s_start:s_end]
             mentions = find_agencies(sentence, doc.province, open_vocab=True)  # once per sentence
-            own_subject = subject_agencies(sentence, doc.province, mentions)
+            own_subject = subject_agencies(sentence, doc.province, mentions) or _referred(sentence, named)
             told = own_subject or told_agencies(sentence, mentions) or told
+            named.update({m.name.split()[0].lower(): m.name for m in mentions if " " in m.name})
             matches = find_due_times(sentence, year_hint)
             if not matches:
                 link = relayed(sec, sentence, own_subject, period)
@@ -212,6 +214,19 @@ def _owned_by(d: Deadline, told: list[Mention]) -> Deadline:
         return d
     return replace(d, agencies=names(told), needs_review=False,
                    why=d.why + "; agency: the agencies last named to act (no `Đơn vị chủ trì` line)")
+
+
+# A sentence opening with a bare head noun and a lowercase verb (`Viện có nhiệm vụ bàn giao …`, `Sở
+# chịu trách nhiệm …`) means the agency of that kind named last.
+_BARE_HEAD = re.compile(r"^\s*(?:[-+•]\s*)?(Sở|Viện|Ban|Bộ|Cục|Chi cục|Trung tâm|Phòng|Văn phòng)\s+(?=[a-zà-ỹđ])")
+
+
+def _referred(sentence: str, named: dict[str, str]) -> list[Mention]:
+    m = _BARE_HEAD.match(sentence)
+    full = named.get(m.group(1).split()[0].lower()) if m else None
+    if not m or not full or (m.group(1).lower() != full.lower()[:len(m.group(1))]):
+        return []
+    return [Mention(m.start(1), m.end(1), full, m.group(1))]
 
 
 _CITING = re.compile(r"can cu\b")

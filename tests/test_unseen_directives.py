@@ -330,3 +330,9 @@ def test_central_issuers_and_cities_are_named_as_they_are(org: str, code: str, i
 def test_a_central_citys_committee_is_a_city_committee() -> None:
     assert committee_of("Huế") == "UBND thành phố Huế"
     assert committee_of("Lâm Đồng") == "UBND tỉnh Lâm Đồng"
+
+
+def test_a_bare_head_noun_refers_to_the_agency_of_that_kind_named_before() -> None:
+    d = _only_deadline("Viện Quy hoạch đô thị tỉnh đã khảo sát các khu dân cư ven sông.\n\nViện có nhiệm vụ bàn giao "
+                       "kết quả khảo sát cho UBND các phường. Thời gian hoàn thành trước ngày 20/4/2026.")
+    assert d.agencies == ["Viện Quy hoạch đô thị tỉnh"]
