@@ -43,8 +43,8 @@ def test_due_time_forms(text: str, due: object, relation: str) -> None:
 
 
 def test_two_deadlines_in_one_sentence() -> None:
-    found = find_due_times("hoàn thành trước ngày 15/4/2023 và tổ chức thực hiện trước ngày 31/12/2023", None)
-    assert [m.due for m in found] == ["2023-04-15", "2023-12-31"]
+    found = find_due_times("lập danh sách trước ngày 12/5/2023 và nghiệm thu công trình trước ngày 30/11/2023", None)
+    assert [m.due for m in found] == ["2023-05-12", "2023-11-30"]
 
 
 def test_date_without_year_takes_context_year_and_is_marked() -> None:
@@ -53,7 +53,7 @@ def test_date_without_year_takes_context_year_and_is_marked() -> None:
 
 
 def test_reference_dates_are_not_deadlines() -> None:
-    assert find_due_times("theo Quyết định số 2328/QĐ-UBND ngày 27/9/2022 của UBND tỉnh", 2024) == []
+    assert find_due_times("theo Quyết định số 4411/QĐ-UBND ngày 14/6/2021 của UBND tỉnh", 2024) == []
     assert find_due_times("Ngân hàng tháng trước; 06 tháng đầu năm 2019", 2019) == []
 
 

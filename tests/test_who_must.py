@@ -48,7 +48,7 @@ I. MỤC TIÊU
 
 II. TỔ CHỨC THỰC HIỆN
 Sở Khoa học và Công nghệ chủ trì xây dựng kho dữ liệu dùng chung của tỉnh, hoàn thành trong quý III/2026.
-Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tài chính lập dự toán kinh phí chuyển đổi số năm 2027, trình UBND tỉnh trước ngày 15/5/2026.
+Sở Khoa học và Công nghệ làm đầu mối, phối hợp với Sở Tài chính lập dự toán kinh phí chuyển đổi số năm 2027, trình UBND tỉnh trước ngày 15/5/2026.
 Sở Tài chính tổng hợp kết quả giải ngân, báo cáo UBND tỉnh trước ngày 20/12/2026.
 Sở Nội vụ báo cáo tiến độ sắp xếp bộ máy vào thứ Năm hằng tuần.
 """
