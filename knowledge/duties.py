@@ -95,7 +95,8 @@ _ASSIGNED_WORK = re.compile(
 # to the agencies last told (only when no item or addressee says more).
 _OBJECTLESS_REQUEST = re.compile(
     r"\b(?:yeu cau|de nghi)\s+(?:khan truong\s+)?(?:bao cao|gui|hoan thanh|hoan thien|trinh|tong hop|cung cap"
-    r"|co van ban|co bao cao)\b|\b(?:gui|nop)\s+(?:ve|den|cho|toi|tai)\b")
+    r"|co van ban|co bao cao)\b|\b(?:gui|nop)\s+(?:ve|den|cho|toi|tai)\b"
+    r"|^\s*(?:thoi gian (?:hoan thanh|thuc hien)|thoi han hoan thanh|hoan thanh)\b")  # `Hoàn thành trước …`
 UNDATED_TASK_CHARS = 300  # an undated duty's task as shown in a list
 
 

@@ -336,3 +336,9 @@ def test_a_bare_head_noun_refers_to_the_agency_of_that_kind_named_before() -> No
     d = _only_deadline("Viện Quy hoạch đô thị tỉnh đã khảo sát các khu dân cư ven sông.\n\nViện có nhiệm vụ bàn giao "
                        "kết quả khảo sát cho UBND các phường. Thời gian hoàn thành trước ngày 20/4/2026.")
     assert d.agencies == ["Viện Quy hoạch đô thị tỉnh"]
+
+
+def test_a_completion_sentence_naming_no_one_belongs_to_the_agency_told_before() -> None:
+    d = _only_deadline("Giao Trung tâm Phục vụ hành chính công tỉnh rà soát quy trình nội bộ.\n\nNội dung rà soát gồm "
+                       "thời gian xử lý và thành phần hồ sơ. Hoàn thành trước ngày 30/4/2026.")
+    assert d.agencies == ["Trung tâm Phục vụ hành chính công tỉnh"]
