@@ -265,8 +265,7 @@ _NAMED_ALIASES: dict[str, list[str]] = {
     "Văn phòng UBND tỉnh": ["VP UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"],
     "Ủy ban MTTQ Việt Nam tỉnh": ["MTTQ", "UB MTTQ tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"],
     "Ban Chỉ đạo các Chương trình MTQG tỉnh": ["BCĐ", "BCĐ các CTMTQG", "Ban Chỉ đạo"],
-    # the provincial social insurance office (not BHXH Việt Nam, nor a BHXH khu vực of 2025)
-    "Bảo hiểm xã hội tỉnh": [r"(?:bao hiem xa hoi|bhxh) tinh(?! (?:viet nam|khu vuc))"],
+    "Bảo hiểm xã hội tỉnh": ["BHXH tỉnh"],
     "Ngân hàng Chính sách xã hội": ["NHCSXH"],
 }
 
