@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from knowledge.agency_grammar import TITLES, Phrase, find_phrases, split_named_list
-from knowledge.text import fold
+from knowledge.text import UPPER, fold
 
 # Department names (after "Sở"), with the folded variants that mean the same department.
 DEPARTMENTS: dict[str, list[str]] = {
@@ -125,8 +125,7 @@ for _canon, _variants in DEPARTMENTS.items():
         _DEPT_BY_FOLD[re.sub(r"\s+", "", _v)] = _canon
 _NAMED_RE = [(canon, re.compile(r"(?<![a-z])(?:" + "|".join(pats) + r")(?![a-z])")) for canon, pats in NAMED.items()]
 _COLLECTIVE_RE = [re.compile(r"(?<![a-z])" + p + r"(?![a-z])") for p in _COLLECTIVE]
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_PROPER = rf"[{_UPPER}][^\W\d_]+(?: [{_UPPER}][^\W\d_]+){{0,3}}"
+_PROPER = rf"[{UPPER}][^\W\d_]+(?: [{UPPER}][^\W\d_]+){{0,3}}"
 _UBND_UNIT_RE = re.compile(r"(?<![a-z])" + _UBND_UNIT)
 _UNIT_RE = re.compile(r"(?<![a-z])" + _UNIT)
 _PROPER_RE = re.compile(_PROPER)
@@ -202,7 +201,7 @@ def _with_open_phrases(text: str, folded: str, known: list[Mention]) -> list[Men
 
 
 # `UBND các xã` + ` Hòa Mỹ, Phú Lộc`: the units the table's collective is cut short of.
-_NAMES_AFTER = re.compile(rf" [{_UPPER}]")
+_NAMES_AFTER = re.compile(rf" [{UPPER}]")
 
 
 def _strip_title(surface: str) -> str:

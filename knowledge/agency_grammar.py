@@ -112,10 +112,7 @@ HEAD_SPELLING = {"so": "sở", "bao": "báo", "bo": "bộ", "cuc": "cục", "hoi
 
 def head_at(text: str, folded: str, pos: int) -> str | None:
     """The head noun starting at `pos`, checked against its spelling when folding is ambiguous."""
-    head = _match_any(folded, pos, HEADS)
-    if head and head in HEAD_SPELLING and text[pos:pos + len(head)].lower() != HEAD_SPELLING[head]:
-        return None
-    return head
+    return _match_spelled(text, folded, pos, HEADS, HEAD_SPELLING)
 
 
 @dataclass(frozen=True)
@@ -148,10 +145,11 @@ def _match_any(folded: str, pos: int, words: list[str]) -> str | None:
 WORD_SPELLING = {"quan": "quận"}
 
 
-def _match_spelled(text: str, folded: str, pos: int, words: list[str]) -> str | None:
-    """_match_any, refusing a word of WORD_SPELLING written otherwise."""
+def _match_spelled(text: str, folded: str, pos: int, words: list[str],
+                   spelling: dict[str, str] = WORD_SPELLING) -> str | None:
+    """_match_any, refusing a word of `spelling` written otherwise in the original text."""
     found = _match_any(folded, pos, words)
-    if found in WORD_SPELLING and text[pos:pos + len(found)].lower() != WORD_SPELLING[found]:
+    if found in spelling and text[pos:pos + len(found)].lower() != spelling[found]:
         return None
     return found
 

@@ -298,7 +298,9 @@ def _coordinated_yearly(folded: str, found: list[DueMatch]) -> list[DueMatch]:
 def _without_data_period(folded: str, found: list[DueMatch]) -> list[DueMatch]:
     """Drop the one or two dates (`từ … đến …`) right after `chốt số liệu`; later limits stay."""
     cutoff = _DATA_PERIOD.search(folded)
-    after = [f for f in found if cutoff and f.start >= cutoff.start()]
+    if cutoff is None:
+        return found
+    after = [f for f in found if f.start >= cutoff.start()]
     if not after or re.search(r"[,;]|\.\s", folded[cutoff.end():after[0].start]):
         return found  # the first date after the cue is in another clause
     dropped = [after[0]]

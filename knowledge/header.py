@@ -24,15 +24,14 @@ from knowledge.blocks import Block as _Block
 from knowledge.blocks import one_line as _one_line
 from knowledge.model import Document
 from knowledge.provinces import PROVINCES, canonical_province, committee_of, provinces_in
-from knowledge.text import fold
+from knowledge.text import UPPER, fold
 
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _HEADER_BLOCKS = 30  # the header never runs past this many blocks
 
 # `Lâm Đồng, ngày 05 tháng 3 năm 2024`, `Hà Tĩnh, ngày   tháng   năm 2023` (a draft: day/month blank),
 # `TP. Hồ Chí Minh, ngày 5/3/2024`. The place is a few capitalised words.
 _PLACE_DATE = re.compile(
-    rf"^(?P<place>(?:T[Pp]\.\s*)?[{_UPPER}][^\W\d_]*(?:[ .-]+[{_UPPER}][^\W\d_]*){{0,5}})\s*,\s*ngày\b\s*"
+    rf"^(?P<place>(?:T[Pp]\.\s*)?[{UPPER}][^\W\d_]*(?:[ .-]+[{UPPER}][^\W\d_]*){{0,5}})\s*,\s*ngày\b\s*"
     r"(?:(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*(?P<y>\d{4})"
     r"|(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4}))",
 )
@@ -107,7 +106,7 @@ _SIGN_TITLE = re.compile(
 _NOI_NHAN = re.compile(r"^noi nhan\s*:?\s*(?:$|[-–•+*]|nhu tren)")
 # A signer's name: two to five capitalised words (`Nguyễn Ngọc Phúc`, `Hồ Văn Mười`); Ê Đê and Jrai names
 # may open with one letter or an apostrophe (`Y Ngọc Niê Kđăm`, `H'Yim Kđoh`).
-_NAME = re.compile(rf"^[{_UPPER}](?:'[{_UPPER}])?[^\W\d_A-Z]*(?:\s+[{_UPPER}][^\W\d_A-Z]+){{1,4}}$")
+_NAME = re.compile(rf"^[{UPPER}](?:'[{UPPER}])?[^\W\d_A-Z]*(?:\s+[{UPPER}][^\W\d_A-Z]+){{1,4}}$")
 
 # A portal news item reporting a directive: `UBND tỉnh vừa ban hành Công văn số 846/UBND-TH ngày 21/5 …`,
 # `Ngày 21/5, UBND tỉnh ban hành Kế hoạch số 12/KH-UBND …`.
@@ -546,7 +545,7 @@ def infer_issuer(doc: Document) -> None:
         doc.province = doc.province or canonical_province(doc.place)
     elif not doc.province:
         counts: dict[str, int] = {}
-        for m in re.finditer(rf"(?:tỉnh|Tỉnh)\s+((?:[{_UPPER}][^\W\d_]+\s?){{1,3}})", doc.text):
+        for m in re.finditer(rf"(?:tỉnh|Tỉnh)\s+((?:[{UPPER}][^\W\d_]+\s?){{1,3}})", doc.text):
             prov = canonical_province(m.group(1).strip()) or (provinces_in(m.group(1)) or [None])[0]
             if prov:
                 counts[prov] = counts.get(prov, 0) + 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from knowledge.text import UPPER
+
 _NUMBERING = re.compile(r"(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?|[a-zđ]\)|\d+\)")
-# Capitals of Vietnamese (NFC). A range such as `à-ỹ` for the lowercase would also take in `Đ`, `Ư`,
-# `Ơ`, `Ă` and every capital with a tone mark, so a sentence opening `Đề nghị …` would not start one.
-UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# A sentence starts at any Vietnamese capital (`Đề nghị …`, `Ủy ban …` too).
 _SENT_END = re.compile(rf"(?<=[.!?])\s+(?=[{UPPER}])|(?<=\./\.)\s+")
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Capitals of Vietnamese (NFC), for character classes. A range such as `à-ỹ` for the lowercase would
+# also take in `Đ`, `Ư`, `Ơ`, `Ă` and every capital with a tone mark.
+UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+
 _TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
 # An open syllable ending in oa/oe/uy whose tone sits on the last vowel (not after q, where u is a consonant).
 _OPEN_GLIDE = re.compile(r"(?<![qQ\w])(\w*?)([oOuU])([àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ])(?!\w)")
