@@ -22,6 +22,7 @@ from knowledge.config import parse_day
 
 if TYPE_CHECKING:
     from bot.answer_model import Answer
+    from knowledge.model import Facts
 
 Command = Callable[[Settings, argparse.Namespace], int]
 
@@ -156,6 +157,18 @@ def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_decisions(facts: Facts) -> None:
+    """`extract --explain`: each time expression's decision record, deadlines first, then the times left out."""
+    for d in facts.deadlines:
+        review = " NEEDS REVIEW" if d.needs_review else ""
+        print(f"{json.dumps(d.due, ensure_ascii=False)} {d.kind} {', '.join(d.agencies) or '(no agency)'} "
+              f"[{d.section}] confidence {d.confidence:.2f}{review}")
+        print(d.decision.explain() if d.decision else f"  why: {d.why}")
+        print(f"  quote: {d.quote[:200]}")
+    for section, decision in facts.left_out:
+        print(f"left out [{section}]: `{decision.due_words}` is {decision.kind}")
+
+
 def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.extract import facts_json, parse_and_extract
     from knowledge.reader import RejectedFile, read_path
@@ -170,10 +183,7 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     elif args.explain:
-        for d in facts.deadlines:
-            print(f"{json.dumps(d.due, ensure_ascii=False)} {', '.join(d.agencies) or '(no agency)'} [{d.section}]")
-            print(f"  why: {d.why}")
-            print(f"  quote: {d.quote[:200]}")
+        _print_decisions(facts)
     else:
         print(f"{doc.doc_id}: {doc.type} {doc.number or ''} {data['issued_date'] or ''} — {doc.issuer or ''}")
         for d in facts.deadlines:

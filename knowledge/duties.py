@@ -1,15 +1,19 @@
 """Deadlines: who must do what by when, from the sections of a parsed directive.
 
-The loop over sentences and their due times; who is responsible comes from knowledge.roles, duties
-laid out over several lines from knowledge.duty_blocks, and duty tables from knowledge.duty_tables.
+One resolver for every time expression: the words around it give its kind (knowledge.time_kinds),
+the text gives candidate doers with their evidence (the clause's subject, the object of `giao` /
+`đề nghị`, the enclosing item or lead-in, the addressees, the sentence before, the agencies last told:
+knowledge.roles), and knowledge.decision chooses one and says how sure it is. Duties laid out over
+several lines come from knowledge.duty_blocks, duty tables from knowledge.duty_tables.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from knowledge.agencies import Mention, find_agencies, fold_aligned
+from knowledge.decision import Candidate, Decision, decide, with_candidate
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.duty_blocks import field_deadlines, field_of, frame_deadlines, frame_scope, relayed
 from knowledge.model import Deadline, Document, Duty, Section
@@ -19,28 +23,19 @@ from knowledge.roles import (
     consent_subject,
     cooperating,
     handed_over,
-    inherited_subject,
+    inherited_candidates,
     names,
     report_to_names,
     resolve_generic,
     subject_agencies,
     told_agencies,
 )
+from knowledge.rulebook import rule
 from knowledge.sentences import clause_start, sentences
+from knowledge.time_kinds import DEADLINE_KINDS, sentence_kind, time_kind
 
 _SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
-_TARGET_CUE = re.compile(r"phấn đấu", re.IGNORECASE)
-_TARGET_AFTER = re.compile(r"^\s*(?:,\s*)?có\s+\d")
 _NUM_PREFIX = re.compile(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+")
-# "Để phấn đấu giải ngân 100% … trước ngày 31/01/2027, Chủ tịch UBND tỉnh yêu cầu:" states the purpose
-# of the duties listed after it; its date is a goal, not a duty of anyone.
-_PURPOSE = re.compile(r"^(?:de|nham)\s.*\b(?:yeu cau|de nghi|chi dao|giao)(?:\s[^,.;:]{0,60})?:\s*$", re.DOTALL)
-# `Theo quy định tại Nghị định 09/2019/NĐ-CP, thời hạn gửi báo cáo năm là ngày 15/12`: a rule cited as
-# background, with no agency of the directive's own, is the law's limit, not a duty this text assigns.
-_STATUTE = re.compile(r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?(?:theo|can cu|tai)\s+(?:quy dinh|nghi dinh|thong tu|luat|dieu|khoan|quyet dinh)\b")
-# `Trong thời gian từ nay đến cuối năm 2023 …, để phấn đấu hoàn thành …, Phó Thủ tướng yêu cầu …`: a time
-# that leads into the purpose before any agency is named is the horizon of the goal, not a duty's limit.
-_HORIZON = re.compile(r"[^.;:]{0,80}?,\s*(?:de|nham)\s+(?:phan dau|hoan thanh|dat|bao dam|dam bao)\b")
 
 
 def _skip_section(doc: Document, sec: Section, has_numbering: bool) -> bool:
@@ -71,20 +66,6 @@ def _task_text(sentence: str, due: DueMatch, prev_end: int, subject: list[Mentio
     return task
 
 
-def _keep(match: DueMatch, all_matches: list[DueMatch], sentence: str, folded: str, first_agency: int) -> bool:
-    """A bare `trong năm YYYY` is a deadline only when nothing more precise is given and it is not a goal;
-    no time is a deadline when it is the horizon of the sentence's purpose."""
-    if match.start < first_agency and _HORIZON.match(folded, match.end):
-        return False
-    if match.kind != "year":
-        return True
-    if any(other.specificity > 1 for other in all_matches if other is not match):
-        return False
-    if _TARGET_AFTER.match(sentence[match.end:]):
-        return False
-    return not _TARGET_CUE.search(sentence[: match.start])
-
-
 # A sentence that gives its subject work without a time (`Sở Y tế thường xuyên kiểm tra …`, `Công an
 # tỉnh chủ trì bảo đảm an ninh …`): the verbs of assigned work, folded.
 _ASSIGNED_WORK = re.compile(
@@ -100,112 +81,191 @@ _OBJECTLESS_REQUEST = re.compile(
 UNDATED_TASK_CHARS = 300  # an undated duty's task as shown in a list
 
 
-def extract_deadlines(doc: Document, undated: list[Duty] | None = None) -> list[Deadline]:
+def extract_deadlines(doc: Document, undated: list[Duty] | None = None,
+                      left_out: list[tuple[str, Decision]] | None = None) -> list[Deadline]:
     """All deadlines of a document, in text order, without duplicates.
 
-    `undated` collects the duties a sentence gives its own subject without any time (`thường
-    xuyên` work): they are listed for their agency but are not deadlines."""
+    Each time expression gets one decision (knowledge.decision): its kind, the candidate doers with
+    their evidence, the choice and a confidence. `undated` collects the duties a sentence gives its own
+    subject without any time (`thường xuyên` work); `left_out` the decisions on times that are no
+    deadline (plan periods, purposes, …), for `extract --explain`."""
     from knowledge.duty_tables import table_deadlines
 
-    has_numbering = any(s.kind in ("part", "item") for s in doc.sections)
-    year_hint = doc.year_hint or (doc.issued_date.year if doc.issued_date else None)
+    reader = _Reader(doc, undated, left_out)
     out: list[Deadline] = []
-    seen: set[tuple] = set()
-    framed: set[int] = set()
-    told: list[Mention] = []  # the last agencies a sentence of the document put to work
-    named: dict[str, str] = {}  # head noun → the last agency named with it (`viện` → `Viện Nghiên cứu …`)
     for sec in doc.sections:
-        if sec.kind == "row" or sec.idx in framed or _skip_section(doc, sec, has_numbering):
-            if _CITING.match(fold_aligned(sec.text).lower()):
-                told = _told_in(doc, sec) or told  # `Căn cứ …, Bộ X đề nghị các tỉnh …`: no deadline, but a request
-            continue
-        if field_of(sec):
-            out += [_owned_by(d, told) for d in field_deadlines(doc, sec, year_hint)]
-            continue
-        inherited: list[Mention] | None = None
-        previous: list[Mention] = []  # subject of the previous sentence of this paragraph
-        period: DueMatch | None = None  # the recurring due time of the previous sentence
-        for s_start, s_end in sentences(sec.text):
-            sentence = sec.text[s_start:s_end]
-            mentions = find_agencies(sentence, doc.province, open_vocab=True)  # once per sentence
-            own_subject = subject_agencies(sentence, doc.province, mentions) or _referred(sentence, named)
-            told = own_subject or told_agencies(sentence, mentions) or told
-            named.update({m.name.split()[0].lower(): m.name for m in mentions if " " in m.name})
-            matches = find_due_times(sentence, year_hint)
-            if not matches:
-                link = relayed(sec, sentence, own_subject, period)
-                if link:
-                    out.append(link)
-                elif undated is not None and own_subject:
-                    _undated_duty(doc, sec, sentence, own_subject, undated)
-                previous = own_subject or previous
-                period = None
-                continue
-            period = next((m for m in matches if m.recurring and "every" in m.due), None)
-            folded = fold_aligned(sentence)
-            if _PURPOSE.match(folded.strip().lower()):
-                continue
-            if _STATUTE.match(folded.strip().lower()) and not own_subject:
-                continue
-            frame = frame_scope(doc, sec, sentence, year_hint)
-            if frame and not own_subject:
-                out += frame_deadlines(doc, sec, frame[0], year_hint, framed)
-                continue
-            why_agency = "subject of the sentence"
-            subject = own_subject
-            if not subject and CONSENT.match(folded.lower()):
-                rest = sec.text[s_end:]
-                subject = consent_subject(sentence, folded, rest, doc.province)
-                why_agency = "the agency whose request is granted (`Đồng ý … đề nghị của X`, `Giao X`)"
-            if not subject and previous:
-                subject, why_agency = previous, "subject carried from the previous sentence"
-            if not subject:
-                if inherited is None:
-                    inherited = inherited_subject(doc, sec)
-                subject, why_agency = inherited, "subject of the enclosing item or the addressees"
-            if not subject and told and _OBJECTLESS_REQUEST.search(folded.lower()):
-                subject, why_agency = told, "the agencies last told to act (the request or the submission names no one)"
-            subject = resolve_generic(doc, subject)
-            previous = subject
-            agencies = names(subject)
-            first_agency = mentions[0].start if mentions else len(sentence)
-            folded_lower = folded.lower()
-            prev_end = 0
-            last_task = ""
-            for due in matches:
-                if not _keep(due, matches, sentence, folded_lower, first_agency):
-                    prev_end = due.end
-                    continue
-                due_agencies, due_subject, due_why = agencies, subject, why_agency
-                clause = clause_subject(sentence, due, doc.province)
-                handed = [] if clause else handed_over(sentence, folded, due, mentions)
-                if clause:
-                    due_agencies, due_subject, due_why = names(clause), clause, "subject of the clause"
-                elif handed:
-                    due_agencies, due_subject, due_why = names(handed), handed, "the agency a file is sent to, then acting"
-                coop = [c for c in cooperating(sentence, folded, due.start, doc.province) if c not in due_agencies]
-                adjacent = last_task and not re.search(r"\w", sentence[prev_end:due.start])
-                task = last_task if adjacent else _task_text(sentence, due, prev_end, own_subject)
-                if len(task) < 12 and last_task:
-                    task = last_task
-                last_task = task
-                prev_end = due.end
-                key = (str(due.due), due.relation, tuple(due_agencies), task)
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append(Deadline(
-                    agencies=due_agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
-                    quote=sentence.strip(), section=sec.label, section_idx=sec.idx,
-                    year_inferred=due.year_inferred, due_text=due_words(sentence, due),
-                    report_to=report_to_names(folded, mentions, due_subject, coop),
-                    needs_review=not due_agencies, time=due.time,
-                    why=f"agency: {due_why}; due: {due.kind} `{sentence[due.start:due.end]}`",
-                ))
-    out += table_deadlines(doc, year_hint)
+        out += _section_deadlines(reader, sec)
+    out += table_deadlines(doc, reader.year_hint)
     out.sort(key=lambda d: d.section_idx)
     _link_assignments(doc, out)
     return out
+
+
+@dataclass
+class _Reader:
+    """What reading carries from one section to the next."""
+
+    doc: Document
+    undated: list[Duty] | None
+    left_out: list[tuple[str, Decision]] | None
+    told: list[Mention] = field(default_factory=list)  # the last agencies a sentence put to work
+    named: dict[str, str] = field(default_factory=dict)  # head noun → last agency named with it
+    framed: set[int] = field(default_factory=set)  # items given a deadline by a time frame
+    seen: set[tuple] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        doc = self.doc
+        self.has_numbering = any(s.kind in ("part", "item") for s in doc.sections)
+        self.year_hint = doc.year_hint or (doc.issued_date.year if doc.issued_date else None)
+
+    def leave_out(self, sec: Section, decisions: list[Decision]) -> None:
+        if self.left_out is not None:
+            self.left_out += [(sec.label, d) for d in decisions]
+
+
+@dataclass
+class _Paragraph:
+    """What reading carries from one sentence to the next inside a section."""
+
+    sec: Section
+    previous: list[Mention] = field(default_factory=list)  # subject of the previous sentence
+    period: DueMatch | None = None  # the recurring due time of the previous sentence
+    inherited: list[Candidate] | None = None  # from the enclosing items, lead-in or addressees
+
+
+def _section_deadlines(reader: _Reader, sec: Section) -> list[Deadline]:
+    doc = reader.doc
+    if sec.kind == "row" or sec.idx in reader.framed or _skip_section(doc, sec, reader.has_numbering):
+        if _CITING.match(fold_aligned(sec.text).lower()):
+            reader.told = _told_in(doc, sec) or reader.told  # `Căn cứ …, Bộ X đề nghị các tỉnh …`
+        return []
+    if field_of(sec):
+        return [_owned_by(d, reader.told) for d in field_deadlines(doc, sec, reader.year_hint)]
+    out: list[Deadline] = []
+    paragraph = _Paragraph(sec)
+    for s_start, s_end in sentences(sec.text):
+        out += _sentence_deadlines(reader, paragraph, sec.text[s_start:s_end], sec.text[s_end:])
+    return out
+
+
+def _sentence_deadlines(reader: _Reader, par: _Paragraph, sentence: str, rest: str) -> list[Deadline]:
+    """The deadlines of one sentence: its due times, each with a decision on kind and doer."""
+    doc, sec = reader.doc, par.sec
+    mentions = find_agencies(sentence, doc.province, open_vocab=True)  # once per sentence
+    own_subject = subject_agencies(sentence, doc.province, mentions) or _referred(sentence, reader.named)
+    reader.told = own_subject or told_agencies(sentence, mentions) or reader.told
+    reader.named.update({m.name.split()[0].lower(): m.name for m in mentions if " " in m.name})
+    matches = find_due_times(sentence, reader.year_hint)
+    if not matches:
+        return _without_time(reader, par, sentence, own_subject)
+    par.period = next((m for m in matches if m.recurring and "every" in m.due), None)
+    folded = fold_aligned(sentence).lower()
+    whole = sentence_kind(folded, bool(own_subject))
+    if whole:
+        reader.leave_out(sec, [Decision(whole, due_words(sentence, m)) for m in matches])
+        return []
+    if sec.kind in ("part", "item") and rule("kinds", "heading_frame").search(folded) and len(matches) == 1:
+        reader.leave_out(sec, [Decision("time frame of a heading", due_words(sentence, matches[0]))])
+        return frame_deadlines(doc, sec, matches[0], reader.year_hint, reader.framed, heading=True)
+    frame = frame_scope(doc, sec, sentence, reader.year_hint)
+    if frame and not own_subject:
+        return frame_deadlines(doc, sec, frame[0], reader.year_hint, reader.framed)
+    candidates = _sentence_candidates(reader, par, sentence, folded, own_subject, rest)
+    chosen = next((c for c in candidates if c.agencies), None)
+    par.previous = list(chosen.mentions) if chosen else []
+    return _due_deadlines(reader, par, sentence, matches, mentions, own_subject, candidates)
+
+
+def _without_time(reader: _Reader, par: _Paragraph, sentence: str, own_subject: list[Mention]) -> list[Deadline]:
+    """A sentence without a due time: the next link of a reporting chain, or a duty with no limit."""
+    link = relayed(par.sec, sentence, own_subject, par.period)
+    if link is None and reader.undated is not None and own_subject:
+        _undated_duty(reader.doc, par.sec, sentence, own_subject, reader.undated)
+    par.previous = own_subject or par.previous
+    par.period = None
+    return [link] if link else []
+
+
+def _candidate(evidence: str, mentions: list[Mention], detail: str = "") -> Candidate:
+    return Candidate(evidence, tuple(names(mentions)), detail, tuple(mentions))
+
+
+def _sentence_candidates(reader: _Reader, par: _Paragraph, sentence: str, folded: str,
+                         own_subject: list[Mention], rest: str) -> list[Candidate]:
+    """Every doer the text offers for the sentence's times, in precedence order."""
+    doc = reader.doc
+    out = [_candidate("sentence subject", own_subject)] if own_subject else []
+    if not own_subject and CONSENT.match(folded):
+        granted = consent_subject(sentence, fold_aligned(sentence), rest, doc.province)
+        out += [_candidate("request granted", granted)] if granted else []
+    if par.previous:
+        out.append(_candidate("previous sentence", par.previous))
+    if par.inherited is None:
+        par.inherited = [_candidate(evidence, found) for evidence, found in inherited_candidates(doc, par.sec)]
+    out += par.inherited
+    if reader.told and _OBJECTLESS_REQUEST.search(folded):
+        out.append(_candidate("agencies last told", reader.told, "the request or submission names no one"))
+    return [_generic_resolved(doc, c) for c in out]
+
+
+def _generic_resolved(doc: Document, c: Candidate) -> Candidate:
+    """`Quý cơ quan`, `các đơn vị` → the letter's addressees, when it names them."""
+    resolved = resolve_generic(doc, list(c.mentions))
+    if resolved == list(c.mentions):
+        return c
+    return _candidate("addressees", resolved, f"for «{', '.join(c.agencies)}»")
+
+
+def _due_deadlines(reader: _Reader, par: _Paragraph, sentence: str, matches: list[DueMatch],
+                   mentions: list[Mention], own_subject: list[Mention], candidates: list[Candidate]) -> list[Deadline]:
+    """One deadline per due time of the sentence whose kind is a duty or a goal with a doer."""
+    doc, sec = reader.doc, par.sec
+    folded = fold_aligned(sentence)
+    first_agency = mentions[0].start if mentions else len(sentence)
+    out: list[Deadline] = []
+    prev_end, last_task = 0, ""
+    in_heading = sec.kind == "part" or sentence.strip() == sentence.strip().upper()
+    for due in matches:
+        decision = _decide(doc, sentence, folded, due, matches, mentions, first_agency, candidates, in_heading)
+        if decision.kind not in DEADLINE_KINDS or (decision.kind == "goal" and decision.choice is None):
+            reader.leave_out(sec, [decision])
+            prev_end = due.end
+            continue
+        agencies = list(decision.choice.agencies) if decision.choice else []
+        coop = [c for c in cooperating(sentence, folded, due.start, doc.province) if c not in agencies]
+        adjacent = last_task and not re.search(r"\w", sentence[prev_end:due.start])
+        task = last_task if adjacent else _task_text(sentence, due, prev_end, own_subject)
+        if len(task) < 12 and last_task:
+            task = last_task
+        last_task, prev_end = task, due.end
+        key = (str(due.due), due.relation, tuple(agencies), task)
+        if key in reader.seen:
+            continue
+        reader.seen.add(key)
+        chosen = list(decision.choice.mentions) if decision.choice else []
+        out.append(Deadline(
+            agencies=agencies, cooperating=coop, due=due.due, relation=due.relation, task=task,
+            quote=sentence.strip(), section=sec.label, section_idx=sec.idx, year_inferred=due.year_inferred,
+            due_text=decision.due_words, report_to=report_to_names(folded, mentions, chosen, coop),
+            time=due.time, kind=decision.kind, decision=decision,
+            why=f"agency: {decision.choice.evidence if decision.choice else 'none'}; due: {due.kind} "
+                f"`{sentence[due.start:due.end]}`",
+        ))
+    return out
+
+
+def _decide(doc: Document, sentence: str, folded: str, due: DueMatch, matches: list[DueMatch],
+            mentions: list[Mention], first_agency: int, candidates: list[Candidate], in_heading: bool) -> Decision:
+    """The decision on one due time: its kind, and the doers of its own clause before the sentence's."""
+    kind = time_kind(folded.lower(), due, matches, first_agency, in_heading)
+    words = due_words(sentence, due)
+    if kind not in DEADLINE_KINDS:
+        return Decision(kind, words)
+    clause = clause_subject(sentence, due, doc.province)
+    handed = [] if clause else handed_over(sentence, folded, due, mentions)
+    own = [_candidate("clause subject", clause)] if clause else []
+    own += [_candidate("file handed over", handed)] if handed else []
+    return decide(kind, words, own + candidates, ["year inferred"] if due.year_inferred else [])
 
 
 def _owned_by(d: Deadline, told: list[Mention]) -> Deadline:
@@ -213,8 +273,8 @@ def _owned_by(d: Deadline, told: list[Mention]) -> Deadline:
     the paragraph's agencies own it."""
     if d.agencies or not told:
         return d
-    return replace(d, agencies=names(told), needs_review=False,
-                   why=d.why + "; agency: the agencies last named to act (no `Đơn vị chủ trì` line)")
+    last = _candidate("agencies last told", told, "no `Đơn vị chủ trì` line")
+    return replace(d, decision=with_candidate(d.decision, last), why=d.why + "; agency: the agencies last named to act")
 
 
 # A sentence opening with a bare head noun and a lowercase verb (`Viện có nhiệm vụ bàn giao …`, `Sở
@@ -275,6 +335,8 @@ def _link_assignments(doc: Document, deadlines: list[Deadline]) -> None:
             scope = {target.idx} | {t.idx for t in doc.sections if target in doc.ancestors(t)}
             for d in deadlines:
                 if d.section_idx in scope and not d.agencies:
-                    d.agencies, d.needs_review = names(subject), False
+                    d.decision = with_candidate(d.decision, _candidate(
+                        "item assigning by number", subject, f"{sec.label} assigns {target.label}"))
+                    d.__post_init__()
                     d.why += f"; agency: the item assigning {target.label} ({sec.label})"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from knowledge.agencies import Mention, fold_aligned
+from knowledge.decision import single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.roles import inherited_subject, names, subject_agencies
@@ -76,8 +77,13 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
     quote = "\n".join(x.text for x in ([task_sec] if task_sec else []) + lines)
     return [Deadline(agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=shorten_task(task),
                      quote=quote, section=(task_sec or sec).label, section_idx=sec.idx,
-                     year_inferred=m.year_inferred, due_text=field[1], needs_review=not lead, time=m.time,
+                     year_inferred=m.year_inferred, due_text=field[1], time=m.time,
+                     decision=single("field line", lead, field[1], doubts=_doubts(m)),
                      why="field lines: `Đơn vị chủ trì` + `Thời gian hoàn thành`") for m in matches]
+
+
+def _doubts(m: DueMatch) -> list[str]:
+    return ["year inferred"] if m.year_inferred else []
 
 
 FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line
@@ -103,6 +109,7 @@ def relayed(sec: Section, sentence: str, subject: list[Mention], period: DueMatc
     return Deadline(agencies=names(subject), cooperating=[], due=due, relation="on",
                     task=shorten_task(sentence[subject[-1].end:].strip(" ,.")), quote=sentence.strip(),
                     section=sec.label, section_idx=sec.idx,
+                    decision=single("reporting chain", names(subject), sentence.strip()[:40]),
                     why="the next link of a reporting chain: the period of the sentence before")
 
 
@@ -118,10 +125,11 @@ def frame_scope(doc: Document, sec: Section, sentence: str, year_hint: int | Non
 
 
 def frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int | None,
-                     done: set[int]) -> list[Deadline]:
-    """Items after a time frame (until the enclosing numbered part ends) that state no time of their
-    own inherit it: one deadline per leaf item, agency from the item or its heading."""
-    anchor = next((a for a in reversed(doc.ancestors(sec)) if a.kind in ("part", "item")), None)
+                     done: set[int], heading: bool = False) -> list[Deadline]:
+    """Items after a time frame (until the enclosing numbered part ends; for a `heading` that sets
+    the frame, until the heading's own part ends) that state no time of their own inherit it: one
+    deadline per leaf item, agency from the item or its heading."""
+    anchor = sec if heading else next((a for a in reversed(doc.ancestors(sec)) if a.kind in ("part", "item")), None)
     limit = anchor.level if anchor else 0
     out: list[Deadline] = []
     scope = []
@@ -135,15 +143,19 @@ def frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int
             continue
         if find_due_times(leaf.text, year_hint):
             continue
-        subject = subject_agencies(leaf.text, doc.province) or inherited_subject(doc, leaf)
+        own = subject_agencies(leaf.text, doc.province)
+        subject = own or inherited_subject(doc, leaf)
         if not subject:
             continue
+        evidence = "sentence subject" if own else "time frame item"
+        words = due_words(sec.text, frame) if frame.end < len(sec.text) else ""
         done.add(leaf.idx)
         out.append(Deadline(
             agencies=names(subject), cooperating=[], due=frame.due, relation=frame.relation,
             task=shorten_task(leaf.text), quote=leaf.text, section=leaf.label, section_idx=leaf.idx,
-            year_inferred=frame.year_inferred, due_text=due_words(sec.text, frame) if frame.end < len(sec.text)
-            else "", why="time frame opening the list (" + sec.label + ")"))
+            year_inferred=frame.year_inferred, due_text=words,
+            decision=single(evidence, names(subject), words, doubts=_doubts(frame), detail="time from " + sec.label),
+            why="time frame opening the list (" + sec.label + ")"))
     return out
 
 

@@ -13,8 +13,9 @@ from knowledge.targets import extract_targets
 def extract(doc: Document) -> Facts:
     targets, results = extract_targets(doc)
     duties: list[Duty] = []
-    deadlines = extract_deadlines(doc, undated=duties)
-    return Facts(deadlines=deadlines, targets=targets, results=results, duties=duties)
+    left_out: list = []
+    deadlines = extract_deadlines(doc, undated=duties, left_out=left_out)
+    return Facts(deadlines=deadlines, targets=targets, results=results, duties=duties, left_out=left_out)
 
 
 def parse_and_extract(doc_id: str, text: str, source_name: str = "", fmt: str = "txt") -> tuple[Document, Facts]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -72,14 +72,22 @@ class Deadline:
     year_inferred: bool = False
     due_text: str = ""
     report_to: list[str] = field(default_factory=list)  # who receives the result; not responsible
-    needs_review: bool = False  # no agency found: a person should check it
+    needs_review: bool = False  # weak or conflicting evidence: a person should check it
     time: str | None = None  # "16:00" when the limit names an hour
     why: str = ""  # which rules gave the agency and the due time (`extract --explain`)
+    confidence: float = 1.0  # how sure the reader is of doer and time, 0–1 (knowledge.decision)
+    kind: str = "duty"  # duty (a limit) | goal (a goal with a year)
+    decision: Any = field(default=None, repr=False, compare=False)  # knowledge.decision.Decision
+
+    def __post_init__(self) -> None:
+        if self.decision is not None:  # the decision record is the one source of confidence and review
+            self.confidence = self.decision.confidence
+            self.needs_review = self.decision.needs_review
+            self.agencies = list(self.decision.choice.agencies) if self.decision.choice else self.agencies
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("section_idx")
-        data.pop("why")
+        data = {k: v for k, v in asdict(replace(self, decision=None)).items()
+                if k not in ("section_idx", "why", "decision")}
         if data["time"] is None:
             data.pop("time")
         return data
@@ -127,3 +135,5 @@ class Facts:
     targets: list[Target] = field(default_factory=list)
     results: list[Target] = field(default_factory=list)
     duties: list[Duty] = field(default_factory=list)  # without a fixed limit
+    # times that are no deadline, with the decision that says why (section label, decision): `--explain`
+    left_out: list[tuple[str, Any]] = field(default_factory=list)

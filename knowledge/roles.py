@@ -28,7 +28,7 @@ VERB_RE = re.compile(
 )
 _LEAD_IN = re.compile(
     r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+|\(\d{1,2}\)\s+)?"
-    r"(?:(?:ve|doi voi) [^:]{0,200}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
+    r"(?:(?:ve|doi voi) [^:]{0,400}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
     re.IGNORECASE)
 _COOP = re.compile(r"phoi hop(?:\s+chat che)?\s+(?:voi|cung)\s+")
 
@@ -177,22 +177,55 @@ SUBJECT_VERB_GAP = 12  # after an opening clause, the verb follows its subject c
 
 
 def inherited_subject(doc: Document, sec: Section) -> list[Mention]:
+    """The doer a section takes from around it when it names none (the strongest of its candidates)."""
+    found = inherited_candidates(doc, sec)
+    return found[0][1] if found else []
+
+
+def inherited_candidates(doc: Document, sec: Section) -> list[tuple[str, list[Mention]]]:
+    """(evidence, agencies) a section may take its doer from, nearest first: the lead-in paragraph
+    before it (`Giao Sở Nội vụ:` then `a) …`), the enclosing items' and lead-ins' subjects, the
+    addressees of a letter."""
+    out: list[tuple[str, list[Mention]]] = []
+    lead = _sibling_lead_in(doc, sec)
+    if lead:
+        out.append(("lead-in", lead))
     for anc in reversed(doc.ancestors(sec)):
-        if anc.kind == "paragraph" and anc.text.rstrip().endswith(":"):
-            # `Theo đó, Ủy ban Dân tộc xác định …:` leads in the bullets under it.
-            spans = sentences(anc.text)
-            subject = subject_agencies(anc.text[spans[-1][0]:spans[-1][1]], doc.province) if spans else []
-            if subject:
-                return subject
-            continue
-        if anc.kind not in ("part", "item", "bullet", "point"):
-            continue
-        first = anc.text[: sentences(anc.text)[0][1]] if anc.text else ""
-        first = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?\s+", "", first)
-        subject = subject_agencies(first, doc.province)
+        subject = _opening_subject(doc, anc)
         if subject:
-            return subject
-    return addressee_mentions(doc) if doc.type == "Công văn" else []
+            out.append(("lead-in" if anc.kind == "paragraph" else "enclosing item", subject))
+    if doc.type == "Công văn":
+        addressees = addressee_mentions(doc)
+        out += [("addressees", addressees)] if addressees else []
+    return out
+
+
+def _opening_subject(doc: Document, anc: Section) -> list[Mention]:
+    """The subject an enclosing section passes to what it contains: a lead-in paragraph's last sentence
+    (`Theo đó, Ủy ban Dân tộc xác định …:`), a numbered item's or bullet's first sentence."""
+    if anc.kind == "paragraph" and anc.text.rstrip().endswith(":"):
+        spans = sentences(anc.text)
+        return subject_agencies(anc.text[spans[-1][0]:spans[-1][1]], doc.province) if spans else []
+    if anc.kind not in ("part", "item", "bullet", "point") or not anc.text:
+        return []
+    first = anc.text[: sentences(anc.text)[0][1]]
+    first = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?\s+", "", first)
+    return subject_agencies(first, doc.province)
+
+
+def _sibling_lead_in(doc: Document, sec: Section) -> list[Mention]:
+    """`Giao Sở Khoa học và Công nghệ chủ trì …:` followed by items a), b), c) at the same level: the
+    nearest paragraph before a list item, ending with a colon, gives the item its subject."""
+    if sec.kind not in ("item", "point", "bullet"):
+        return []
+    first = (sec.parent + 1) if sec.parent is not None else 0
+    for prev in reversed(doc.sections[first:sec.idx]):
+        if prev.parent != sec.parent:
+            continue
+        if prev.kind != "paragraph":
+            continue  # an earlier item of the same list
+        return _opening_subject(doc, prev) if prev.text.rstrip().endswith(":") else []
+    return []
 
 
 def addressee_mentions(doc: Document) -> list[Mention]:
