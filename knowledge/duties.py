@@ -34,7 +34,9 @@ from knowledge.rulebook import rule
 from knowledge.sentences import clause_start, sentences
 from knowledge.time_kinds import DEADLINE_KINDS, sentence_kind, time_kind
 
-_SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua)")
+# Parts that state purposes, targets, resources or an assessment of the past: no duty has its limit there.
+_SKIP_PARTS = re.compile(r"^(?:muc dich|yeu cau|muc tieu|du kien nguon luc|nguon luc|kinh phi|tinh hinh|ket qua"
+                         r"|(?:chi tieu|danh gia)(?![^.]*(?:nhiem vu|giai phap)))")
 _NUM_PREFIX = re.compile(r"^\s*(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.\s+")
 
 
@@ -259,13 +261,20 @@ def _decide(doc: Document, sentence: str, folded: str, due: DueMatch, matches: l
     """The decision on one due time: its kind, and the doers of its own clause before the sentence's."""
     kind = time_kind(folded.lower(), due, matches, first_agency, in_heading)
     words = due_words(sentence, due)
-    if kind not in DEADLINE_KINDS:
+    if kind not in (*DEADLINE_KINDS, "aspiration"):
         return Decision(kind, words)
     clause = clause_subject(sentence, due, doc.province)
     handed = [] if clause else handed_over(sentence, folded, due, mentions)
     own = [_candidate("clause subject", clause)] if clause else []
     own += [_candidate("file handed over", handed)] if handed else []
-    return decide(kind, words, own + candidates, ["year inferred"] if due.year_inferred else [])
+    decision = decide(kind, words, own + candidates, ["year inferred"] if due.year_inferred else [])
+    if kind != "aspiration":
+        return decision
+    # `Các huyện A, B tập trung …, phấn đấu đạt chuẩn trong năm 2023`: a goal its own sentence gives a doer
+    # binds that doer; told under a heading (`- Phấn đấu trong năm 2024 …`) it is the province's aspiration.
+    if decision.choice and decision.choice.evidence in ("sentence subject", "clause subject"):
+        return decide("goal", words, decision.candidates, ["year inferred"] if due.year_inferred else [])
+    return Decision("aspiration", words, decision.candidates)
 
 
 def _owned_by(d: Deadline, told: list[Mention]) -> Deadline:

@@ -10,6 +10,7 @@ from knowledge.decision import single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.roles import inherited_subject, names, subject_agencies
+from knowledge.time_kinds import has_limit
 
 # Field lines of a duty block: `- Đơn vị chủ trì thực hiện: …`, `- Thời gian hoàn thành: …`.
 _FIELD = re.compile(
@@ -141,7 +142,7 @@ def frame_deadlines(doc: Document, sec: Section, frame: DueMatch, year_hint: int
     for leaf in scope:
         if leaf.idx in parents or leaf.kind == "row" or len(leaf.text) < 25:
             continue
-        if find_due_times(leaf.text, year_hint):
+        if has_limit(leaf.text, year_hint):
             continue
         own = subject_agencies(leaf.text, doc.province)
         subject = own or inherited_subject(doc, leaf)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 
-from knowledge.duetime import DueMatch
+from knowledge.agencies import fold_aligned
+from knowledge.duetime import DueMatch, find_due_times
 from knowledge.rulebook import rule
 
 DEADLINE_KINDS = ("duty", "goal")
 _YEAR_KINDS = ("year", "year_until", "year_goal")
 PLAN_PERIOD_REACH = 100  # characters before a year searched for the plan-period words that lead to it
-_REQUEST = re.compile(r"\b(?:de nghi|yeu cau|giao|phai|can|khan truong)\b")
+# A request that puts someone to work (`yêu cầu các sở …`, `phải`), not the noun (`đáp ứng yêu cầu`).
+_REQUEST = re.compile(r"\b(?:de nghi|yeu cau|giao(?: cho)?|chi dao)\s+(?:cac|so|ubnd|uy ban|ban|bo|trung tam|van phong"
+                      r"|chu tich|giam doc|thu truong)\b|\bphai\b|\bkhan truong\b")
 
 
 def _clause(folded: str, due: DueMatch) -> tuple[str, str]:
@@ -47,6 +50,11 @@ def time_kind(folded: str, due: DueMatch, matches: list[DueMatch], first_agency:
     topic = rule("kinds", "topic").match(folded)
     if topic and due.end <= topic.end():
         return "topic"
+    if due.relation != "before" and rule("kinds", "expected").search(folded, 0, due.start):
+        return "expected"
+    if due.relation != "before" and due.start < first_agency and rule("kinds", "purpose_lead").match(
+            folded[:due.start]) and _REQUEST.search(folded, due.end):
+        return "purpose"
     if due.kind not in _YEAR_KINDS:
         return "duty"
     if in_heading:
@@ -55,7 +63,7 @@ def time_kind(folded: str, due: DueMatch, matches: list[DueMatch], first_agency:
     window = folded[max(0, due.start - PLAN_PERIOD_REACH):due.end]
     period = next((m for m in rule("kinds", "plan_period").finditer(window)
                    if m.end() >= len(window) - (due.end - due.start)), None)
-    if period:
+    if period or rule("kinds", "period_after").match(folded, due.end):
         return "plan_period"
     if any(other.specificity > 1 for other in matches if other is not due) and (
             rule("kinds", "opening_year").match(before) or after.lstrip().startswith(",")):
@@ -69,3 +77,10 @@ def time_kind(folded: str, due: DueMatch, matches: list[DueMatch], first_agency:
     if rule("kinds", "ongoing").search(before):
         return "ongoing"
     return "plan_period" if due.kind == "year_until" else "duty"
+
+
+def has_limit(text: str, year_hint: int | None) -> bool:
+    """Whether a text states a time of its own that is a deadline (a plan's name `… đến năm 2030` is not)."""
+    matches = find_due_times(text, year_hint)
+    folded = fold_aligned(text).lower()
+    return any(time_kind(folded, m, matches, len(text)) in DEADLINE_KINDS for m in matches)

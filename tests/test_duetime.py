@@ -108,3 +108,66 @@ def test_two_dates_a_year_fall_on_both() -> None:
     due = {"every": "half-year", "dates": ["06-05", "12-05"]}
     assert occurrences(due, date(2026, 1, 1), date(2027, 6, 30)) == [date(2026, 6, 5), date(2026, 12, 5), date(2027, 6, 5)]
     assert describe_due(due, "before") == "trước ngày 5/6 và 5/12 hằng năm"
+
+
+@pytest.mark.parametrize(("text", "due", "relation"), [
+    ("yêu cầu đến 15/8/2026 phải bàn giao toàn bộ mặt bằng cho nhà thầu", "2026-08-15", "before"),
+    ("phấn đấu đến ngày 30/9/2026 hoàn thành chi trả tiền bồi thường", "2026-09-30", "before"),
+    ("đến ngày 20/11/2026 các xã phải hoàn thành việc rà soát", "2026-11-20", "before"),
+    ("đến hết ngày 10 tháng 12 năm 2026 làm xong hồ sơ quyết toán", "2026-12-10", "before"),
+])
+def test_a_date_after_den_that_a_duty_follows_is_a_limit(text: str, due: str, relation: str) -> None:
+    assert [(m.kind, m.due, m.relation) for m in find_due_times(text, 2026)] == [("before_date", due, relation)]
+
+
+@pytest.mark.parametrize("text", [
+    "tiếp nhận hồ sơ từ 01/3 đến 30/5/2026 phải bảo đảm đúng quy trình",
+    "Kế hoạch có hiệu lực đến ngày 31/12/2026.",
+    "Tính đến ngày 30/6/2026, toàn tỉnh đã hoàn thành 75% kế hoạch vốn.",
+    "đến ngày 30/6/2026 vẫn chưa hoàn thành bàn giao mặt bằng",
+])
+def test_a_range_a_validity_or_a_state_after_den_is_no_limit(text: str) -> None:
+    assert [m for m in find_due_times(text, 2026) if m.kind == "before_date"] == []
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("phấn đấu đến năm 2030 có 90% số thôn có nhà văn hóa đạt chuẩn", "2030"),
+    ("Từ nay đến hết năm 2026, tập trung giải ngân vốn sự nghiệp", "2026"),
+    ("đến cuối năm 2027 hoàn thành sắp xếp các thôn, tổ dân phố", "2027"),
+])
+def test_a_year_reached_is_recognised_for_the_resolver(text: str, year: str) -> None:
+    """`đến năm 2030` may be a goal's year or a plan's end: knowledge.time_kinds decides, so the grammar
+    only names it (`year_until`), relation before."""
+    assert [(m.kind, m.due, m.relation) for m in find_due_times(text, 2026)] == [("year_until", year, "before")]
+
+
+def test_a_range_of_years_gives_only_its_last_year() -> None:
+    found = find_due_times("Kế hoạch thực hiện trong giai đoạn từ năm 2026 đến năm 2030", 2026)
+    assert [(m.kind, m.due) for m in found] == [("year_until", "2030")]
+
+
+@pytest.mark.parametrize("text", ["Tính đến năm 2025, cả tỉnh có 60 xã đạt chuẩn.",
+                                  "Quy hoạch vùng thời kỳ 2021-2030, tầm nhìn đến năm 2050"])
+def test_a_data_cut_off_or_a_vision_is_no_year_reached(text: str) -> None:
+    assert find_due_times(text, 2026) == []
+
+
+@pytest.mark.parametrize(("text", "due", "relation"), [
+    ("triển khai ngay trong năm 2025 các mô hình điểm", "2025", "within"),
+    ("Sở Tư pháp hoàn thành trong Quý II năm 2026", "2026-Q2", "within"),
+    ("gửi báo cáo tiến độ chậm nhất vào ngày 08 hằng tháng", {"every": "month", "day": 8}, "before"),
+    ("các xã hoàn thành trong tháng 03/2026 việc cập nhật", "2026-03", "within"),
+])
+def test_forms_already_found(text: str, due: object, relation: str) -> None:
+    assert [(m.due, m.relation) for m in find_due_times(text, 2026)] == [(due, relation)]
+
+
+@pytest.mark.parametrize(("text", "inferred"), [
+    ("Từ 19 giờ 30 phút - 20 giờ 30 phút ngày 24 tháng 9 năm 2026", False),
+    # a schedule table's cell, read alone or after `vào`: the year is the document's
+    ("Từ 19 giờ 30 phút - 20 giờ 30 phút ngày 24 tháng 9", True),
+    ("vào Từ 19 giờ 30 phút - 20 giờ 30 phút ngày 24 tháng 9", True),
+])
+def test_a_window_of_hours_on_a_day_is_due_that_day_at_its_first_hour(text: str, inferred: bool) -> None:
+    (m,) = find_due_times(text, 2026)
+    assert (m.kind, m.due, m.relation, m.time, m.year_inferred) == ("on_date", "2026-09-24", "on", "19:30", inferred)

@@ -342,3 +342,16 @@ def test_a_completion_sentence_naming_no_one_belongs_to_the_agency_told_before()
     d = _only_deadline("Giao Trung tâm Phục vụ hành chính công tỉnh rà soát quy trình nội bộ.\n\nNội dung rà soát gồm "
                        "thời gian xử lý và thành phần hồ sơ. Hoàn thành trước ngày 30/4/2026.")
     assert d.agencies == ["Trung tâm Phục vụ hành chính công tỉnh"]
+
+
+def test_a_date_after_den_with_phai_or_hoan_thanh_is_a_deadline() -> None:
+    _, facts = parse_and_extract("t", HEADER + (
+        "1. Giao Trung tâm Phát triển quỹ đất tỉnh tập trung giải phóng mặt bằng đoạn tuyến qua xã Tân Lập, "
+        "yêu cầu đến 15/8/2026 phải bàn giao toàn bộ mặt bằng cho nhà thầu.\n"
+        "2. UBND xã Tân Lập chi trả tiền bồi thường trong tháng 6/2026, phấn đấu đến ngày 30/9/2026 hoàn "
+        "thành 90% chi trả.\n"))
+    assert [(d.agencies, d.due, d.relation) for d in facts.deadlines] == [
+        (["Trung tâm Phát triển quỹ đất tỉnh"], "2026-08-15", "before"),
+        (["UBND xã Tân Lập"], "2026-06", "within"),
+        (["UBND xã Tân Lập"], "2026-09-30", "before"),
+    ]
