@@ -326,3 +326,23 @@ def misspelt_agencies(text: str, known: list[str], cutoff: float = 88.0) -> list
         if best and best[1] not in found:
             found.append(best[1])
     return found
+
+
+# A field or table cell that names the lead and its partners in one clause: `Văn phòng UBND tỉnh chủ trì,
+# phối hợp với Sở Khoa học và Công nghệ và các sở, ngành liên quan`. The lead ends at its role verb.
+_LEAD_VERB = re.compile(r"\s*,?\s+(?:chủ trì|tham mưu|thực hiện|chịu trách nhiệm)\b", re.IGNORECASE)
+_PARTNER_VERB = re.compile(r"(?:^|,|\s)\s*phối hợp(?: chặt chẽ)?(?: với)?\s+", re.IGNORECASE)
+
+
+def lead_and_partners(cell: str) -> tuple[str, str] | None:
+    """(lead, partners) written in one cell as `X chủ trì, phối hợp với Y`; None when no role verb splits it
+    (then the cell is a list of agencies as it stands)."""
+    lead_verb = _LEAD_VERB.search(cell)
+    partner = _PARTNER_VERB.search(cell, lead_verb.end() if lead_verb else 0)
+    if not lead_verb and not partner:
+        return None
+    cut = lead_verb.start() if lead_verb else partner.start() if partner else len(cell)
+    if any(m.start < cut < m.end for m in find_agencies(cell, open_vocab=True)):
+        return None  # the verb is part of a name: `Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh`
+    lead = cell[:cut].strip(" ,;.")
+    return (lead, cell[partner.end():].strip(" ,;.") if partner else "") if lead else None

@@ -194,83 +194,155 @@ def _word_start_before(folded: str, pos: int) -> int:
     return k
 
 
+# Role verbs: what a directive says an agency does right after naming it (`Văn phòng UBND tỉnh chủ trì,
+# phối hợp với …`). Lowercase they are stop words already; these also end a name when capitalised (a table
+# cell or an OCR line: `UBND tỉnh Chủ trì`), except right after the head, where they may open a name.
+ROLE_VERBS = ("chu tri", "phoi hop", "tham muu", "thuc hien", "chiu trach nhiem", "to chuc thuc hien")
+# Bodies named after what they coordinate or carry out: `Hội đồng phối hợp phổ biến, giáo dục pháp luật`,
+# `Tổ công tác thực hiện Đề án 06`, `Ban Chỉ đạo thực hiện Chương trình …`. Right after one of these heads a
+# role verb belongs to the name when a named object (capitalised) or one of NAMED_ROLE_OBJECTS follows;
+# otherwise it is the verb (`Ban Chỉ đạo phối hợp với Sở Y tế`).
+COUNCIL_HEADS = ("hoi dong", "ban chi dao", "to cong tac", "ban", "to", "nhom cong tac")
+NAMED_ROLE_OBJECTS = ("pho bien", "lien nganh", "lien co quan", "cong tac")
+# Lowercase terms inside common names that would otherwise end them (a stop word or a comma), taken whole:
+# `Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh` (every province has one).
+NAME_TERMS = ["pho bien, giao duc phap luat", "pho bien giao duc phap luat"]
+_ROLE_VERB = re.compile(r"(?:" + "|".join(ROLE_VERBS) + r")(?![a-z0-9])")
+
+
+@dataclass
+class _Cursor:
+    """How far a phrase has got: scan position, end of the name so far, words taken, a place word seen."""
+
+    i: int
+    end: int
+    words: int = 0
+    placed: bool = False  # after `tỉnh`, `xã` …: only a capitalised place name may follow
+
+
+def _skip_spaces(folded: str, j: int) -> int:
+    while j < len(folded) and folded[j] == " ":
+        j += 1
+    return j
+
+
 def _extend(text: str, folded: str, pos: int, collective: bool) -> int:
     """End of the phrase whose head ends at `pos`: words until a stop word or punctuation."""
-    end = pos
-    words = 0
-    i = pos
     before = folded[max(0, pos - 24):pos].split()  # the last words before the head end
-    placed = bool(before) and (before[-1] in LOCALITY_WORDS or " ".join(before[-2:]) in LOCALITY_WORDS)
-    while words < MAX_WORDS:
-        j = i
-        while j < len(folded) and folded[j] == " ":
-            j += 1
+    cur = _Cursor(pos, pos, placed=bool(before) and (before[-1] in LOCALITY_WORDS
+                                                      or " ".join(before[-2:]) in LOCALITY_WORDS))
+    while cur.words < MAX_WORDS:
+        j = _skip_spaces(folded, cur.i)
         if j >= len(folded):
             break
         ch = folded[j]
         if ch in "-–&" and j + 1 < len(folded):
-            k = j + 1
-            while k < len(folded) and folded[k] == " ":
-                k += 1
-            if folded.startswith("xa hoi", k) and not _is_upper_at(text, k):  # `chính trị - xã hội`
-                end = i = k + len("xa hoi")
-                words += 1
-                continue
-            if _is_upper_at(text, k) or folded.startswith(("tb", "xh"), k):
-                i = k
-                continue
-            break
-        if ch == "," and collective:
-            k = j + 1
-            while k < len(folded) and folded[k] == " ":
-                k += 1
-            cont = _match_spelled(text, folded, k, LIST_CONTINUATIONS)
-            if cont:
-                end = i = k + len(cont)
-                words += 1
-                continue
-            if _is_upper_at(text, k) and _is_upper_at(text, _word_start_before(folded, j)) \
-                    and not head_at(text, folded, k):
-                i = k  # `các xã Hòa Mỹ, Phú Lộc`: the names of the units go on after a comma
-                continue
-            break
-        if not (ch.isalnum()):
-            break
-        m = _WORD.match(folded, j)
-        if not m:
-            break
-        word = m.group(0)
-        if word == "va":
-            k = m.end() + 1
-            head_next = head_at(text, folded, k)
-            if _is_upper_at(text, k) and not head_next:
-                i = m.end()
-                continue
-            if collective and _match_any(folded, k, _COLLECTIVE_AFTER_VA):
-                i = m.end()
-                continue
-            break
-        scope = _SCOPE.match(folded, j) if collective else None
-        if scope:
-            end = i = scope.end()
-            words += 1
-            continue
-        if _stop_at(text, j) and not folded.startswith(NAME_ENDINGS, max(0, j - 10)):
-            break
-        if placed and not _is_upper_at(text, j) and not _match_spelled(text, folded, j, LOCALITY_WORDS_LIST):
-            break
-        if head_at(text, folded, j) and _is_upper_at(text, j) and words > 0 and not collective:
-            # A second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list).
-            prev = folded[end - 4:end]
-            if not prev.endswith(("tinh", "bo")):
+            if not _across_dash(text, folded, j, cur):
                 break
-        if word.isdigit() and len(word) == 4:
+        elif ch == "," and collective:
+            if not _across_comma(text, folded, j, cur):
+                break
+        elif not ch.isalnum() or not _take_word(text, folded, j, cur, collective):
             break
-        locality = _match_spelled(text, folded, j, LOCALITY_WORDS_LIST)
-        end = i = j + len(locality) if locality and not _is_upper_at(text, j) else m.end()
-        placed = placed or bool(locality and not _is_upper_at(text, j))
-        words += 1
-    return end
+    return cur.end
+
+
+def _across_dash(text: str, folded: str, j: int, cur: _Cursor) -> bool:
+    """`Phát thanh - Truyền hình`, `chính trị - xã hội`, `TB&XH`: the name goes on after a dash."""
+    k = _skip_spaces(folded, j + 1)
+    if folded.startswith("xa hoi", k) and not _is_upper_at(text, k):  # `chính trị - xã hội`
+        cur.end = cur.i = k + len("xa hoi")
+        cur.words += 1
+        return True
+    if _is_upper_at(text, k) or folded.startswith(("tb", "xh"), k):
+        cur.i = k
+        return True
+    return False
+
+
+def _across_comma(text: str, folded: str, j: int, cur: _Cursor) -> bool:
+    """A collective's list goes on after a comma: `các sở, ban, ngành`, `các xã Hòa Mỹ, Phú Lộc`."""
+    k = _skip_spaces(folded, j + 1)
+    cont = _match_spelled(text, folded, k, LIST_CONTINUATIONS)
+    if cont:
+        cur.end = cur.i = k + len(cont)
+        cur.words += 1
+        return True
+    if _is_upper_at(text, k) and _is_upper_at(text, _word_start_before(folded, j)) and not head_at(text, folded, k):
+        cur.i = k  # `các xã Hòa Mỹ, Phú Lộc`: the names of the units go on after a comma
+        return True
+    return False
+
+
+def _across_va(text: str, folded: str, m: re.Match[str], cur: _Cursor, collective: bool) -> bool:
+    """`và` joins two parts of one name (`Nông nghiệp và Môi trường`) or of a collective, not two agencies."""
+    k = m.end() + 1
+    if (_is_upper_at(text, k) and not head_at(text, folded, k)) \
+            or (collective and _match_any(folded, k, _COLLECTIVE_AFTER_VA)):
+        cur.i = m.end()
+        return True
+    return False
+
+
+def _role_verb_ends(text: str, folded: str, j: int, cur: _Cursor, pos_head: str) -> bool:
+    """A role verb at `j` ends the name, unless it opens the name of a council or task force."""
+    verb = _ROLE_VERB.match(folded, j)
+    if not verb:
+        return False
+    if cur.words == 0 and pos_head in COUNCIL_HEADS:
+        k = _skip_spaces(folded, verb.end())
+        if _is_upper_at(text, k) or folded.startswith(NAMED_ROLE_OBJECTS, k):
+            return False
+    return True
+
+
+def _take_word(text: str, folded: str, j: int, cur: _Cursor, collective: bool) -> bool:
+    """Take the word at `j` into the name; False when it ends the name (verb, head, year, non-place)."""
+    m = _WORD.match(folded, j)
+    if not m:
+        return False
+    if m.group(0) == "va":
+        return _across_va(text, folded, m, cur, collective)
+    scope = _SCOPE.match(folded, j) if collective else None
+    if scope:
+        cur.end = cur.i = scope.end()
+        cur.words += 1
+        return True
+    term = _match_any(folded, j, NAME_TERMS)
+    if term and not _is_upper_at(text, j):
+        cur.end = cur.i = j + len(term)
+        cur.words += 1
+        return True
+    head = _head_before(folded, cur.end)
+    if _role_verb_ends(text, folded, j, cur, head) or (_stop_at(text, j) and not _named_term_at(folded, j, head)):
+        return False
+    if cur.placed and not _is_upper_at(text, j) and not _match_spelled(text, folded, j, LOCALITY_WORDS_LIST):
+        return False
+    if head_at(text, folded, j) and _is_upper_at(text, j) and cur.words > 0 and not collective \
+            and not folded[cur.end - 4:cur.end].endswith(("tinh", "bo")):
+        return False  # a second capitalised head starts another agency (`Sở Tài chính Sở Nội vụ` in a list)
+    if m.group(0).isdigit() and len(m.group(0)) == 4:
+        return False
+    locality = _match_spelled(text, folded, j, LOCALITY_WORDS_LIST)
+    cur.end = cur.i = j + len(locality) if locality and not _is_upper_at(text, j) else m.end()
+    cur.placed = cur.placed or bool(locality and not _is_upper_at(text, j))
+    cur.words += 1
+    return True
+
+
+def _named_term_at(folded: str, j: int, head: str) -> bool:
+    """A stop word that is part of a name here: `… nông thôn mới` (NAME_ENDINGS), or the role verb that
+    opens a council's name (see COUNCIL_HEADS)."""
+    if folded.startswith(NAME_ENDINGS, max(0, j - 10)):
+        return True
+    return head in COUNCIL_HEADS and folded[:j].rstrip().endswith(head) and bool(_ROLE_VERB.match(folded, j))
+
+
+def _head_before(folded: str, end: int) -> str:
+    """The folded words right before `end` that form a council head, or ""."""
+    tail = folded[max(0, end - 16):end]
+    return next((h for h in COUNCIL_HEADS if tail.endswith(h) and (len(tail) == len(h) or tail[-len(h) - 1] == " ")),
+                "")
 
 
 # `các Bộ là thành viên Ban Chỉ đạo`, `các sở thành viên của Hội đồng`: one collective, not two agencies.

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from knowledge.agencies import Mention, find_agencies, fold_aligned
-from knowledge.decision import Candidate, Decision, decide, with_candidate
+from knowledge.decision import Candidate, Decision, decide, due_doubts, with_candidate
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.duty_blocks import field_deadlines, field_of, frame_deadlines, frame_scope, relayed
 from knowledge.model import Deadline, Document, Duty, Section
@@ -267,13 +267,13 @@ def _decide(doc: Document, sentence: str, folded: str, due: DueMatch, matches: l
     handed = [] if clause else handed_over(sentence, folded, due, mentions)
     own = [_candidate("clause subject", clause)] if clause else []
     own += [_candidate("file handed over", handed)] if handed else []
-    decision = decide(kind, words, own + candidates, ["year inferred"] if due.year_inferred else [])
+    decision = decide(kind, words, own + candidates, due_doubts(due.due, due.year_inferred))
     if kind != "aspiration":
         return decision
     # `Các huyện A, B tập trung …, phấn đấu đạt chuẩn trong năm 2023`: a goal its own sentence gives a doer
     # binds that doer; told under a heading (`- Phấn đấu trong năm 2024 …`) it is the province's aspiration.
     if decision.choice and decision.choice.evidence in ("sentence subject", "clause subject"):
-        return decide("goal", words, decision.candidates, ["year inferred"] if due.year_inferred else [])
+        return decide("goal", words, decision.candidates, due_doubts(due.due, due.year_inferred))
     return Decision("aspiration", words, decision.candidates)
 
 

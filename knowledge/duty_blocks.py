@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from knowledge.agencies import Mention, fold_aligned
-from knowledge.decision import single
+from knowledge.decision import due_doubts, single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.roles import inherited_subject, names, subject_agencies
@@ -84,7 +84,7 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
 
 
 def _doubts(m: DueMatch) -> list[str]:
-    return ["year inferred"] if m.year_inferred else []
+    return due_doubts(m.due, m.year_inferred)
 
 
 FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line

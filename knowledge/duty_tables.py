@@ -13,7 +13,7 @@ import re
 
 from knowledge.agencies import fold_aligned
 from knowledge.blocks import ROW_SEP
-from knowledge.decision import single
+from knowledge.decision import due_doubts, single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.duty_blocks import BARE_TIME, split_cell
 from knowledge.model import Deadline, Document, Section
@@ -122,7 +122,7 @@ def _row_deadlines(sec: Section, cells: list[str], roles: dict[str, int], year_h
             agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=task[:220], quote=sec.text,
             section=sec.label, section_idx=sec.idx, year_inferred=m.year_inferred,
             due_text=time_cell if m in found else due_words(task, m), time=m.time,
-            decision=single("table lead column", lead, time_cell, doubts=["year inferred"] if m.year_inferred else []),
+            decision=single("table lead column", lead, time_cell, doubts=due_doubts(m.due, m.year_inferred)),
             why=f"table row: columns {sorted(roles)}; due from the {'time' if m in found else 'task'} cell",
         ))
     return out

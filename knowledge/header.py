@@ -37,11 +37,23 @@ _PLACE_DATE = re.compile(
 )
 # `Số: 951/UBND-TH`, `Số:     /KH-UBND` (draft), `Số 12/QĐ-UBND`: the number runs to the line end.
 _NUMBER = re.compile(r"^Số\s*(?::\s*(?P<num>.*)|\s(?P<bare>\s*\d[\d\s]*/.*))$", re.IGNORECASE)
+# Where a number written on one line with what follows it ends: before the subject (`Số: 12/UBND-KT V/v …`)
+# or before the place and date (`Số: 123/UBND-KT Lâm Đồng, ngày 10 tháng 5 năm 2026`, as OCR joins the
+# two columns with one space). The place is the same few capitalised words as in _PLACE_DATE.
+_AFTER_NUMBER = re.compile(
+    rf"\s(?=(?:V/v|Về việc)\b|(?:T[Pp]\.\s*)?[{UPPER}][^\W\d_]*(?:[ .-]+[{UPPER}][^\W\d_]*){{0,5}}\s*,\s*ngày\b)")
+# A place and date line cut by a hard wrap before it is complete (`Hà Nội, ngày 19`, `Huế, ngày 5 tháng`):
+# pasted website texts wrap about every 80 characters, header columns included.
+_OPEN_PLACE_DATE = re.compile(
+    rf"^(?:T[Pp]\.\s*)?[{UPPER}][^\W\d_]*(?:[ .-]+[{UPPER}][^\W\d_]*){{0,5}}\s*,\s*ngày(?:\s*\d{{1,2}})?"
+    r"(?:\s*tháng(?:\s*\d{1,2})?)?\s*$")
 # `V/v báo cáo …`, `Về việc …`: the subject (trích yếu) of a công văn.
 _SUBJECT = re.compile(r"^(?:V/v|V/V|Về việc)\b\s*:?\s*", re.IGNORECASE)
 _KINH_GUI = re.compile(r"^Kính\s+gửi\s*:?\s*", re.IGNORECASE)
-# `CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM` / `Độc lập - Tự do - Hạnh phúc` (folded), and the party's motto.
-_MOTTO = re.compile(r"^(?:cong hoa xa hoi chu nghia|doc lap\s*[-–—]\s*tu do|dang cong san viet nam)")
+# `CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM` / `Độc lập - Tự do - Hạnh phúc` (folded), and the party's motto;
+# also the two halves of the first line when a hard wrap cut it (`CỘNG HÒA XÃ HỘI` / `CHỦ NGHĨA VIỆT NAM`).
+_MOTTO = re.compile(r"^(?:cong hoa xa hoi(?: chu nghia|$)|chu nghia viet nam$|doc lap\s*[-–—]\s*tu do"
+                    r"|dang cong san viet nam)")
 # Marks that are not the issuer: `DỰ THẢO`, `KHẨN`, `HỎA TỐC`, `MẬT` (folded), `[VĂN BẢN MẪU …]`.
 _MARK = re.compile(r"^(?:du thao\b|khan\b|hoa toc\b|thuong khan\b|mat\b|toi mat\b|tuyet mat\b|\[|\()")
 _RULE = re.compile(r"^[-_=*–—.…~\s]+$")  # a drawn line under a header part: `________`
@@ -119,7 +131,8 @@ _NEWS_LEAD_DATE = re.compile(r"^(?:Vào\s+)?[Nn]gày\s+(\d{1,2}\s*/\s*\d{1,2}(?:
                              r"(?:\s+năm\s+\d{4})?)\s*,")
 _NEWS_BLOCKS = 6
 # Central bodies (issuer prefixes): their documents belong to no province.
-_CENTRAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Tổng cục ", "Cục ", "Văn phòng Chính phủ", "Quốc hội", "Ủy ban Dân tộc")
+_CENTRAL = ("Bộ ", "Chính phủ", "Thủ tướng", "Tổng cục ", "Cục ", "Văn phòng Chính phủ", "Văn phòng Bộ ", "Quốc hội",
+            "Ủy ban Dân tộc")
 
 
 def _title_case_place(raw: str) -> str:
@@ -300,6 +313,7 @@ class _Header:
     motto: bool = False  # `CỘNG HÒA …` seen
     numbered: bool = False  # a `Số:` line seen (blank or not)
     more_addressees: bool = False  # `Kính gửi:` alone or an addressee ending in `;`: the list goes on
+    open_date: str = ""  # a place and date line cut before its month and year, waiting for the rest
 
     def close(self) -> None:
         self.subject_open = self.title_open = False
@@ -329,6 +343,10 @@ class _Header:
 
     def element(self, part: str, first_in_block: bool) -> bool:
         """Classify one column part of a header line; False when it is not header text."""
+        if self.open_date:  # `Hà Nội, ngày 19` / `tháng 11 năm 2025`: a place line wrapped by the site
+            joined, self.open_date = f"{self.open_date} {part}", ""
+            if _PLACE_DATE.match(joined) or _OPEN_PLACE_DATE.match(joined):
+                part = joined
         f = fold(part)
         if _RULE.match(part):
             self.title_open = self.title_open and not self.title
@@ -339,20 +357,32 @@ class _Header:
             return True
         m_num = _NUMBER.match(part)
         if m_num:
-            self.close()
-            raw = m_num.group("num") if m_num.group("num") is not None else m_num.group("bare")
-            cut = re.search(r"\s(?=(?:V/v|Về việc)\b)", raw)  # `Số: 12/UBND-KT V/v …` on one line
-            self.number(raw[:cut.start()] if cut else raw)
-            if cut:
-                return self.element(raw[cut.start():].strip(), False)
-            return True
+            return self._number_line(m_num)
         m_place = _PLACE_DATE.match(part)
-        if m_place:
+        if m_place or _OPEN_PLACE_DATE.match(part):
             self.close()
-            self.place_date(m_place)
+            if m_place:
+                self.place_date(m_place)
+            else:
+                self.open_date = part
             return True
         if self.title_open:
             return self._title_line(part, first_in_block)
+        return self._opening_line(part, f) or self._continued_line(part, f, first_in_block)
+
+    def _number_line(self, m_num: re.Match[str]) -> bool:
+        """`Số: 12/KH-UBND`, and what OCR or a flattened header puts after it on the same line: the subject
+        (`Số: 12/UBND-KT V/v …`) or the place and date (`Số: 12/UBND-KT Lâm Đồng, ngày …`)."""
+        self.close()
+        raw = m_num.group("num") if m_num.group("num") is not None else m_num.group("bare")
+        cut = _AFTER_NUMBER.search(raw)
+        self.number(raw[:cut.start()] if cut else raw)
+        if cut:
+            return self.element(raw[cut.start():].strip(), False)
+        return True
+
+    def _opening_line(self, part: str, f: str) -> bool:
+        """A line that opens a header part: the subject `V/v …`, `Kính gửi:` or the type line `KẾ HOẠCH`."""
         m_sub = _SUBJECT.match(part)
         if m_sub and not self.subject and not self.line_type:
             self.close()
@@ -372,6 +402,10 @@ class _Header:
             self.line_type = _TYPES[type_key]
             self.title_open = self.seen = True
             return True
+        return False
+
+    def _continued_line(self, part: str, f: str, first_in_block: bool) -> bool:
+        """A line that continues an open part (subject, addressees), a mark (`KHẨN`) or the issuer column."""
         if self.subject_open:
             if (len(self.subject) < _SUBJECT_LINES and not part.endswith(":")
                     and (part[:1].islower() or (first_in_block is False and len(part) <= 90))):
@@ -403,15 +437,22 @@ class _Header:
                 return False
             self.title.append(part)
             return True
+        joined = " ".join(self.title)
+        upper_title = _is_upper(joined)
         if _is_upper(part):
-            self.title_open = False
             if _AUTHORITY.match(part):
+                self.title_open = False
                 self.authority.append(part)
                 return True
+            # an upper-case title hard-wrapped inside its block (`KẾT` / `LUẬN CỦA …`) goes on
+            if (upper_title and not first_in_block and not _ROMAN.match(part) and not _ARABIC.match(part)
+                    and len(joined) + len(part) < _TITLE_MAX):
+                self.title.append(part)
+                return True
+            self.title_open = False
             return False  # `I. MỤC ĐÍCH, YÊU CẦU`: the body
-        joined = " ".join(self.title)
-        continues = (not first_in_block or part[:1].islower() or bool(_DANGLING.search(joined))
-                     or joined.endswith(("“", '"', "(")))
+        continues = (part[:1].islower() or bool(_DANGLING.search(joined)) or joined.endswith(("“", '"', "("))
+                     or (not first_in_block and not upper_title))  # a capitalised sentence after it: the body
         if continues and len(joined) + len(part) < _TITLE_MAX and not _BODY_OPENING.match(part):
             self.title.append(part)
             return True
@@ -534,13 +575,32 @@ def _news_item(doc: Document, blocks: list[_Block]) -> None:
 # --- issuer without a header column, footer ---------------------------------------------------------
 
 
+# The closing formula of a thông báo names who announces it, i.e. its issuer, when the header is lost:
+# `Văn phòng Chính phủ thông báo để … biết, thực hiện./.`, `Văn phòng UBND tỉnh trân trọng thông báo./.`.
+_ANNOUNCER = re.compile(
+    r"(?m)^(?P<who>(?:Văn phòng|Ủy ban|UBND|Bộ|Sở|Ban)\b[^\n.;:]{0,80}?)\s+(?:xin\s+|trân trọng\s+)?thông báo"
+    r"(?:\s+(?:để|đến|cho)\b|\s*\./\.|\s*\.\s*$)")
+_CLOSING_CHARS = 3000  # the formula closes the body: look only at the document's end
+
+
+def _announcer(text: str) -> str | None:
+    """The body named in a thông báo's closing formula (the last one in the document's end), or None."""
+    found = list(_ANNOUNCER.finditer(text[-_CLOSING_CHARS:]))
+    return found[-1].group("who").strip() if found else None
+
+
 def infer_issuer(doc: Document) -> None:
-    """No issuer in the header: the province from the place line, else the most named province.
+    """No issuer in the header: the body a thông báo's closing formula names, the province from the place
+    line, else the most named province.
 
     A ministry's or the government's document has no province (its place line says Hà Nội).
     """
     if (doc.issuer and doc.province) or (doc.issuer or "").startswith(_CENTRAL):
         return
+    if not doc.issuer:
+        doc.issuer = _announcer(doc.text)
+        if (doc.issuer or "").startswith(_CENTRAL):
+            return
     if doc.place and canonical_province(doc.place):
         doc.province = doc.province or canonical_province(doc.place)
     elif not doc.province:

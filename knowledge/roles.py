@@ -193,7 +193,7 @@ def inherited_candidates(doc: Document, sec: Section) -> list[tuple[str, list[Me
     for anc in reversed(doc.ancestors(sec)):
         subject = _opening_subject(doc, anc)
         if subject:
-            out.append(("lead-in" if anc.kind == "paragraph" else "enclosing item", subject))
+            out.append(("lead-in" if anc.text.rstrip().endswith(":") else "enclosing item", subject))
     if doc.type == "Công văn":
         addressees = addressee_mentions(doc)
         out += [("addressees", addressees)] if addressees else []
@@ -203,14 +203,23 @@ def inherited_candidates(doc: Document, sec: Section) -> list[tuple[str, list[Me
 def _opening_subject(doc: Document, anc: Section) -> list[Mention]:
     """The subject an enclosing section passes to what it contains: a lead-in paragraph's last sentence
     (`Theo đó, Ủy ban Dân tộc xác định …:`), a numbered item's or bullet's first sentence."""
-    if anc.kind == "paragraph" and anc.text.rstrip().endswith(":"):
+    if anc.text.rstrip().endswith(":"):
         spans = sentences(anc.text)
-        return subject_agencies(anc.text[spans[-1][0]:spans[-1][1]], doc.province) if spans else []
+        last = anc.text[spans[-1][0]:spans[-1][1]] if spans else ""
+        # `1. Về chuyển đổi số` and `Giao Sở X:` read as one item: the request ends it
+        subject = subject_agencies(last, doc.province)
+        told = None if subject else _TOLD_IN_LEAD.search(last)
+        subject = subject_agencies(last[told.start(1):], doc.province) if told else subject
+        if subject or anc.kind == "paragraph":
+            return subject
     if anc.kind not in ("part", "item", "bullet", "point") or not anc.text:
         return []
     first = anc.text[: sentences(anc.text)[0][1]]
     first = re.sub(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*)\.?\s+", "", first)
     return subject_agencies(first, doc.province)
+
+
+_TOLD_IN_LEAD = re.compile(r"(?:^|\s)((?:[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu)\s)")
 
 
 def _sibling_lead_in(doc: Document, sec: Section) -> list[Mention]:

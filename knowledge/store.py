@@ -188,7 +188,8 @@ class FactStore(ThreadLocalDatabase):
                     "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
                     "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
                     "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
-                    "needs_review": int(dl.needs_review), "time": dl.time,
+                    "needs_review": int(dl.needs_review), "time": dl.time, "confidence": dl.confidence,
+                    "kind": dl.kind,
                 }, alter=True).last_pk
                 self._link_agencies("deadline_agencies", "deadline_id", did, doc.province,
                                     {"lead": dl.agencies, "cooperating": dl.cooperating, "report_to": dl.report_to})

@@ -12,6 +12,7 @@ import re
 from knowledge.blocks import ARABIC, BULLET, FOOTNOTE, POINT, ROMAN, ROW_SEP, Block, one_line, split_blocks
 from knowledge.header import infer_issuer, parse_footer, parse_header
 from knowledge.model import Document, Section
+from knowledge.pasted_text import plain_text
 from knowledge.text import normalize
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -165,9 +166,16 @@ def _appendix_start(blocks: list[Block], footer: int) -> int:
     return len(blocks)
 
 
+PASTED_FORMATS = ("txt", "md")  # the reader's formats whose text a person may have pasted from a website
+
+
 def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str = "txt") -> Document:
-    """Parse normalised directive text into a Document with header fields and body sections."""
-    text = clean_markup(normalize(raw_text))
+    """Parse normalised directive text into a Document with header fields and body sections.
+
+    Text files may be pasted from a legal-text website: their Markdown tables and emphasis are read
+    first (knowledge.pasted_text); Word and PDF text has its own table form and is left as it is."""
+    text = normalize(raw_text)
+    text = clean_markup(plain_text(text) if fmt in PASTED_FORMATS else text)
     doc = Document(doc_id=doc_id, text=text, source_name=source_name or doc_id, format=fmt)
     blocks = split_blocks(text)
     body_start = parse_header(doc, blocks)

@@ -366,3 +366,34 @@ def test_gold_header_fields_of_every_document() -> None:
     matching = len(results) - len(wrong)
     print(f"gold header fields ({', '.join(_FIELDS)}): {matching}/{len(results)} documents match")
     assert not mismatches, "\n".join(mismatches)
+
+
+# --- one-line OCR headers and headers lost in a paste -------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "number", "place", "issued"), [
+    ("Số: 123/UBND-KT Lâm Đồng, ngày 10 tháng 5 năm 2026", "123/UBND-KT", "Lâm Đồng", date(2026, 5, 10)),
+    ("Số: 9/KH-UBND Sơn Hà, ngày 02/3/2026", "9/KH-UBND", "Sơn Hà", date(2026, 3, 2)),
+    ("Số 57/BC-SYT Hà Nội, ngày 7 tháng 4 năm 2026", "57/BC-SYT", "Hà Nội", date(2026, 4, 7)),
+])
+def test_a_number_and_the_place_date_on_one_line(line: str, number: str, place: str, issued: date) -> None:
+    """OCR joins the two header columns with one space: the number ends where the place starts."""
+    doc = _parse(f"ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n{line}\nV/v rà soát hồ sơ đất đai\n\n"
+                 "Đề nghị các đơn vị báo cáo trước ngày 20/5/2026.\n")
+    assert (doc.number, doc.place, doc.issued_date) == (number, place, issued)
+    assert doc.title == "rà soát hồ sơ đất đai"
+
+
+def test_a_place_date_line_wrapped_before_its_month() -> None:
+    doc = _parse("UBND TỈNH SƠN HÀ\nSố: 14/KH-UBND\n\nSơn Hà, ngày 21\ntháng 4 năm 2026\n\nKẾ HOẠCH\n"
+                 "Kiểm tra công vụ năm 2026\n\nI. MỤC ĐÍCH\n")
+    assert (doc.place, doc.issued_date, doc.type) == ("Sơn Hà", date(2026, 4, 21), "Kế hoạch")
+
+
+def test_a_notice_without_its_header_takes_the_issuer_from_its_closing_formula() -> None:
+    doc = _parse("THÔNG BÁO\nKẾT LUẬN CỦA BỘ TRƯỞNG TẠI BUỔI LÀM VIỆC VỚI TỈNH SƠN HÀ\n"
+                 "Ngày 3 tháng 3 năm 2026, Bộ trưởng làm việc với lãnh đạo tỉnh Sơn Hà.\n"
+                 "1. Tỉnh Sơn Hà hoàn thành quy hoạch trong quý II năm 2026.\n"
+                 "Văn phòng Bộ Khoa học và Công nghệ thông báo để Ủy ban nhân dân tỉnh Sơn Hà biết, thực hiện./.\n")
+    assert (doc.type, doc.number) == ("Thông báo", None)
+    assert doc.issuer == "Văn phòng Bộ Khoa học và Công nghệ"
