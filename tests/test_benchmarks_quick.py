@@ -110,3 +110,19 @@ def test_ocr_quick() -> None:
     for size in report["sizes"]:
         assert {"seconds_per_page", "chars_per_second", "peak_rss_mb"} <= size.keys()
         assert size["progress_calls"] == size["pages"] and size["first_page_char_match"] > 0.9
+
+
+def test_extraction_sets_quick() -> None:
+    """benchmarks/extraction_sets.py --quick: every shared set scored, the overall figures and the timing
+    probe the README's "Extraction quality" section quotes."""
+    report = _run("extraction_sets.py", "--quick")
+    assert report["benchmark"] == "extraction_sets" and report["mode"] == "quick"
+    assert set(report["sets"]) == {"gold_facts", "real_excerpts", "real_docs", "real_plans", "national_texts"}
+    for name, s in report["sets"].items():
+        assert {"precision", "recall", "f1", "gold", "predicted", "matched", "unreviewed"} <= set(s), name
+        assert 0 <= s["unreviewed"]["precision"] <= 1 and 0 <= s["unreviewed"]["coverage"] <= 1
+    assert report["sets"]["gold_facts"]["rule"] == "strict" and "cli" not in report["sets"]["real_docs"]
+    overall = report["overall"]
+    assert overall["worst_set"]["name"] in report["sets"] and 0 <= overall["macro_f1"] <= 1
+    probe = report["probe_100kb_single_line"]
+    assert probe["bytes"] >= 100 * 1000 and probe["lines"] == 1 and {"seconds", "goal_seconds", "pass"} <= set(probe)
