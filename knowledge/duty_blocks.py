@@ -10,17 +10,16 @@ from knowledge.decision import due_doubts, single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
 from knowledge.roles import inherited_subject, names, subject_agencies
+from knowledge.rulebook import rule
 from knowledge.time_kinds import has_limit
 
+# Layout cues live in knowledge/rules/layouts.toml beside their examples.
 # Field lines of a duty block: `- Đơn vị chủ trì thực hiện: …`, `- Thời gian hoàn thành: …`.
-_FIELD = re.compile(
-    r"^(?P<label>(?:don vi|co quan)(?: chu tri)?(?: thuc hien)?(?: bao cao)?|(?:don vi|co quan) phoi hop(?: thuc hien)?"
-    r"|doi tuong(?: thuc hien)?(?: bao cao)?|thoi (?:gian|han)(?: hoan thanh| thuc hien| gui bao cao| bao cao)?"
-    r"|tien do(?: thuc hien)?|tan suat(?: thuc hien)?(?: bao cao)?)\s*:\s*")
+_FIELD = rule("layouts", "field")
 # Any other `Label: value` line of the same block (`Nội dung yêu cầu báo cáo: …`) stays in the block.
-_LABELLED = re.compile(r"^[^:]{3,60}:\s*\S")
+_LABELLED = rule("layouts", "labelled")
 # A list opened by a time frame that its items inherit: `Trong tháng 12/2025, tập trung thực hiện … sau đây:`.
-_FRAME_END = re.compile(r"(?:sau day|nhu sau|cu the|sau)\s*:\s*$")
+_FRAME_END = rule("layouts", "frame_end")
 
 
 def field_of(sec: Section) -> tuple[str, str] | None:
@@ -89,7 +88,7 @@ def _doubts(m: DueMatch) -> list[str]:
 
 FIELD_BLOCK_SPAN = 8  # lines of one duty block (task, fields, sub-bullets) looked at around its time line
 # A bare time (`Tháng 3/2026`, `Quý II/2026`, `Năm 2026`) in a field or table cell reads as `trong …`.
-BARE_TIME = re.compile(r"^(?:thang|quy|nam)\s+[\divx]")
+BARE_TIME = rule("layouts", "bare_time")
 
 
 def shorten_task(task: str) -> str:
@@ -99,7 +98,7 @@ def shorten_task(task: str) -> str:
 
 # `Ngày 05 hằng tháng, UBND xã báo cáo UBND huyện. UBND huyện tổng hợp, báo cáo UBND tỉnh.`: the next
 # level of a reporting chain reports on the same period, at a day the text does not give.
-_REPORT_VERB = re.compile(r"(?<![a-z])(?:bao cao|tong hop)(?![a-z])")
+_REPORT_VERB = rule("layouts", "report_verb")
 
 
 def relayed(sec: Section, sentence: str, subject: list[Mention], period: DueMatch | None) -> Deadline | None:

@@ -17,22 +17,15 @@ from knowledge.decision import due_doubts, single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.duty_blocks import BARE_TIME, split_cell
 from knowledge.model import Deadline, Document, Section
+from knowledge.rulebook import book, rule
 
-# Header words → role; the first rule that matches a header cell wins (so `phối hợp` is checked
-# before the generic `cơ quan`/`đơn vị`). Example headers: `Cơ quan phối hợp`, `Thời gian hoàn thành`.
+# Header words → role (the `header_*` rules of knowledge/rules/layouts.toml, with their examples); the first
+# rule that matches a header cell wins (so `phối hợp` is checked before the generic `cơ quan`/`đơn vị`).
 ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("coop", re.compile(r"phoi hop")),
-    ("monitor", re.compile(r"theo doi|kiem tra, don doc|don doc")),
-    ("time", re.compile(r"thoi gian|thoi han|tien do|hoan thanh|thoi diem|moc")),
-    ("lead", re.compile(r"chu tri|(?:co quan|don vi)(?: duoc)?(?: thuc hien| kiem tra| duoc kiem tra)?$"
-                        r"|(?:co quan|don vi) (?:thuc hien|chiu trach nhiem)|trach nhiem|doi tuong")),
-    ("product", re.compile(r"san pham|ket qua")),
-    ("task", re.compile(r"nhiem vu|noi dung|cong viec|hoat dong|giai phap")),
-    ("stt", re.compile(r"^(?:stt|tt|so tt|so thu tu)$")),
-]
+    (r.data["role"], r.pattern) for r in book("layouts").values() if "role" in r.data]
 # A time cell that names no limit: ongoing duties (`Thường xuyên`), or limits given only by reference.
-_NO_LIMIT = re.compile(r"^(?:thuc hien )?thuong xuyen|^theo (?:huong dan|ke hoach|quy dinh|cac moc|tien do)")
-_YEARLY_CELL = re.compile(r"(?<![\d ] )(?:^|\s)(?:hang|moi) nam\b")
+_NO_LIMIT = rule("layouts", "no_limit")
+_YEARLY_CELL = rule("layouts", "yearly_cell")
 
 
 def _role(cell: str) -> str | None:

@@ -334,6 +334,7 @@ class _Header:
         d, mo = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
         doc.year_hint = y
         doc.issued_date = None
+        doc.issued_month = f"{y:04d}-{int(mo):02d}" if mo and 1 <= int(mo) <= 12 else None
         if d and mo:
             try:
                 doc.issued_date = date(y, int(mo), int(d))

@@ -35,6 +35,7 @@ class Document:
     province: str | None = None
     place: str | None = None
     issued_date: date | None = None
+    issued_month: str | None = None  # "2025-12" when the header gives the month but leaves the day blank
     year_hint: int | None = None
     signer: str | None = None
     signer_title: str | None = None

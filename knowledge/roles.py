@@ -10,27 +10,15 @@ from knowledge.agencies import Mention, find_agencies, fold_aligned
 from knowledge.agency_grammar import TITLES
 from knowledge.duetime import DueMatch
 from knowledge.model import Document, Section
+from knowledge.rulebook import book, rule
 from knowledge.sentences import sentences
 
-_VERBS = (
-    "chu tri", "phoi hop", "khan truong", "tap trung", "chi dao", "ra soat", "xay dung", "tham muu", "bao cao",
-    "thuc hien", "hoan thanh", "to chuc", "nghien cuu", "don doc", "theo doi", "huong dan", "kiem tra",
-    "chu dong", "day nhanh", "day manh", "dinh ky", "tiep tuc", "bam sat", "can cu", "co trach nhiem",
-    "chiu trach nhiem", "trien khai", "ban hanh", "gui ", "tong hop", "tiep thu", "soat xet",
-    "uu tien", "kien toan", "phan cong", "nang cao", "huy dong", "danh gia", "cap nhat", "de xuat",
-    "dam bao", "bao dam", "phan dau", "thong nhat", "theo chuc nang", "co van ban", "lap ", "hoan thien",
-    "giai ngan", "bo tri", "can doi", "khao sat", "xac dinh", "quyet dinh", "thong bao", "phe duyet",
-    "luu y", "chu y", "tham dinh", "giai quyet", "tiep nhan", "cung cap", "bo sung", "chuan bi", "dang ky",
-    "cong khai", "cong bo", "tuyen truyen", "xu ly", "ho tro", "giam sat", "tra loi", "giai trinh",
-)
-VERB_RE = re.compile(
-    r"(?<![a-z])(?:" + "|".join(re.escape(v.strip()) for v in _VERBS) + r"|(?<!chuong )(?<!to )trinh)(?![a-z])"
-)
-_LEAD_IN = re.compile(
-    r"^(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+|\(\d{1,2}\)\s+)?"
-    r"(?:(?:ve|doi voi) [^:]{0,400}:\s*|[^:]{0,200}:\s*(?=(?:giao|de nghi|yeu cau)\s))?(?:(?:giao(?: cho)?|de nghi|yeu cau|doi voi|rieng|giao nhiem vu cho)\s+)?\s*",
-    re.IGNORECASE)
-_COOP = re.compile(r"phoi hop(?:\s+chat che)?\s+(?:voi|cung)\s+")
+# Word rules live in knowledge/rules/roles.toml beside their examples; these are their compiled patterns.
+VERB_RE = rule("roles", "verb")
+_LEAD_IN = rule("roles", "lead_in")
+_GIAO_OPENING = rule("roles", "giao_opening")
+_GIAO_AFTER_CLAUSE = rule("roles", "giao_after_clause")
+_COOP = rule("roles", "coop")
 
 
 def _outside_parens(text: str, pos: int) -> bool:
@@ -38,8 +26,7 @@ def _outside_parens(text: str, pos: int) -> bool:
 
 
 # `Báo cáo của các Bộ, ngành … gửi về …`: the owner of the report is the one who must send it.
-_POSSESSIVE = re.compile(r"(?:bao cao|van ban|y kien|ket qua|ho so|ke hoach|danh sach|de xuat|du toan)"
-                         r"(?: [a-z]+){0,3}? cua ")
+_POSSESSIVE = rule("roles", "possessive")
 
 
 def subject_agencies(sentence: str, province: str | None, mentions: list[Mention] | None = None) -> list[Mention]:
@@ -48,9 +35,9 @@ def subject_agencies(sentence: str, province: str | None, mentions: list[Mention
     folded = fold_aligned(sentence)
     if mentions is None:
         mentions = find_agencies(sentence, province, open_vocab=True)
-    giao = re.search(r"(?:^|[:;.]\s*)giao\s+(?=\S)", folded)
+    giao = _GIAO_OPENING.search(folded)
     if giao is None:  # `Đối với các vi phạm thuộc thẩm quyền của tỉnh, giao Sở X chủ trì …`
-        giao = next((g for g in re.finditer(r",\s*giao(?: cho)?\s+", folded)
+        giao = next((g for g in _GIAO_AFTER_CLAUSE.finditer(folded)
                      if any(g.end() <= x.start <= g.end() + 4 for x in mentions)), None)
     start = giao.end() if giao and giao.start() < 250 else _LEAD_IN.match(folded).end()
     subject = _subject_from(folded, mentions, start)
@@ -66,24 +53,21 @@ def subject_agencies(sentence: str, province: str | None, mentions: list[Mention
 
 
 # Verbs by which one agency hands a duty to another, after the first one's name.
-_DELEGATES = re.compile(r"\s*(?:(?:vua|da|cung|tiep tuc|dong thoi|co van ban)\s+){0,2}"
-                        r"(?:chi dao|giao(?: cho)?|yeu cau|de nghi|phan cong)\s+")
+_DELEGATES = rule("roles", "delegates")
 
 
 # A news report of a document just issued: its issuer is not the one the limits inside it bind.
-_ISSUED = re.compile(r"\s*(?:vua|da|moi|vua moi)\s+(?:ban hanh|co|gui)\s+(?:cong van|van ban|thong bao|ke hoach"
-                     r"|chi thi|quyet dinh|huong dan)")
+_ISSUED = rule("roles", "issued")
 # `X yêu cầu báo cáo …` with no one named: X only asks, it does not act (but in `X đề nghị bổ sung …`
 # X proposes, and in `X chỉ đạo tiến hành rà soát …` X directs its own people: X acts).
-_TELLS_ONLY = ("yeu cau",)
+_TELLS_ONLY = tuple(book("roles")["delegates"].data["tells_only"])
 # The head of an agency told to act, in running text: `yêu cầu giám đốc các sở, ngành và chủ tịch
 # UBND các xã …` tells the sở and the UBND xã, not persons.
 _TOLD_PERSON = re.compile(r"(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s+")
 
 
 # `cơ quan chủ trì`, `cơ quan thẩm định`: a noun, not `cơ quan` + verb (`Quý cơ quan gửi …` is a verb).
-_ROLE_NOUN_VERBS = {"chu tri", "phoi hop", "thuc hien", "tham muu", "tham dinh", "tong hop", "giai quyet",
-                    "tiep nhan", "quyet dinh", "phe duyet"}
+_ROLE_NOUN_VERBS = frozenset(book("roles")["verb"].data["role_nouns"])
 
 
 def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool = False) -> list[Mention] | None:
@@ -126,7 +110,8 @@ def _subject_from(folded: str, mentions: list[Mention], start: int, strict: bool
     return _named_in_brackets(folded, subject)
 
 
-_REQUEST = re.compile(r"(?<![a-z])(?:yeu cau|de nghi|giao(?: cho)?|chi dao)\s+")
+_REQUEST = rule("roles", "request")
+_TOLD_JOINER = rule("roles", "told_joiner")
 
 
 def told_agencies(sentence: str, mentions: list[Mention]) -> list[Mention]:
@@ -143,7 +128,7 @@ def _told(folded: str, mentions: list[Mention]) -> list[Mention]:
         for m in mentions:
             if m.start < pos:
                 continue
-            if m.start - pos > 4 or (out and not re.fullmatch(r"\s*(?:,|;|va)?\s*", folded[out[-1].end:m.start])):
+            if m.start - pos > 4 or (out and not _TOLD_JOINER.fullmatch(folded[out[-1].end:m.start])):
                 break
             out.append(m)
             pos = m.end
@@ -168,10 +153,7 @@ def _named_in_brackets(folded: str, subject: list[Mention]) -> list[Mention]:
 
 # An opening adverbial clause before the subject: `Căn cứ Kế hoạch này, các sở … xây dựng …`,
 # `Quý I/2027, các cơ quan … đánh giá …`, `Trên cơ sở đó, Sở Tài chính …`.
-_OPENING_CLAUSE = re.compile(
-    r"^(?:\([^)]{0,40}\)\s*[-–]\s*)?(?:(?:[ivx]+|\d{1,2}(?:\.\d{1,2})*)\.\s+|[a-zđ]\)\s+)?"
-    r"(?:can cu|tren co so|thuc hien|de|nham|sau khi|quy|trong|nam|thang|ngay|hang|dinh ky|truoc|cham nhat"
-    r"|dong thoi|theo do|ngoai ra|ben canh do|cung tai|tai)\b")
+_OPENING_CLAUSE = rule("roles", "opening_clause")
 OPENING_CLAUSE_SPAN = 300  # characters searched for the comma that closes an opening clause
 SUBJECT_VERB_GAP = 12  # after an opening clause, the verb follows its subject closely (`, Sở X vừa chỉ đạo`)
 
@@ -219,7 +201,7 @@ def _opening_subject(doc: Document, anc: Section) -> list[Mention]:
     return subject_agencies(first, doc.province)
 
 
-_TOLD_IN_LEAD = re.compile(r"(?:^|\s)((?:[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu)\s)")
+_TOLD_IN_LEAD = rule("roles", "told_in_lead")
 
 
 def _sibling_lead_in(doc: Document, sec: Section) -> list[Mention]:
@@ -262,13 +244,13 @@ def cooperating(sentence: str, folded: str, upto: int, province: str | None) -> 
 
 
 # Words that stand for "the addressees of this letter": resolved to `Kính gửi:` when it lists them.
-_GENERIC_ADDRESSEE = re.compile(r"^(?:quy (?:co quan|uy ban|don vi|so)|cac don vi|don vi thuc hien|cac co quan, don vi)$")
+_GENERIC_ADDRESSEE = rule("roles", "generic_addressee")
 # A receiver of the result, not its doer: `báo cáo UBND tỉnh`, `gửi về Sở Tài chính`, `trình …`, `(qua Sở …)`.
-_REPORT_CUE = re.compile(r"(?:bao cao|gui(?: ve| den| cho| toi)?|trinh|ve|qua|cho|den|len)\s*(?:\(\s*)?$")
+_REPORT_CUE = rule("roles", "report_cue")
 # `Đồng ý lùi thời hạn trình Đề án … sang tháng 12 như đề nghị của Bộ X` (a Prime Minister's reply):
 # the limit is Bộ X's, named after `đề nghị của`, or after `Giao` in the next sentence.
-CONSENT = re.compile(r"^\s*(?:\d{1,2}\.\s*|[a-zđ]\)\s*)?dong y\b")
-_REQUESTED_BY = re.compile(r"(?:de nghi|kien nghi|de xuat) cua\s+$")
+CONSENT = rule("roles", "consent")
+_REQUESTED_BY = rule("roles", "requested_by")
 
 
 def consent_subject(sentence: str, folded: str, rest: str, province: str | None) -> list[Mention]:
@@ -283,7 +265,7 @@ def consent_subject(sentence: str, folded: str, rest: str, province: str | None)
     return []
 
 
-_LIST_LEAD = re.compile(r"(?:nhu sau|cu the|sau day|sau|gom)\s*$")
+_LIST_LEAD = rule("roles", "list_lead")
 
 
 def clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[Mention]:
@@ -308,12 +290,14 @@ def clause_subject(sentence: str, due: DueMatch, province: str | None) -> list[M
 
 
 # What may stand before the subject of the first of parallel clauses (`Theo đó, các huyện A, B …; các huyện C …`).
-_CONNECTIVE = re.compile(r"\W{0,2}(?:(?:theo do|trong do|cu the|dong thoi|ngoai ra|rieng)\s*,?\s*)?")
+_CONNECTIVE = rule("roles", "connective")
 
 
 # `… gửi Sở Nông nghiệp và Môi trường tổng hợp, trình UBND tỉnh trước ngày 13/4`: the agency a file is
 # sent to and that then acts on it (a verb right after its name) does what the rest of the clause says.
-_HANDED_TO = re.compile(r"(?:^|[\s,;])gui(?: ve| cho| den)?\s+$")
+_HANDED_TO = rule("roles", "handed_to")
+_RECEIVERS_JOINED = rule("roles", "receivers_joined")
+_PURPOSE_DE = rule("roles", "purpose_de")
 
 
 def handed_over(sentence: str, folded: str, due: DueMatch, sentence_mentions: list[Mention]) -> list[Mention]:
@@ -322,11 +306,11 @@ def handed_over(sentence: str, folded: str, due: DueMatch, sentence_mentions: li
     mentions = [m for m in sentence_mentions if start <= m.start and m.end <= due.start]
     for k in range(len(mentions) - 1, -1, -1):
         m = mentions[k]
-        if any(re.search(r"(?:\bva|,)\s*$", folded[m.end:x.start].lower()) for x in mentions[k + 1:]):
+        if any(_RECEIVERS_JOINED.search(folded[m.end:x.start].lower()) for x in mentions[k + 1:]):
             continue  # `gửi A và B …`: a list of receivers, none of them acting
         before = folded[max(0, m.start - 12):m.start].lower()
         after = folded[m.end:m.end + 12].lower()
-        lead = re.match(r"\s*(?:de\s+)?", after)
+        lead = _PURPOSE_DE.match(after)
         if _HANDED_TO.search(before) and VERB_RE.match(after, lead.end() if lead else 0):
             return [m]
     return []

@@ -31,8 +31,9 @@ def next_of(row: dict[str, Any], today: date) -> date | None:
 
 
 def since(row: dict[str, Any], start: date) -> date:
-    """A recurring duty starts with its directive: no occurrence before the document's own date."""
-    issued = row.get("issued_date")
+    """A recurring duty starts with its directive: no occurrence before the document's own date, or the
+    first of its month when a working copy leaves the day blank (`ngày    tháng 12 năm 2025`)."""
+    issued = row.get("issued_date") or (f"{row['issued_month']}-01" if row.get("issued_month") else None)
     if isinstance(row["due"], dict) and issued:
         issued_on = issued if isinstance(issued, date) else date.fromisoformat(str(issued)[:10])
         return max(start, issued_on)

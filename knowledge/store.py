@@ -81,7 +81,8 @@ class FactStore(ThreadLocalDatabase):
             self._add_identities()
         if "duties" not in db.table_names():
             self._create_duty_tables()
-        for column, kind in (("ocr_confidence", float), ("legacy_encoding", str)):  # how the text was read
+        # how the text was read; the month of a working copy whose day is blank (recurrences start there)
+        for column, kind in (("ocr_confidence", float), ("legacy_encoding", str), ("issued_month", str)):
             if column not in db["documents"].columns_dict:
                 db["documents"].add_column(column, kind)
 
@@ -167,7 +168,7 @@ class FactStore(ThreadLocalDatabase):
             db["documents"].upsert({
                 "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
                 "province": doc.province, "issued_date": doc.issued_date.isoformat() if doc.issued_date else None,
-                "year_hint": doc.year_hint, "signer": doc.signer, "signer_title": doc.signer_title,
+                "issued_month": doc.issued_month, "year_hint": doc.year_hint, "signer": doc.signer, "signer_title": doc.signer_title,
                 "title": doc.title, "source_name": doc.source_name, "format": doc.format, "sha256": sha256,
                 "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"), "text": doc.text,
                 "addressees": json.dumps(doc.addressees, ensure_ascii=False),
@@ -333,7 +334,7 @@ class FactStore(ThreadLocalDatabase):
             params += agency_ids
         base = "from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1" + where
         rows = list(self.db.query("select d.*, doc.province, doc.issuer, doc.type as doc_type,"
-                                  " doc.number as doc_number, doc.issued_date, doc.identity as doc_identity "
+                                  " doc.number as doc_number, doc.issued_date, doc.issued_month, doc.identity as doc_identity "
                                   + base + " order by d.id", params))
         links = self._agencies_of("deadline_agencies", "deadline_id", f"select d.id {base}", params) if rows else {}
         for r in rows:

@@ -149,3 +149,13 @@ def test_a_statutory_limit_cited_as_background_is_not_a_duty() -> None:
     body = ("1. Theo quy định tại Nghị định về chế độ báo cáo, thời hạn gửi báo cáo năm là ngày 15/12 hằng năm.\n\n"
             "2. Sở Nội vụ gửi báo cáo tổng kết trước ngày 10/12/2026.\n")
     assert _deadlines(body) == [(["Sở Nội vụ"], "2026-12-10")]
+
+
+def test_table_header_words_give_roles_and_an_ongoing_cell_no_deadline() -> None:
+    # header rules of knowledge/rules/layouts.toml: `phối hợp` wins over the generic `cơ quan`/`đơn vị`
+    body = ("PHỤ LỤC\n\nTT | Nội dung công việc | Cơ quan phối hợp | Đơn vị chủ trì | Tiến độ\n"
+            "1 | Rà soát quy hoạch sử dụng đất cấp xã | UBND các xã | Sở Nông nghiệp và Môi trường | Quý III/2026\n"
+            "2 | Cập nhật cơ sở dữ liệu đất đai | UBND các xã | Sở Nông nghiệp và Môi trường | Thường xuyên\n")
+    _, facts = parse_and_extract("t", HEADER + body)
+    assert [(d.agencies, d.cooperating, d.due) for d in facts.deadlines] == [
+        (["Sở Nông nghiệp và Môi trường"], ["UBND các xã"], "2026-Q3")]
