@@ -17,8 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from knowledge.agencies import agency_key, aliases_for
+from knowledge.corrections import ACTIONS, applied, current_states, document_part, duty_ref
 from knowledge.identity import document_identity
-from knowledge.model import Document, Facts
+from knowledge.model import Deadline, Document, Facts
 from knowledge.recurrence import due_date
 
 _DOC_TABLES = ("sections", "deadline_agencies", "deadlines", "targets")
@@ -82,6 +83,12 @@ class FactStore(ThreadLocalDatabase):
         if "duties" not in db.table_names():
             self._create_duty_tables()
         # how the text was read; the month of a working copy whose day is blank (recurrences start there)
+        if "corrections" not in db.table_names():
+            db["corrections"].create({
+                "id": int, "doc_part": str, "doc_id": str, "duty_ref": str, "action": str, "before": str,
+                "after": str, "who": str, "at": str,
+            }, pk="id")
+            db["corrections"].create_index(["doc_part"])
         for column, kind in (("ocr_confidence", float), ("legacy_encoding", str), ("issued_month", str)):
             if column not in db["documents"].columns_dict:
                 db["documents"].add_column(column, kind)
@@ -154,7 +161,8 @@ class FactStore(ThreadLocalDatabase):
         return new_id
 
     def save(self, doc: Document, facts: Facts, sha256: str, origin: dict[str, Any] | None = None) -> None:
-        """Replace everything stored for this document in one transaction.
+        """Replace everything stored for this document in one transaction, the office's review
+        corrections applied over the extracted deadlines (knowledge.corrections).
 
         `origin` records how the text was read (`ocr_confidence` when OCR read it, `legacy_encoding`
         when it was converted from TCVN3/VNI), so answers quoting it can say so.
@@ -163,51 +171,93 @@ class FactStore(ThreadLocalDatabase):
         would let a crash leave a document without its sections or deadlines.
         """
         db = self.db
+        identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
         with db.atomic():
             self._delete_rows(doc.doc_id)
-            db["documents"].upsert({
-                "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
-                "province": doc.province, "issued_date": doc.issued_date.isoformat() if doc.issued_date else None,
-                "issued_month": doc.issued_month, "year_hint": doc.year_hint, "signer": doc.signer, "signer_title": doc.signer_title,
-                "title": doc.title, "source_name": doc.source_name, "format": doc.format, "sha256": sha256,
-                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"), "text": doc.text,
-                "addressees": json.dumps(doc.addressees, ensure_ascii=False),
-                "recipients": json.dumps(doc.recipients, ensure_ascii=False),
-                "footnotes": json.dumps(doc.footnotes, ensure_ascii=False),
-                "identity": document_identity(doc.issuer, doc.number, doc.issued_date, doc.text),
-                "ocr_confidence": None, "legacy_encoding": None, **(origin or {}),
-            }, pk="doc_id")
-            db["sections"].insert_all(({
-                "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
-                "label": s.label, "heading": s.heading, "text": s.text, "start": s.start, "end": s.end,
-                "parent": s.parent,
-            } for s in doc.sections), pk=("doc_id", "idx"))
-            for dl in facts.deadlines:
-                last = due_date(dl.due, dl.relation)
-                did = db["deadlines"].insert({
-                    "doc_id": doc.doc_id, "section_idx": dl.section_idx, "section": dl.section,
-                    "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
-                    "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
-                    "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
-                    "needs_review": int(dl.needs_review), "time": dl.time, "confidence": dl.confidence,
-                    "kind": dl.kind,
-                }, alter=True).last_pk
-                self._link_agencies("deadline_agencies", "deadline_id", did, doc.province,
-                                    {"lead": dl.agencies, "cooperating": dl.cooperating, "report_to": dl.report_to})
-            for kind, items in (("target", facts.targets), ("result", facts.results)):
-                db["targets"].insert_all({
-                    "doc_id": doc.doc_id, "kind": kind, "metric": t.metric, "value": t.value, "unit": t.unit,
-                    "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
-                    "section": t.section, "section_idx": t.section_idx,
-                } for t in items)
-            for duty in facts.duties:
-                duty_id = db["duties"].insert({
-                    "doc_id": doc.doc_id, "section_idx": duty.section_idx, "section": duty.section,
-                    "task": duty.task, "quote": duty.quote,
-                }).last_pk
-                self._link_agencies("duty_agencies", "duty_id", duty_id, doc.province,
-                                    {"lead": duty.agencies, "cooperating": duty.cooperating})
+            refs = [duty_ref(dl) for dl in facts.deadlines]
+            self._save_document(doc, sha256, origin, identity, refs)
+            states = current_states(self.corrections(document_part(identity, doc.doc_id)))
+            for dl, ref in zip(facts.deadlines, refs, strict=True):
+                shown = applied(dl, states.get(ref))
+                if shown is not None:
+                    self._save_deadline(doc, shown, ref, states.get(ref) is not None)
+            self._save_targets_and_duties(doc, facts)
             self._drop_orphan_agencies()
+
+    def _save_document(self, doc: Document, sha256: str, origin: dict[str, Any] | None, identity: str,
+                       refs: list[str]) -> None:
+        db = self.db
+        db["documents"].upsert({
+            "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
+            "province": doc.province, "issued_date": doc.issued_date.isoformat() if doc.issued_date else None,
+            "issued_month": doc.issued_month, "year_hint": doc.year_hint, "signer": doc.signer,
+            "signer_title": doc.signer_title, "title": doc.title, "source_name": doc.source_name,
+            "format": doc.format, "sha256": sha256, "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "text": doc.text, "addressees": json.dumps(doc.addressees, ensure_ascii=False),
+            "recipients": json.dumps(doc.recipients, ensure_ascii=False),
+            "footnotes": json.dumps(doc.footnotes, ensure_ascii=False), "identity": identity,
+            "duty_refs": json.dumps(refs), "ocr_confidence": None, "legacy_encoding": None, **(origin or {}),
+        }, pk="doc_id", alter=True)
+        db["sections"].insert_all(({
+            "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
+            "label": s.label, "heading": s.heading, "text": s.text, "start": s.start, "end": s.end,
+            "parent": s.parent,
+        } for s in doc.sections), pk=("doc_id", "idx"))
+
+    def _save_deadline(self, doc: Document, dl: Deadline, ref: str, reviewed: bool) -> None:
+        """One deadline row with its agencies by role, its review state and the evidence it was read from."""
+        last = due_date(dl.due, dl.relation)
+        candidates = [list(c.agencies) for c in dl.decision.candidates if c.agencies] if dl.decision else []
+        did = self.db["deadlines"].insert({
+            "doc_id": doc.doc_id, "section_idx": dl.section_idx, "section": dl.section,
+            "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
+            "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
+            "quote": dl.quote, "year_inferred": int(dl.year_inferred), "due_text": dl.due_text,
+            "needs_review": int(dl.needs_review), "time": dl.time, "confidence": dl.confidence,
+            "kind": dl.kind, "duty_ref": ref, "reviewed": int(reviewed),
+            "evidence": dl.decision.explain() if dl.decision else dl.why,
+            "candidates": json.dumps(list(dict.fromkeys(map(tuple, candidates))), ensure_ascii=False),
+        }, alter=True).last_pk
+        self._link_agencies("deadline_agencies", "deadline_id", did, doc.province,
+                            {"lead": dl.agencies, "cooperating": dl.cooperating, "report_to": dl.report_to})
+
+    def _save_targets_and_duties(self, doc: Document, facts: Facts) -> None:
+        db = self.db
+        for kind, items in (("target", facts.targets), ("result", facts.results)):
+            db["targets"].insert_all({
+                "doc_id": doc.doc_id, "kind": kind, "metric": t.metric, "value": t.value, "unit": t.unit,
+                "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
+                "section": t.section, "section_idx": t.section_idx,
+            } for t in items)
+        for duty in facts.duties:
+            duty_id = db["duties"].insert({
+                "doc_id": doc.doc_id, "section_idx": duty.section_idx, "section": duty.section,
+                "task": duty.task, "quote": duty.quote,
+            }).last_pk
+            self._link_agencies("duty_agencies", "duty_id", duty_id, doc.province,
+                                {"lead": duty.agencies, "cooperating": duty.cooperating})
+
+    # --- review corrections: append-only events (knowledge.corrections) --------------------------
+
+    def corrections(self, doc_part: str) -> list[dict[str, Any]]:
+        """The review events of a directive, oldest first."""
+        return list(self.db.query("select * from corrections where doc_part = ? order by id", [doc_part]))
+
+    def add_correction(self, doc_part: str, doc_id: str, ref: str, action: str, before: dict[str, Any],
+                       after: dict[str, Any] | None, who: str) -> int:
+        """Append one event; nothing is ever updated or deleted (the history is the audit trail)."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown review action {action!r}")
+        return int(self.db["corrections"].insert({
+            "doc_part": doc_part, "doc_id": doc_id, "duty_ref": ref, "action": action,
+            "before": json.dumps(before, ensure_ascii=False), "after": json.dumps(after or {}, ensure_ascii=False),
+            "who": who, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }).last_pk)
+
+    def reviewed_doc_ids(self) -> list[str]:
+        return [r["doc_id"] for r in self.db.query(
+            "select distinct d.doc_id from documents d join corrections c on c.doc_part = d.identity"
+            " or c.doc_part = d.doc_id order by d.doc_id")]
 
     def _link_agencies(self, table: str, key: str, row_id: int, province: str | None,
                        by_role: dict[str, list[str]]) -> None:

@@ -161,3 +161,16 @@ def test_extract_explain_prints_the_decision_record(tmp_path: Path) -> None:
                                      check=True).stdout)
     [d] = data["deadlines"]
     assert set(d) >= {"confidence", "needs_review", "kind"} and d["kind"] == "duty"
+
+
+def test_a_working_copy_with_a_blank_day_starts_its_recurring_duties_in_its_month() -> None:
+    from datetime import date
+
+    from knowledge.schedule import since
+
+    header = HEADER.replace("Sơn Hà, ngày 02 tháng 3 năm 2027", "Sơn Hà, ngày      tháng 3 năm 2027")
+    doc, facts = parse_and_extract("t", header + "1. Sở Nội vụ báo cáo UBND tỉnh trước ngày 20 hằng tháng.\n")
+    assert doc.issued_date is None and doc.issued_month == "2027-03"
+    [d] = facts.deadlines
+    row = {"due": d.due, "issued_date": None, "issued_month": doc.issued_month}
+    assert since(row, date(2026, 8, 1)) == date(2027, 3, 1)
