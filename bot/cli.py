@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import review_cli
 from bot.config import ConfigError, Settings, load_settings
 from knowledge.config import parse_day
 
@@ -563,6 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_S, metavar="SECONDS",
                    help=f"oldest heartbeat that still counts as alive (default {DEFAULT_MAX_AGE_S:.0f}; "
                         "the bot beats every 30 s)")
+    review_cli.add_parser(sub, _sub)
     return parser
 
 
