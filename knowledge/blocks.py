@@ -37,19 +37,34 @@ _ENDS_PARAGRAPH = re.compile(r"[.:;!?]\s*$")
 _OPENS_PARAGRAPH = re.compile(r"^\s*[A-ZĐÀ-ỸÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]")
 
 
+# A portal item's own time stamp on a line of its own (`11:08, 08/08/2021`, `Cập nhật lúc: 09:16
+# 09/03/2020`, `Thứ Hai, 08/08/2021`): the year a news text with no header was written (knowledge.structure),
+# and a line that stands alone: the title above it and the body below it are blocks of their own.
+POSTED_LINE = (
+    r"^[ \t]*(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật|đăng lúc)(?: lúc| ngày)?\s*:?\s*)?"
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?\s*,?\s*)?(?:(?:thứ [^\W\d_]+|chủ nhật)\s*,?\s*)?"
+    r"(?:\d{1,2}/\d{1,2}/((?:19|20)\d\d)|((?:19|20)\d\d)-\d\d-\d\d)"
+    r"(?:\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?GMT[+\d:]*\)?)?[ \t]*$")
+_STAMP = re.compile(POSTED_LINE, re.IGNORECASE)
+
+
 def split_blocks(text: str) -> list[Block]:
     """Paragraph blocks: separated by blank lines, or by a line break after a sentence's end before a
     capitalised line; a bullet, numbered line or table row always starts a block."""
     blocks: list[Block] = []
     pos = 0
     cur: Block | None = None
+    after_stamp = False
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
         if not line.strip():
             cur = None
             continue
-        starts_new = bool(ROW_SEP in line or BULLET.match(line) or POINT.match(line) or ROMAN.match(line) or ARABIC.match(line)
+        stamp = bool(_STAMP.match(line))
+        starts_new = stamp or after_stamp
+        after_stamp = stamp
+        starts_new = starts_new or bool(ROW_SEP in line or BULLET.match(line) or POINT.match(line) or ROMAN.match(line) or ARABIC.match(line)
                           or FOOTNOTE.match(line) or NUMBER.match(line)
                           or (cur is not None and _ENDS_PARAGRAPH.search(cur.text) and _OPENS_PARAGRAPH.match(line)))
         if cur is None or starts_new:

@@ -27,6 +27,7 @@ EVIDENCE_WEIGHT: dict[str, float] = {
     "enclosing item": 0.9,  # the agency an enclosing numbered item or heading opens with (37/40)
     "previous sentence": 0.9,  # the subject carried from the sentence before, same paragraph (15/16)
     "time frame item": 0.85,  # an item under a heading or lead-in that sets the time frame (30/34)
+    "inspecting agency": 0.8,  # the agency told to inspect, for the rows of an inspection schedule (prior)
     "request granted": 0.8,  # `Đồng ý … như đề nghị của Bộ X` (prior)
     "file handed over": 0.75,  # `gửi Sở X thẩm định, trình … trước ngày …` (prior)
     "item assigning by number": 0.8,  # `Giao Sở X thực hiện nội dung tại mục 1` (prior)

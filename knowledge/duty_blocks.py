@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.agencies import Mention, fold_aligned
+from knowledge.agencies import Mention, find_agencies, fold_aligned, lead_and_partners
 from knowledge.decision import due_doubts, single
 from knowledge.duetime import DueMatch, due_words, find_due_times
 from knowledge.model import Deadline, Document, Section
@@ -73,6 +73,7 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
             lead = split_cell(f[1])
         elif f[0] == "coop":
             coop = split_cell(f[1])
+    lead, coop = _lead_and_partners(lead, coop, doc.province)
     task = task_sec.text if task_sec else ""
     quote = "\n".join(x.text for x in ([task_sec] if task_sec else []) + lines)
     return [Deadline(agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=shorten_task(task),
@@ -80,6 +81,16 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
                      year_inferred=m.year_inferred, due_text=field[1], time=m.time,
                      decision=single("field line", lead, field[1], doubts=_doubts(m)),
                      why="field lines: `Đơn vị chủ trì` + `Thời gian hoàn thành`") for m in matches]
+
+
+def _lead_and_partners(lead: list[str], coop: list[str], province: str | None) -> tuple[list[str], list[str]]:
+    """`Đơn vị thực hiện: Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Khoa học và Công nghệ`: one field
+    that names the lead and its partners; the partners cooperate."""
+    split = lead_and_partners(lead[0]) if len(lead) == 1 else None
+    if not split:
+        return lead, coop
+    partners = [m.name for m in find_agencies(split[1], province, open_vocab=True)] or split_cell(split[1])
+    return [split[0]], list(dict.fromkeys(coop + partners))
 
 
 def _doubts(m: DueMatch) -> list[str]:

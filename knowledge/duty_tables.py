@@ -57,7 +57,7 @@ def _header(cells: list[str]) -> dict[str, int] | None:
             roles[role] = i
     if named < HEADER_SHARE * len(filled):
         return None
-    return roles if "time" in roles and ("task" in roles or "lead" in roles) else None
+    return roles if "time" in roles and ("task" in roles or "lead" in roles or "inspected" in roles) else None
 
 
 def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
@@ -74,10 +74,14 @@ def _times(cell: str, year_hint: int | None) -> list[DueMatch]:
     return found
 
 
+_HEADER_YEAR = re.compile(r"\bnam\s+(\d{4})\b")  # `Thời gian (Năm 2026)`: the year of the column's dates
+
+
 def table_deadlines(doc: Document, year_hint: int | None) -> list[Deadline]:
     """One deadline per table row with a time cell (or a recurrence written in its task cell)."""
     out: list[Deadline] = []
     roles: dict[str, int] | None = None
+    table_year = year_hint
     previous_idx = -2
     for sec in doc.sections:
         if sec.kind != "row":
@@ -89,14 +93,37 @@ def table_deadlines(doc: Document, year_hint: int | None) -> list[Deadline]:
         header = _header(cells)
         if header:
             roles = header
+            stated = _HEADER_YEAR.search(fold_aligned(cells[header["time"]]).lower())
+            table_year = int(stated.group(1)) if stated else year_hint
             continue
         if not roles:
             continue
-        out += _row_deadlines(sec, cells, roles, year_hint)
+        out += _row_deadlines(doc, sec, cells, roles, table_year)
     return out
 
 
-def _row_deadlines(sec: Section, cells: list[str], roles: dict[str, int], year_hint: int | None) -> list[Deadline]:
+def inspector(doc: Document) -> list[str]:
+    """Who carries out the inspections a schedule lists: the first agency the text tells to inspect
+    (`giao Sở Nội vụ chủ trì … tổ chức kiểm tra …`); the units in the schedule are those inspected."""
+    from knowledge.roles import names, subject_agencies
+
+    for sec in doc.sections:
+        if sec.kind == "row":
+            continue
+        folded = fold_aligned(sec.text).lower()
+        if not _INSPECTS.search(folded):
+            continue
+        subject = subject_agencies(sec.text, doc.province)
+        if subject and _INSPECTS.search(folded, subject[-1].end):
+            return names(subject)
+    return []
+
+
+_INSPECTS = re.compile(r"\b(?:to chuc|tien hanh|thuc hien)?\s*(?:kiem tra|thanh tra|giam sat)\b")
+
+
+def _row_deadlines(doc: Document, sec: Section, cells: list[str], roles: dict[str, int],
+                   year_hint: int | None) -> list[Deadline]:
     def cell(role: str) -> str:
         i = roles.get(role)
         return cells[i] if i is not None and i < len(cells) else ""
@@ -109,13 +136,18 @@ def _row_deadlines(sec: Section, cells: list[str], roles: dict[str, int], year_h
         return []
     lead = split_cell(cell("lead"))
     coop = split_cell(cell("coop"))
+    evidence = "table lead column"
+    inspected = split_cell(cell("inspected"))
+    if inspected and not lead:  # an inspection schedule: the inspector acts, the unit is inspected
+        lead, coop, evidence = inspector(doc), inspected + coop, "inspecting agency"
+        task = task or f"Kiểm tra tại {', '.join(inspected)}"
     out = []
     for m in found + [m for m in in_task if m.due not in [f.due for f in found]]:
         out.append(Deadline(
             agencies=lead, cooperating=coop, due=m.due, relation=m.relation, task=task[:220], quote=sec.text,
             section=sec.label, section_idx=sec.idx, year_inferred=m.year_inferred,
             due_text=time_cell if m in found else due_words(task, m), time=m.time,
-            decision=single("table lead column", lead, time_cell, doubts=due_doubts(m.due, m.year_inferred)),
+            decision=single(evidence, lead, time_cell, doubts=due_doubts(m.due, m.year_inferred)),
             why=f"table row: columns {sorted(roles)}; due from the {'time' if m in found else 'task'} cell",
         ))
     return out

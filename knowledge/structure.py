@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import re
 
-from knowledge.blocks import ARABIC, BULLET, FOOTNOTE, POINT, ROMAN, ROW_SEP, Block, one_line, split_blocks
+from knowledge.blocks import (
+    ARABIC,
+    BULLET,
+    FOOTNOTE,
+    POINT,
+    POSTED_LINE,
+    ROMAN,
+    ROW_SEP,
+    Block,
+    one_line,
+    split_blocks,
+)
 from knowledge.header import infer_issuer, parse_footer, parse_header
 from knowledge.model import Document, Section
 from knowledge.pasted_text import plain_text
@@ -210,8 +221,4 @@ _FULL_DATE = re.compile(r"(?<![\d/])\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d\d)(
 # A portal item's own time stamp on a line of its own (`11:08, 08/08/2021`, `Cập nhật lúc: 09:16
 # 09/03/2020`, `Thứ Hai, 08/08/2021`): the year a news text with no header was written, which beats
 # a year its content plans for (`kế hoạch năm 2022`).
-_POSTED = re.compile(
-    r"(?im)^[ \t]*(?:(?:cập nhật|ngày đăng|đăng ngày|ngày cập nhật|đăng lúc)(?: lúc| ngày)?\s*:?\s*)?"
-    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|sa|ch)?\s*,?\s*)?(?:(?:thứ [^\W\d_]+|chủ nhật)\s*,?\s*)?"
-    r"(?:\d{1,2}/\d{1,2}/((?:19|20)\d\d)|((?:19|20)\d\d)-\d\d-\d\d)"
-    r"(?:\s*,?\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*\(?GMT[+\d:]*\)?)?[ \t]*$")
+_POSTED = re.compile(POSTED_LINE, re.IGNORECASE | re.MULTILINE)

@@ -174,3 +174,44 @@ def test_a_working_copy_with_a_blank_day_starts_its_recurring_duties_in_its_mont
     [d] = facts.deadlines
     row = {"due": d.due, "issued_date": None, "issued_month": doc.issued_month}
     assert since(row, date(2026, 8, 1)) == date(2027, 3, 1)
+
+
+def test_a_news_item_binds_those_the_reported_letter_asks_in_the_items_year() -> None:
+    item = ("Sơn Hà: khẩn trương giải ngân vốn các chương trình\n12/12/2026 08:30\n"
+            "UBND tỉnh Sơn Hà vừa ban hành Công văn số 2210/UBND-KT ngày 10/12/2026 đề nghị các sở, ngành và "
+            "UBND các xã rà soát, báo cáo kết quả giải ngân về Sở Tài chính trước ngày 25/12.")
+    letter = ("Ngày 05/01/2027, Văn phòng UBND tỉnh Sơn Hà có Công văn số 15/VP-KT truyền đạt ý kiến chỉ đạo "
+              "của Chủ tịch UBND tỉnh, yêu cầu Sở Y tế tổng hợp danh sách trạm y tế xã, gửi UBND tỉnh trước "
+              "ngày 20/01.")
+    [first] = parse_and_extract("tin", item)[1].deadlines
+    assert (first.due, first.agencies) == ("2026-12-25", ["Các sở, ngành", "UBND các xã"])
+    [second] = parse_and_extract("tin", letter)[1].deadlines
+    assert (second.due, second.agencies) == ("2027-01-20", ["Sở Y tế"])
+
+
+def test_an_inspection_schedule_is_the_inspectors_duty() -> None:
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH Kiểm tra công tác cải cách hành chính năm 2027")
+    document.add_paragraph("1. Chủ tịch UBND tỉnh giao Sở Nội vụ chủ trì tổ chức kiểm tra công tác cải cách "
+                           "hành chính tại các cơ quan, địa phương.")
+    table = document.add_table(rows=3, cols=3)
+    for row, cells in zip(table.rows, [("STT", "Đơn vị được kiểm tra", "Thời gian kiểm tra"),
+                                       ("1", "Sở Y tế", "Tháng 8/2027"), ("2", "UBND xã Hòa Bình", "Tháng 9/2027")],
+                          strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    buf = io.BytesIO()
+    document.save(buf)
+    raw = read_bytes("kiem-tra.docx", buf.getvalue(), 10 * 1024 * 1024)
+    rows = [d for d in parse_and_extract("kt", raw.text, raw.name, raw.format)[1].deadlines if "|" in d.quote]
+    assert [(d.due, d.agencies, d.cooperating) for d in rows] == [
+        ("2027-08", ["Sở Nội vụ"], ["Sở Y tế"]), ("2027-09", ["Sở Nội vụ"], ["UBND xã Hòa Bình"])]
+    assert rows[0].decision.choice.evidence == "inspecting agency"
+
+
+def test_a_field_line_names_the_lead_and_its_partners() -> None:
+    facts = _facts("1. Xây dựng cơ sở dữ liệu dùng chung của tỉnh\n"
+                   "- Đơn vị thực hiện: Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Tài chính\n"
+                   "- Thời gian hoàn thành: tháng 9/2027\n")
+    [d] = facts.deadlines
+    assert (d.due, d.agencies, d.cooperating) == ("2027-09", ["Văn phòng UBND tỉnh"], ["Sở Tài chính"])
