@@ -317,10 +317,16 @@ def handed_over(sentence: str, folded: str, due: DueMatch, sentence_mentions: li
 
 
 def resolve_generic(doc: Document, subject: list[Mention]) -> list[Mention]:
-    """`Quý cơ quan`, `các đơn vị` → the addressees, when the letter names them."""
-    if subject and all(_GENERIC_ADDRESSEE.match(fold_aligned(m.name).lower().strip()) for m in subject):
+    """`Quý cơ quan`, `các đơn vị`, a bare head noun (`Quý Ủy ban`, `Sở`) → the addressees, when the letter
+    names them."""
+    if subject and all(_GENERIC_ADDRESSEE.match(fold_aligned(m.name).lower().strip())
+                       or fold_aligned(m.name).lower().strip() in _BARE_HEADS for m in subject):
         return addressee_mentions(doc) or subject
     return subject
+
+
+# A head noun standing alone names no agency: in a letter it is the addressee (`đề nghị Quý Ủy ban …`).
+_BARE_HEADS = frozenset({"uy ban", "ubnd", "uy ban nhan dan", "so", "bo", "ban", "co quan", "don vi"})
 
 
 def report_to_names(folded: str, mentions: list[Mention], subject: list[Mention], coop: list[str]) -> list[str]:

@@ -215,3 +215,13 @@ def test_a_field_line_names_the_lead_and_its_partners() -> None:
                    "- Thời gian hoàn thành: tháng 9/2027\n")
     [d] = facts.deadlines
     assert (d.due, d.agencies, d.cooperating) == ("2027-09", ["Văn phòng UBND tỉnh"], ["Sở Tài chính"])
+
+
+def test_a_ministry_asks_the_provinces_it_writes_to() -> None:
+    header = ("BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+              "Độc lập - Tự do - Hạnh phúc\nSố: 812/BNNMT-VPĐP\nV/v báo cáo kết quả xây dựng nông thôn mới\n"
+              "Hà Nội, ngày 03 tháng 3 năm 2027\nKính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n")
+    facts = _facts("Để kịp tổng hợp, Bộ đề nghị Quý Ủy ban chỉ đạo các cơ quan liên quan tổng hợp kết quả, gửi về "
+                   "Bộ trước ngày 25/3/2027.\n", header)
+    [d] = facts.deadlines
+    assert d.agencies == ["Ủy ban nhân dân các tỉnh, thành phố"] and d.decision.choice.evidence == "addressees"
