@@ -23,9 +23,18 @@ from telegram.error import BadRequest, TelegramError
 
 from bot import messages
 from bot.chat_context import BotServices, Context, is_admin, services
-from bot.chat_io import edit_or_reply, reply
+from bot.chat_io import edit_or_reply, reply, send_html
 from bot.formatting import esc
-from bot.library import DUPLICATE, NEW_VERSION, UNCHANGED, IngestReport, RejectedFile, ingest_bytes, reindex
+from bot.library import (
+    DUPLICATE,
+    NEW_VERSION,
+    UNCHANGED,
+    IngestReport,
+    RejectedFile,
+    finish_interrupted,
+    ingest_bytes,
+    reindex,
+)
 from bot.notices import confirmation_question, plan_notifications, stored_label, upload_summary
 from bot.reminders import deliver
 
@@ -125,7 +134,9 @@ async def _ingest(
     chat = update.effective_chat
     assert chat is not None
     pages = _PageProgress(progress, name)
+    mark = json.dumps({"chat": chat.id, "message": progress.message_id if progress else None, "name": name})
     async with svc.write_lock:
+        await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, mark)  # read back if the bot dies mid-way
         try:
             report = await asyncio.to_thread(ingest_bytes, svc.settings, name, data, replace=replace, force=force,
                                              progress=pages)
@@ -141,13 +152,27 @@ async def _ingest(
             await edit_or_reply(update, context, progress,
                                 messages.UPLOAD_REJECTED.format(name=esc(name), reason=esc(reason)))
             return
+        finally:
+            await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, "")
         if report.changed:
             await asyncio.to_thread(svc.answerer.reload)
     await pages.settle()
+    if report.status in (DUPLICATE, UNCHANGED) and replace:
+        await _nothing_changed(update, context, progress, report)
+        return
     if report.status in (DUPLICATE, NEW_VERSION, UNCHANGED):
         await _ask_replace(update, context, progress, report, name, data)
         return
     await _announce(update, context, progress, report)
+
+
+async def _nothing_changed(update: Update, context: Context, progress: Message | None, report: IngestReport) -> None:
+    """`Thay thế` pressed on the same content: nothing was written, so the admin hears that and nobody else."""
+    svc = services(context)
+    assert report.existing is not None
+    label = await asyncio.to_thread(stored_label, svc.store, report.existing)
+    await edit_or_reply(update, context, progress,
+                        messages.UPLOAD_NOTHING_CHANGED.format(name=esc(report.file_name), source=esc(label)))
 
 
 async def _ask_replace(
@@ -172,11 +197,50 @@ async def _announce(update: Update, context: Context, progress: Message | None, 
     if notes:
         summary += "\n" + messages.UPLOAD_NOTIFYING.format(count=len(notes))
     await edit_or_reply(update, context, progress, summary)
+    await _review_after_upload(context, chat.id if chat else None, report.doc_id)
     for chat_id, html in notes:
         await deliver(context.bot, svc.state, chat_id, html)
 
 
+async def _review_after_upload(context: Context, chat_id: int | None, doc_id: str) -> None:
+    """The deadlines to check first, each with its buttons (bot/review_handlers.py), under the summary."""
+    if chat_id is None:
+        return
+    from bot.review_handlers import send_items, waiting_items
+
+    items = await asyncio.to_thread(waiting_items, services(context).store, [doc_id])
+    if items:
+        await send_html(context, chat_id, messages.REVIEW_UPLOAD_HINT)
+        await send_items(context, chat_id, items)
+
+
 # ---------------------------------------------------------------------------------------- handlers
+
+
+UPLOAD_MARK = "upload_in_progress"  # state meta: the upload being stored and indexed (chat, message, file)
+
+
+async def resume_upload_job(context: Context) -> None:
+    """At start-up: an upload the bot died in is finished (indexed) or reported as lost, and the admin who
+    sent it is told, by editing the `⏳` message it was left at."""
+    svc = services(context)
+    raw = await asyncio.to_thread(svc.state.get_meta, UPLOAD_MARK)
+    async with svc.write_lock:
+        indexed = await asyncio.to_thread(finish_interrupted, svc.settings)
+        if indexed:
+            await asyncio.to_thread(svc.answerer.reload)
+        await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, "")
+    if not raw:
+        return
+    mark = json.loads(raw)
+    text = (messages.UPLOAD_RESUMED if indexed else messages.UPLOAD_LOST).format(name=esc(mark.get("name") or ""))
+    try:
+        if mark.get("message"):
+            await context.bot.edit_message_text(text, mark["chat"], mark["message"], parse_mode="HTML")
+            return
+    except TelegramError:
+        pass
+    await send_html(context, mark["chat"], text)
 
 
 def _too_large_text(svc: BotServices, name: str, size: int) -> str:

@@ -7,12 +7,15 @@ python-telegram-bot builds `bot_data` from the class given to `ContextTypes`, so
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.answering import Answerer
@@ -25,6 +28,9 @@ from knowledge.store import FactStore
 # Users remembered by the rate limiter at most; the oldest are forgotten first. A user idle for a
 # window has no hits left to remember anyway, so this only bounds a flood of distinct senders.
 MAX_TRACKED_USERS = 10_000
+GROUP_ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+log = logging.getLogger(__name__)
 
 
 class QuestionLimiter:
@@ -108,3 +114,22 @@ def is_admin(context: Context, update: Update) -> bool:
     """Checked on every privileged call (admin list may change between restarts, never cached per chat)."""
     user = update.effective_user
     return user is not None and user.id in services(context).settings.admin_ids
+
+
+async def is_group_admin(context: Context, update: Update) -> bool:
+    """The sender administers this group, as Telegram says now (asked on every call, never cached).
+
+    A message sent anonymously on behalf of the group comes from one of its admins; a private chat
+    has no group admin; when Telegram cannot answer, the sender is not taken for one.
+    """
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or chat.type == ChatType.PRIVATE:
+        return False
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("getChatMember(%s, %s) failed: %s", chat.id, user.id, exc)
+        return False
+    return member.status in GROUP_ADMIN_STATUSES

@@ -89,13 +89,22 @@ async def typing(update: Update, context: Context) -> None:
 
 
 async def allowed(update: Update, context: Context) -> bool:
-    """Per-user question rate limit; answers politely (once per window) when exceeded."""
+    """Per-user question rate limit; a question over the limit is not answered but always gets a reply.
+
+    Why every one: silence reads as a broken bot (a probe sent 30 questions and got nothing for 9), and
+    the user then asks again. The first refusal in a window carries the whole notice (the limit and the
+    wait); each further one a single short line saying that question was not answered and when to send
+    it again. Replies stay bounded by what the user sends, and Telegram's own flood limits are kept by
+    the application's rate limiter (bot.telegram_retry).
+    """
     svc = services(context)
     user = update.effective_user
     if user is None:
         return True
     ok, wait, tell = svc.limiter.hit(user.id)
-    if not ok and tell:
-        text = messages.RATE_LIMITED.format(limit=svc.settings.questions_per_minute, seconds=int(wait + 0.999))
+    if not ok:
+        seconds = int(wait + 0.999)
+        text = (messages.RATE_LIMITED.format(limit=svc.settings.questions_per_minute, seconds=seconds) if tell
+                else messages.RATE_LIMITED_AGAIN.format(seconds=seconds))
         await reply(update, context, text)
     return ok

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 import traceback
@@ -30,6 +32,7 @@ Command = Callable[[Settings, argparse.Namespace], int]
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 DEFAULT_K = 5
 DEFAULT_WINDOW_DAYS = 90
 SEARCH_PREVIEW_CHARS = 200
@@ -98,7 +101,21 @@ class MissingStore(RuntimeError):
 def _require_store(settings: Settings) -> None:
     """Reading commands never create an empty store (a mistyped BOT_DATA_DIR would answer "not found")."""
     if not settings.db_path.exists():
-        raise MissingStore(f"no fact store at {settings.db_path} (BOT_DATA_DIR={settings.data_dir}); "
+        raise MissingStore(_no_store_message(settings))
+
+
+def _no_store_message(settings: Settings) -> str:
+    return (f"no fact store at {settings.db_path} (BOT_DATA_DIR={settings.data_dir}); "
+            "run `directive-bot ingest PATH` first")
+
+
+def _require_documents(settings: Settings) -> None:
+    """Questions and searches over a store holding nothing say so, instead of answering "not found"."""
+    from knowledge.store import FactStore
+
+    _require_store(settings)
+    if not FactStore(settings.db_path).document_hashes():
+        raise MissingStore(f"no directive is stored in {settings.db_path} (BOT_DATA_DIR={settings.data_dir}); "
                            "run `directive-bot ingest PATH` first")
 
 
@@ -252,7 +269,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     if args.k <= 0:
         raise UsageError(f"-k must be at least 1, not {args.k}")
     items = _batch_items(args.batch, "query") if args.batch else []
-    _require_store(settings)
+    _require_documents(settings)
     searcher = Searcher.load(settings.index_dir, settings=settings)
     if args.batch:
         for n, item in enumerate(items, start=1):
@@ -265,8 +282,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    """Rebuild from the stored documents; a folder without a store is a mistake to report, not to fill."""
     from bot.library import compact, reindex
 
+    if not settings.db_path.exists():
+        print(f"error: {_no_store_message(settings)}; nothing to reindex", file=sys.stderr)
+        return EXIT_USAGE
     result = (compact(settings) or {"compacted": False}) if args.compact else reindex(settings)
     print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -306,7 +327,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
                 item["today"] = parse_date(str(item["today"]))
             except ValueError as exc:
                 raise UsageError(f"{args.batch}, item {number}: {exc}") from exc
-    _require_store(settings)
+    _require_documents(settings)
     answerer = Answerer(settings)
     default_today = args.today or settings.today()
     if args.batch:
@@ -462,8 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace a stored directive by this file when it is the same directive (same issuer, "
                         "number and date) with other text; default: such a file is reported and skipped")
     p.add_argument("--force", action="store_true",
-                   help="store a file even when it shows no sign of a directive (no issuer, number, date, type, "
-                        "deadline, target or agency); default: refused")
+                   help="store a file even when it shows no sign of a directive (no official header — issuer, "
+                        "Số:, place and date, type, Kính gửi, Nơi nhận — and no agency asked to act by a date), "
+                        "or looks like code or English prose; default: refused")
 
     p = _sub(sub, "remove", "take a directive out of the store and the index",
              "  directive-bot remove son-ha-2026-cv-1234-ctmtqg", cmd_remove)
@@ -572,7 +594,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        return int(args.func(settings, args))
+        status = int(args.func(settings, args))
+        sys.stdout.flush()  # a closed pipe is noticed here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_went_away()
     except MissingStore as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -588,6 +614,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _reader_went_away() -> int:
+    """`directive-bot ask … | head -1`: the reader closed the pipe, which is no error to report.
+
+    Python's documented way: point stdout at /dev/null so the flush at exit does not fail again, and
+    exit quietly with the status of a process ended by SIGPIPE (128 + 13), as `cat` or `grep` do.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _one_line(exc: BaseException) -> str:

@@ -29,6 +29,8 @@ class Settings(DataSettings):
     reminder_time: time = time(7, 30)
     compact_time: time = time(2, 30)  # nightly fold of the index's delta segment into its base
     questions_per_minute: int = 20
+    # Deadlines marked needs_review are reminded only once an admin confirmed or corrected them; 1 reminds all.
+    remind_unreviewed: bool = False
 
     @property
     def state_path(self) -> Path:
@@ -66,4 +68,12 @@ def load_settings() -> Settings:
         reminder_time=_clock("BOT_REMINDER_TIME", "07:30"),
         compact_time=_clock("BOT_COMPACT_TIME", "02:30"),
         questions_per_minute=env_int("BOT_QUESTIONS_PER_MINUTE", 20),
+        remind_unreviewed=_flag("BOT_REMIND_UNREVIEWED"),
     )
+
+
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true", "yes")

@@ -7,13 +7,11 @@ bot/tracking.py (the tables) so reminders, answers, reports and charts all compu
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from knowledge.identity import TEXT_PREFIX
+from knowledge.corrections import document_part, wording_digest
 
 NOT_DUE = "chưa đến hạn"
 DUE_SOON = "sắp đến hạn"
@@ -24,7 +22,6 @@ DONE_LATE = "hoàn thành quá hạn"
 STATUSES: tuple[str, ...] = (OVERDUE, DUE_SOON, NOT_DUE, DONE_LATE, DONE_ON_TIME)
 DONE_STATUSES = frozenset({DONE_ON_TIME, DONE_LATE})
 SOON_DAYS = 7  # "sắp đến hạn": due within this many days (the first reminder stage)
-KEY_DIGEST_CHARS = 12
 
 
 def status_of(due: date, today: date, done_on: date | None = None) -> str:
@@ -49,28 +46,15 @@ def on_time_share(counts: dict[str, int]) -> float | None:
     return counts.get(DONE_ON_TIME, 0) / decided if decided else None
 
 
-def _document_part(row: dict[str, Any]) -> str:
-    """The directive's identity (issuer|number|date) when it has a number, else its doc_id.
-
-    Why not the row id: deadline rows are rewritten on every re-ingest. Why not always the doc_id:
-    the same directive ingested in another data directory from a renamed file has another doc_id.
-    """
-    identity = row.get("doc_identity") or ""
-    return identity if identity and not identity.startswith(TEXT_PREFIX) else str(row["doc_id"])
-
-
 def duty_key(row: dict[str, Any], on: date) -> str:
     """Stable identity of the occurrence of deadline `row` on `on`: directive + wording + date.
 
-    The wording is the task, due time, relation and lead agencies, so a new version of a directive
-    keeps the status of duties it did not change, and a duty whose agency or deadline changed
-    starts afresh. The section label is left out: renumbering items does not change a duty.
+    The wording is the task, due time, relation and lead agencies (knowledge.corrections.wording_digest,
+    the digest review corrections use too), so a new version of a directive keeps the status of duties
+    it did not change, and a duty whose agency or deadline changed starts afresh.
     """
-    wording = [" ".join(str(row.get("task") or "").split()), row.get("due"), row.get("relation"),
-               sorted(row.get("agencies") or [])]
-    content = json.dumps(wording, ensure_ascii=False, sort_keys=True)
-    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:KEY_DIGEST_CHARS]
-    return f"{_document_part(row)}#{digest}@{on.isoformat()}"
+    digest = wording_digest(row.get("task"), row.get("due"), row.get("relation"), row.get("agencies"))
+    return f"{document_part(row.get('doc_identity'), str(row['doc_id']))}#{digest}@{on.isoformat()}"
 
 
 def count_statuses(statuses: Iterable[str]) -> dict[str, int]:

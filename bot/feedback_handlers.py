@@ -81,7 +81,11 @@ async def take_reply(update: Update, context: Context) -> None:
         return
     svc = services(context)
     text = message.text.strip()
-    if awaited.kind == FEEDBACK_KIND:
+    if awaited.kind.startswith("rv-"):  # a name or a due time for a review item (bot/review_handlers.py)
+        from bot.review_handlers import take_review_reply
+
+        await take_review_reply(update, context, awaited, text)
+    elif awaited.kind == FEEDBACK_KIND:
         await asyncio.to_thread(svc.feedback.comment, awaited.ref, user.id, text)
         await reply(update, context, messages.FEEDBACK_COMMENT_SAVED)
     else:

@@ -7,7 +7,7 @@ A directive is identified by what it is (knowledge.identity: issuer + number + d
 text), never by its file name: the same directive under another name is recognised, a new version
 (same number, changed text) replaces the old only when asked (`replace=True`, after the admin's
 confirmation), and a different directive under a taken file name gets an id of its own. A file
-with none of the signs of a directive is refused unless forced.
+without the signs of a directive (knowledge.identity.directive_signs) is refused unless forced.
 
 Writes are serialised by a lock file in BOT_DATA_DIR so the bot and the CLI never ingest at the
 same time. A file is fully read and parsed before anything is written; the store write is one
@@ -33,12 +33,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge.agencies import find_agencies
 from knowledge.config import DataSettings
 from knowledge.extract import extract
-from knowledge.identity import TEXT_PREFIX, document_identity
+from knowledge.identity import TEXT_PREFIX, DirectiveSigns, directive_signs, document_identity, headers_differ
 from knowledge.model import Document, Facts
-from knowledge.reader import SUPPORTED_SUFFIXES, Progress, RawDocument, RejectedFile, read_bytes, read_path
+from knowledge.reader import (
+    SUPPORTED_SUFFIXES,
+    Progress,
+    RawDocument,
+    RejectedFile,
+    check_extraction_size,
+    doc_id_for,
+    read_bytes,
+    read_path,
+)
 from knowledge.recurrence import describe_due
 from knowledge.review import ReviewItem, review_items
 from knowledge.store import FactStore
@@ -85,6 +93,7 @@ class IngestReport:
     low_confidence_pages: tuple[int, ...] = ()  # OCR'd pages to check by eye
     legacy_encoding: str | None = None  # converted from TCVN3 / VNI
     file_name: str = ""  # the file this report is about (a skipped one is not `doc_id`)
+    year_hint: int | None = None  # the year an undated document is labelled with
 
     @property
     def changed(self) -> bool:
@@ -92,12 +101,15 @@ class IngestReport:
         return self.status in (ADDED, REPLACED)
 
     def summary(self) -> str:
-        """One line for operators: id, type, date, counts, and what became of the file."""
+        """One line for operators: id, type, date, counts, and what became of the file.
+
+        A stored document (added, replaced or unchanged) is named by its id, the one `remove` takes,
+        whichever way it came in; a skipped file by its name, since it is stored as another id."""
         when = self.issued_date.isoformat() if self.issued_date else "date unknown"
         flag = {UNCHANGED: " (unchanged)", DUPLICATE: f" (already stored as {self.existing}; skipped)",
                 NEW_VERSION: f" (new version of {self.existing}; not replaced, use --replace)",
                 REPLACED: f" (replaced {self.existing})"}.get(self.status, "")
-        label = self.doc_id if self.changed or not self.file_name else self.file_name
+        label = self.doc_id if self.status in (ADDED, REPLACED, UNCHANGED) or not self.file_name else self.file_name
         line = (f"{label}: {self.type or 'unknown type'} {self.number or ''} {when}; "
                 f"{self.deadlines} deadlines, {self.targets} targets, {self.results} results{flag}")
         return line.replace("  ", " ")
@@ -203,16 +215,12 @@ def _changes(store: FactStore, doc_id: str, facts: Facts) -> DeadlineChanges:
                            removed=_deadline_lines(old[k] for k in old.keys() - new.keys()))
 
 
-AGENCY_SIGN_CHARS = 5_000  # an excerpt names its agencies early; a long text is judged by its opening
-
-
-# The signs of a directive; a file with none of them (a shopping list, a personal note) is refused.
-# An excerpt pasted without its header still names the agencies it gives work to ("Sở Tài chính chủ
-# trì …"), so a named agency counts as a sign too.
-def _is_directive(doc: Document, facts: Facts) -> bool:
-    if any((doc.issuer, doc.number, doc.issued_date, doc.type, facts.deadlines, facts.targets)):
-        return True
-    return bool(find_agencies(doc.text[:AGENCY_SIGN_CHARS], open_vocab=True))
+def _not_directive(raw: RawDocument, signs: DirectiveSigns) -> RejectedFile:
+    """The operator's reason a file was refused: what a directive shows that this one does not."""
+    found = f"; it looks like {' and '.join(signs.against)}" if signs.against else ""
+    return RejectedFile(raw.name, "no sign of a directive (no official header: issuer, Số:, place and date, type, "
+                                  f"Kính gửi, Nơi nhận; no agency asked to act by a date){found}; "
+                                  "use --force to store it anyway", "not_directive")
 
 
 def _free_doc_id(store: FactStore, doc_id: str, identity: str) -> str:
@@ -226,38 +234,74 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(fold(a).split()) == " ".join(fold(b).split())
 
 
+def _same_content(row: dict[str, Any], sha: str, doc: Document) -> bool:
+    return row["sha256"] == sha or _same_text(row["text"] or "", doc.text)
+
+
+def _stored_document(row: dict[str, Any]) -> Document:
+    """A stored text parsed again (parsing is deterministic), to read what its header says."""
+    return parse_document(row["doc_id"], row["text"] or "", row["source_name"] or row["doc_id"], row["format"] or "txt")
+
+
+def _earlier_under_name(store: FactStore, raw: RawDocument, doc: Document, identity: str,
+                        sha: str) -> dict[str, Any] | None:
+    """The document stored under this file name that this text is a version of, if any.
+
+    The same file read differently by an earlier parser is; so is an unnumbered text when the stored
+    one is unnumbered too and neither header names another issuer, province, type or year (nothing
+    else tells them apart). Two different conclusions saved as `thong-bao.txt` are two documents.
+    """
+    row = store.document(raw.doc_id)
+    if row is None or _same_content(row, sha, doc):
+        return row
+    unnumbered = identity.startswith(TEXT_PREFIX) and (row.get("identity") or TEXT_PREFIX).startswith(TEXT_PREFIX)
+    return row if unnumbered and not headers_differ(_stored_document(row), doc) else None
+
+
+def _facts_differ(store: FactStore, doc_id: str, facts: Facts, changes: DeadlineChanges) -> bool:
+    """A fresh extraction of the same text gives other facts (the parser changed since it was stored)."""
+    counts = {"deadlines": len(facts.deadlines), "targets": len(facts.targets), "results": len(facts.results)}
+    return bool(changes.added or changes.removed) or store.counts(doc_id) != counts
+
+
+def _classify(store: FactStore, existing: dict[str, Any], raw: RawDocument, sha: str, doc: Document,
+              facts: Facts, replace: bool) -> tuple[str, DeadlineChanges | None]:
+    """What this file is to the stored directive it matches, and the deadlines a new version changes.
+
+    The same content again is never written, even when a replacement is asked for (the admin pressed
+    `Thay thế` on an unchanged file): nothing would change and nobody should be told it did. Only
+    when the facts extracted from it now differ (a newer parser) is it written again.
+    """
+    target = existing["doc_id"]
+    changes = _changes(store, target, facts)
+    if not _same_content(existing, sha, doc):
+        return (REPLACED if replace else NEW_VERSION), changes
+    if replace and _facts_differ(store, target, facts, changes):
+        return REPLACED, changes
+    # the very file again, also when it was stored under a tagged id (`thong-bao-1a2b3c`)
+    same_file = existing["sha256"] == sha and raw.doc_id in (target, doc_id_for(existing["source_name"] or ""))
+    return (UNCHANGED if same_file else DUPLICATE), None
+
+
 def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, replace: bool = False,
                force: bool = False) -> IngestReport:
     """Parse, classify against the store, and write only a new directive or a confirmed replacement."""
     sha = hashlib.sha256(raw.data).hexdigest()
     doc = parse_document(raw.doc_id, raw.text, raw.name, raw.format)
     facts = extract(doc)
-    if not force and not _is_directive(doc, facts):
-        raise RejectedFile(raw.name, "no sign of a directive (no issuer, number, date, type, deadline, target "
-                                     "or agency); use --force to store it anyway", "not_directive")
+    check_extraction_size(facts, doc)  # nothing is written yet: a refusal changes nothing
+    signs = directive_signs(doc)
+    if not force and not signs.is_directive:
+        raise _not_directive(raw, signs)
     identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
     same = store.documents_with_identity(identity)
-    existing = same[0] if same else None
-    if existing is None:
-        # The same file name: the same file read differently by an earlier version of the parser, or —
-        # when neither text carries a number to tell them apart — a new version of an unnumbered text.
-        row = store.document(raw.doc_id)
-        if row is not None and (row["sha256"] == sha or _same_text(row["text"] or "", doc.text) or (
-                identity.startswith(TEXT_PREFIX) and (row.get("identity") or TEXT_PREFIX).startswith(TEXT_PREFIX))):
-            existing = row
+    existing = same[0] if same else _earlier_under_name(store, raw, doc, identity, sha)
     status, changes = ADDED, None
     if existing is not None:
         target = existing["doc_id"]
-        if existing["sha256"] == sha or _same_text(existing["text"] or "", doc.text):
-            same_file = existing["sha256"] == sha and target == raw.doc_id
-            status = UNCHANGED if same_file else DUPLICATE
-        else:
-            changes = _changes(store, target, facts)
-            status = REPLACED if replace else NEW_VERSION
+        status, changes = _classify(store, existing, raw, sha, doc, facts, replace)
     else:
         target = _free_doc_id(store, raw.doc_id, identity)
-    if status in (DUPLICATE, UNCHANGED) and replace:
-        status = REPLACED
     doc.doc_id = target  # parsing and extraction never read the id: no need to parse again under it
     if status in (ADDED, REPLACED):
         _keep_copy(settings, replace_id(raw, target))
@@ -265,7 +309,8 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
                         len(facts.deadlines), len(facts.targets), len(facts.results), status,
                         review_items(facts), existing["doc_id"] if existing else None, changes,
-                        raw.ocr_confidence, raw.low_confidence_pages, raw.legacy_encoding, raw.name)
+                        raw.ocr_confidence, raw.low_confidence_pages, raw.legacy_encoding, raw.name,
+                        doc.year_hint)
 
 
 def replace_id(raw: RawDocument, doc_id: str) -> RawDocument:
@@ -278,7 +323,8 @@ def ingest_bytes(settings: DataSettings, name: str, data: bytes, index: bool = T
 
     The same directive again or a new version is reported (status DUPLICATE / NEW_VERSION) and not
     written unless `replace` (an unnumbered text under a stored one's file name counts as a new version of
-    it: nothing else tells them apart); a file that is no directive is refused unless `force`. `progress(done,
+    it unless its header names another issuer, province, type or year); the same content again is never
+    written; a file that is no directive is refused unless `force`. `progress(done,
     total)` follows the pages OCR reads (scans and photos only).
     """
     raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024), progress=progress)
@@ -353,6 +399,22 @@ def _index_in_sync(settings: DataSettings, store: FactStore) -> bool:
 
     build = current_build(settings.index_dir)
     return build is not None and read_manifest(build) == store.document_hashes()
+
+
+def finish_interrupted(settings: DataSettings) -> list[str]:
+    """After a crash between storing a document and indexing it: index what is stored (the store's
+    transaction is atomic, so a document is either whole or absent). Returns the ids the index gained."""
+    from index.builder import read_manifest
+    from index.store import current_build
+
+    with write_lock(settings):
+        store = FactStore(settings.db_path)
+        if not store.document_hashes() or _index_in_sync(settings, store):
+            return []
+        build = current_build(settings.index_dir)
+        before = set(read_manifest(build)) if build is not None else set()
+        _rebuild_index(settings, store)
+        return sorted(set(store.document_hashes()) - before)
 
 
 def reindex(settings: DataSettings, mode: str = "recut") -> dict[str, Any]:

@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("xong", "Đánh dấu nhiệm vụ đã hoàn thành"),
     ("baocao", "Báo cáo tiến độ nhiệm vụ (.xlsx)"),
     ("tiendo", "Biểu đồ tiến độ theo cơ quan"),
+    ("duyet", "Kiểm tra nhiệm vụ bot chưa chắc (quản trị viên)"),
     ("help", "Hướng dẫn sử dụng"),
 ]
 
@@ -58,7 +59,8 @@ HELP = (
     "Dưới mỗi câu trả lời có nút 👍 / 👎 để anh/chị góp ý.\n\n"
     "<b>Trong nhóm</b>: dùng /hoi, nhắc tên {mention} hoặc trả lời tin nhắn của tôi.\n"
     "<b>Quản trị viên</b>: gửi tệp .txt, .doc, .docx, .pdf hoặc ảnh chụp văn bản (trong chat riêng) để nạp văn bản mới; "
-    "/reindex để lập lại toàn bộ chỉ mục."
+    "/reindex để lập lại toàn bộ chỉ mục; /duyet [văn bản] để xác nhận hoặc sửa các nhiệm vụ bot chưa chắc "
+    "(nhiệm vụ chưa được xác nhận sẽ chưa được nhắc)."
 )
 
 # ---- questions and answers
@@ -69,6 +71,8 @@ RATE_LIMITED = (
     "Anh/chị đã hỏi khá nhiều trong một phút qua (tối đa {limit} câu/phút). "
     "Vui lòng thử lại sau khoảng {seconds} giây."
 )
+# Every further question inside the same window: short, so a burst is not answered with a wall of text.
+RATE_LIMITED_AGAIN = "Câu hỏi này chưa được trả lời. Anh/chị vui lòng gửi lại sau khoảng {seconds} giây."
 SOURCES_TITLE = "📚 <b>Nguồn trích dẫn</b>"
 SOURCES_FULL_TITLE = "📚 <b>Nguồn trích dẫn đầy đủ</b>"
 MORE_TITLE = "<b>Kết quả tiếp theo</b>"
@@ -96,6 +100,26 @@ SUBSCRIBED_AGENCY = (
 )
 UNSUBSCRIBED = "Đã hủy nhận nhắc hạn cho cuộc trò chuyện này. Gõ /theodoi khi anh/chị muốn nhận lại."
 NOT_SUBSCRIBED = "Cuộc trò chuyện này chưa đăng ký nhận nhắc hạn. Gõ /theodoi để đăng ký."
+# Who subscribed a chat matters: a bot admin naming one agency links the chat to it (its members may mark
+# that agency's duties done); anyone else's subscription only brings reminders.
+SUBSCRIBED_LINKED = (
+    "🔗 Cuộc trò chuyện này được liên kết với <b>{agency}</b>: thành viên có thể bấm ✅ Đã xong "
+    "cho nhiệm vụ của cơ quan này và xem /baocao của cơ quan."
+)
+SUBSCRIBED_NOT_LINKED = (
+    "<i>Để thành viên đánh dấu nhiệm vụ đã hoàn thành, quản trị viên hệ thống cần gõ "
+    "<code>/theodoi Tên cơ quan</code> trong cuộc trò chuyện này.</i>"
+)
+SUBSCRIPTION_CHANGE_NOT_ALLOWED = (
+    "Nhóm này đã đăng ký nhận nhắc hạn{scope}. Chỉ người đã đăng ký, quản trị viên của nhóm "
+    "hoặc quản trị viên hệ thống mới thay đổi được."
+)
+SUBSCRIPTION_SCOPE_ALL = " (tất cả cơ quan)"
+SUBSCRIPTION_SCOPE_AGENCY = " của <b>{agency}</b>"
+UNSUBSCRIBE_NOT_ALLOWED = (
+    "Xin lỗi, chỉ người đã đăng ký nhắc hạn cho nhóm này, quản trị viên của nhóm "
+    "hoặc quản trị viên hệ thống mới hủy được."
+)
 CALENDAR_CAPTION = "📅 Lịch {count} hạn chót trong 12 tháng tới{scope}. Mở tệp để thêm vào ứng dụng lịch."
 CALENDAR_SCOPE = " của {agency}"
 CALENDAR_EMPTY = "Không có hạn chót nào trong 12 tháng tới{scope}."
@@ -151,6 +175,11 @@ REJECT_REASONS: dict[str, str] = {
     "no_text": "không nhận dạng được chữ trong tệp (trang trắng, ảnh mờ hoặc không phải văn bản). "
                "Anh/chị vui lòng chụp hoặc quét lại rõ hơn, hoặc gửi tệp .docx.",
     "zip_bomb": "tệp .docx có cấu trúc bất thường (giải nén quá lớn), không thể xử lý an toàn.",
+    "pdf_bomb": "tệp PDF có cấu trúc bất thường (dữ liệu nén giải ra quá lớn), không thể xử lý an toàn.",
+    "too_long": "văn bản quá dài để xử lý trong một lần. Anh/chị vui lòng tách thành các văn bản nhỏ hơn "
+                "(ví dụ: văn bản chính và từng phụ lục) rồi gửi lại.",
+    "too_many_facts": "văn bản có quá nhiều thời hạn hoặc mục để theo dõi trong một lần nạp. Anh/chị vui lòng "
+                      "tách thành các văn bản nhỏ hơn (ví dụ: từng phụ lục) rồi gửi lại.",
     "corrupt": "tệp bị hỏng hoặc không mở được.",
     "unsupported": "định dạng chưa được hỗ trợ. Vui lòng gửi tệp .txt, .doc, .docx, .pdf hoặc ảnh .jpg, .png.",
     "encrypted": "tệp PDF được đặt mật khẩu. Anh/chị vui lòng gửi bản không đặt mật khẩu.",
@@ -159,8 +188,9 @@ REJECT_REASONS: dict[str, str] = {
     "doc_unavailable": "máy chủ chưa cài công cụ đọc tệp Word cũ (.doc). Anh/chị vui lòng lưu lại thành .docx "
                        "rồi gửi lại.",
     "bad_name": "tên tệp không hợp lệ. Vui lòng đổi tên tệp (chữ, số, dấu gạch ngang) rồi gửi lại.",
-    "not_directive": "tệp không có dấu hiệu nào của một văn bản chỉ đạo (cơ quan ban hành, số, ngày, loại "
-                     "văn bản, cơ quan được giao việc, nhiệm vụ có thời hạn hay chỉ tiêu).",
+    "not_directive": "tệp không có dấu hiệu của một văn bản chỉ đạo: không có phần đầu văn bản (cơ quan ban "
+                     "hành, số, địa danh và ngày tháng, tên loại văn bản, Kính gửi, Nơi nhận) và cũng không có "
+                     "câu nào giao việc cho một cơ quan kèm thời hạn.",
 }
 REJECT_UNKNOWN = "không xử lý được tệp này."
 # The same directive again, or a new version of a stored one: nothing is written until confirmed.
@@ -171,7 +201,15 @@ BUTTON_REPLACE = "Thay thế"
 BUTTON_STORE_ANYWAY = "Vẫn lưu"
 BUTTON_CANCEL = "Hủy"
 UPLOAD_CANCELLED = "Đã hủy. Dữ liệu hiện có không thay đổi."
+# The bot stopped while an upload was being stored and indexed; told at the next start.
+UPLOAD_RESUMED = ("✅ Văn bản «{name}» đã được lưu trước khi bot khởi động lại; bot đã lập chỉ mục xong, "
+                  "có thể hỏi đáp về văn bản này.")
+UPLOAD_LOST = ("⚠️ Việc nạp «{name}» bị gián đoạn do bot khởi động lại trước khi lưu; dữ liệu hiện có không "
+               "thay đổi. Anh/chị vui lòng gửi lại tệp.")
 UPLOAD_REPLACED = "✅ <b>Đã thay thế văn bản</b>: {source}"
+# `Thay thế` pressed on a file whose content is the stored one's: nothing written, nobody notified.
+UPLOAD_NOTHING_CHANGED = ("ℹ️ Tệp «{name}» có nội dung giống văn bản đã lưu ({source}), nên không có gì thay đổi. "
+                          "Không gửi thông báo tới các cuộc trò chuyện đang theo dõi.")
 UPLOAD_CHANGES_NONE = "Các hạn chót không thay đổi."
 UPLOAD_CHANGES_ADDED = "➕ Hạn chót mới ({count}):"
 UPLOAD_CHANGES_REMOVED = "➖ Hạn chót bỏ ({count}):"
@@ -215,9 +253,15 @@ DONE_TOAST = "Đã đánh dấu hoàn thành."
 UNDO_TOAST = "Đã hoàn tác."
 DONE_ALREADY = "Việc này đã được đánh dấu hoàn thành rồi."
 UNDO_NOTHING = "Việc này hiện chưa được đánh dấu hoàn thành."
-DONE_NOT_ALLOWED = (
-    "Xin lỗi, chỉ thành viên của nhóm theo dõi cơ quan phụ trách việc này (hoặc quản trị viên) "
-    "mới đánh dấu được."
+# A button alert (plain text, at most 200 characters).
+DONE_NOT_LINKED = (
+    "Xin lỗi, chỉ quản trị viên hệ thống hoặc nhóm được quản trị viên liên kết với cơ quan phụ trách "
+    "việc này mới đánh dấu được."
+)
+DONE_LIST_NOT_LINKED = (
+    "Cuộc trò chuyện này nhận nhắc hạn{scope} nhưng chưa được quản trị viên hệ thống liên kết với cơ quan nào, "
+    "nên chưa đánh dấu hoàn thành được. Anh/chị đề nghị quản trị viên gõ <code>/theodoi Tên cơ quan</code> "
+    "trong cuộc trò chuyện này để liên kết."
 )
 DUTY_NO_AGENCY = "Chưa rõ cơ quan"
 
@@ -226,6 +270,14 @@ REPORT_CAPTION = "📊 Báo cáo tiến độ {period}{scope}: {count} nhiệm v
 REPORT_SCOPE = " – {agency}"
 REPORT_EMPTY = "Không có nhiệm vụ nào đến hạn {period}{scope}."
 REPORT_PERIOD = "từ {start} đến {end}"
+REPORT_NOT_ALLOWED_ALL = (
+    "Xin lỗi, báo cáo tiến độ của tất cả cơ quan chỉ dành cho quản trị viên hệ thống. Nhóm được quản trị viên "
+    "liên kết với một cơ quan xem được báo cáo của cơ quan đó: <code>/baocao Tên cơ quan</code>."
+)
+REPORT_NOT_ALLOWED_AGENCY = (
+    "Xin lỗi, báo cáo tiến độ của <b>{agency}</b> chỉ dành cho quản trị viên hệ thống "
+    "và nhóm được quản trị viên liên kết với cơ quan này."
+)
 PROGRESS_CAPTION = "📈 Tiến độ nhiệm vụ theo cơ quan {period}{scope}."
 PROGRESS_TITLE = "Tiến độ nhiệm vụ {period}"
 PROGRESS_XLABEL = "Số nhiệm vụ"
@@ -251,3 +303,33 @@ FEEDBACK_ASK_COMMENT = (
     "(trả lời tin nhắn này), hoặc gõ một lệnh bất kỳ để bỏ qua."
 )
 FEEDBACK_COMMENT_SAVED = "📝 Đã ghi nhận góp ý, cảm ơn anh/chị!"
+
+# ---- review: the office confirms or corrects what the bot understood (/duyet, buttons after an upload)
+REVIEW_TITLE = "🔎 <b>Cần anh/chị kiểm tra</b> ({count} mục) – {source}"
+REVIEW_ITEM = "{mark} <b>{due}</b> – {agencies}\n«{quote}»\n<i>Độ tin cậy {confidence}: {why}</i>"
+REVIEW_ORPHAN_ITEM = ("♻️ <b>Chỉnh sửa cũ không còn khớp</b> (văn bản đã thay đổi): {due} – {agencies}\n«{quote}»\n"
+                      "Anh/chị bấm 🗑 để bỏ chỉnh sửa này, rồi duyệt lại nhiệm vụ mới.")
+REVIEW_NO_AGENCY = "(chưa rõ cơ quan)"
+REVIEW_MORE = "… và {n} mục khác. Gõ /duyet {doc} để xem tiếp sau khi duyệt các mục trên."
+REVIEW_NOTHING = "✅ Không còn nhiệm vụ nào chờ kiểm tra{scope}."
+REVIEW_NO_DOCUMENT = "Không tìm thấy văn bản «{query}» trong kho. Gõ /vanban để xem danh sách."
+REVIEW_ADMIN_ONLY = "Chỉ quản trị viên của văn phòng mới được xác nhận hoặc sửa nhiệm vụ."
+BUTTON_REVIEW_OK = "✅ Đúng"
+BUTTON_REVIEW_AGENCY = "✏️ Cơ quan"
+BUTTON_REVIEW_DUE = "📅 Hạn"
+BUTTON_REVIEW_DROP = "🗑 Không phải nhiệm vụ"
+BUTTON_REVIEW_DISMISS = "🗑 Bỏ chỉnh sửa cũ"
+REVIEW_CONFIRMED = "✅ Đã xác nhận: {due} – {agencies}."
+REVIEW_DROPPED = "🗑 Đã bỏ: mục này không còn được coi là nhiệm vụ."
+REVIEW_DISMISSED = "🗑 Đã bỏ chỉnh sửa cũ."
+REVIEW_CORRECTED = "✏️ Đã sửa: {due} – {agencies}. Nhắc việc sẽ theo nội dung mới."
+REVIEW_PICK_AGENCY = ("Chọn cơ quan chủ trì đúng, hoặc <b>trả lời tin nhắn này</b> bằng tên cơ quan "
+                      "(nhiều cơ quan: ngăn cách bằng dấu chấm phẩy).")
+REVIEW_ASK_DUE = ("<b>Trả lời tin nhắn này</b> bằng thời hạn đúng, ví dụ: 15/5/2026, tháng 6/2026, quý III/2026, "
+                  "hằng tháng ngày 5.")
+REVIEW_BAD_DUE = "Chưa hiểu thời hạn «{value}». Anh/chị thử lại, ví dụ: 15/5/2026, tháng 6/2026, hằng tháng ngày 5."
+REVIEW_EXPIRED = "Mục này đã được duyệt hoặc đã hết hạn. Gõ /duyet để xem danh sách mới."
+REVIEW_DIGEST = ("🔎 <b>Cần xác nhận</b>: {count} nhiệm vụ chưa được nhắc vì bot chưa chắc về cơ quan hoặc thời hạn.\n"
+                 "{lines}\nGõ /duyet để kiểm tra; nhiệm vụ được xác nhận hoặc sửa sẽ được nhắc như bình thường.")
+REVIEW_DIGEST_LINE = "• {source}: {count} mục"
+REVIEW_UPLOAD_HINT = "Các mục dưới đây cần anh/chị kiểm tra trước khi bot nhắc việc:"

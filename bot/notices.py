@@ -25,7 +25,9 @@ REVIEW_QUOTES_SHOWN = 3  # per kind: enough to act on, short enough for one Tele
 
 
 def report_source(report: IngestReport) -> str:
-    return document_label(report.type, report.number, report.issued_date, report.issuer, name=report.doc_id)
+    """The document as answers and confirmations name it (stored_label): by its file, with its year."""
+    return document_label(report.type, report.number, report.issued_date, report.issuer,
+                          name=report.file_name or report.doc_id, year=report.year_hint)
 
 
 def stored_label(store: FactStore, doc_id: str) -> str:

@@ -6,10 +6,15 @@ chosen by "days left ≤ threshold", not equality, so a day the bot was down is 
 An occurrence marked done (bot.tracking) is announced no more; each item of a message carries a
 numbered `✅ Đã xong` button (bot.duty_items).
 
-Delivery guarantee: each chat's (occurrence, stage) pairs are written to reminder_log in one
-transaction right after its message was accepted by Telegram, so re-running the same day sends
-nothing twice. If the process dies (or the HTTP answer is lost) between the send and that write,
-that single message may be sent again on the next run: at-least-once, never silently dropped.
+Delivery guarantee: at most once per (chat, occurrence, stage). Before a chat's message is sent its
+(occurrence, stage) pairs are claimed in reminder_log in one transaction (unique key; bot.state
+`claim_reminders`), and marked sent once Telegram accepts the message; a message Telegram refuses is
+released, so the next run tries it again. So re-running the same day sends nothing twice, a process
+killed mid-run (OOM killer, restart) never repeats the message that was in flight, and the bot's job
+and a cron `remind` never both send one. The price, chosen over a duplicate: a kill between the claim
+and Telegram's answer may lose that one message's stage (the next stage, e.g. "d1" after "d3", still
+comes); each run logs such claims as a warning. A send whose answer is lost without a kill (a
+timeout) is released like a refusal and may repeat once.
 """
 
 from __future__ import annotations
@@ -111,12 +116,20 @@ def _item_html(occ: Occurrence, stage: str, today: date, number: int) -> str:
     return f"{line}\n  <i>{esc(source)}</i>"
 
 
-def _candidates(store: FactStore, today: date, done: set[str]) -> list[tuple[Occurrence, str]]:
+def trusted(row: dict[str, Any]) -> bool:
+    """A deadline the office may be reminded of: read with confidence, or confirmed or corrected by an admin.
+    A reminder sent to the wrong Sở costs more trust than none (issue 18's review policy)."""
+    return bool(row.get("reviewed")) or not row.get("needs_review")
+
+
+def _candidates(store: FactStore, today: date, done: set[str],
+                remind_unreviewed: bool = False) -> list[tuple[Occurrence, str]]:
     """Every (occurrence, stage) that could be announced today, computed once for all chats.
 
-    Occurrences marked done (keys in `done`) are never announced again, at any stage.
+    Occurrences marked done (keys in `done`) are never announced again, at any stage; deadlines that
+    wait for an admin's review are not announced unless BOT_REMIND_UNREVIEWED=1.
     """
-    rows = store.deadlines()
+    rows = [r for r in store.deadlines() if remind_unreviewed or trusted(r)]
     due = [(occ, "overdue") for occ in overdue_of(rows, today)]
     for occ in expand(rows, today, today + timedelta(days=LOOKAHEAD_DAYS)):
         stage = stage_for((occ.on - today).days)
@@ -158,13 +171,13 @@ def _chat_reminder(
     return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items, duties)
 
 
-def plan(store: FactStore, state: BotState, today: date) -> list[ChatReminder]:
+def plan(store: FactStore, state: BotState, today: date, remind_unreviewed: bool = False) -> list[ChatReminder]:
     """One reminder per subscribed chat that has something not yet announced; none when nothing is due.
 
     The store is read once per run, not once per chat: a run costs one pass over the deadlines plus
     a lookup per chat (benchmarks/scale.py: planning for 1,000 chats over 2,000 directives takes 1.3 s).
     """
-    candidates = _candidates(store, today, set(DutyTracker(state).completions()))
+    candidates = _candidates(store, today, set(DutyTracker(state).completions()), remind_unreviewed)
     if not candidates:
         return []
     keys = {id(occ): occurrence_key(occ) for occ, _ in candidates}  # hashed once, not once per chat
@@ -244,6 +257,33 @@ async def deliver(
     return "ok", chat_id
 
 
+def _warn_unsent_claims(state: BotState) -> None:
+    """Claims an earlier run left unconfirmed (killed between claim and answer): maybe never delivered."""
+    unsent = state.unsent_claims()
+    if unsent:
+        chats = sorted({row["chat_id"] for row in unsent})
+        log.warning("%d reminder item(s) of chats %s were claimed by a run that ended before Telegram answered; "
+                    "they are not sent again (at most once)", len(unsent), chats[:20])
+
+
+async def _send_claimed(bot: Bot, state: BotState, reminder: ChatReminder) -> str:
+    """Claim, send, then mark sent (or release when Telegram refused): "ok", "forbidden", "failed", or
+    "claimed" when another run already claimed or sent this message."""
+    if not await asyncio.to_thread(state.claim_reminders, reminder.chat_id, reminder.items):
+        return "claimed"
+    markup = None
+    if reminder.duties:
+        pending_id = await asyncio.to_thread(store_items, state, reminder.chat_id, reminder.duties)
+        markup = keyboard(pending_id, len(reminder.duties))
+    outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html, markup)
+    ids = (reminder.chat_id, chat_id)
+    if outcome == "ok":
+        await asyncio.to_thread(state.mark_reminders_sent, ids, reminder.items)
+    else:
+        await asyncio.to_thread(state.release_reminders, ids, reminder.items)
+    return outcome
+
+
 async def send_reminders(
     bot: Bot,
     settings: Settings,
@@ -255,26 +295,50 @@ async def send_reminders(
     """Send every due reminder (one message per chat) and log it; one failing chat never stops the rest."""
     store = store or FactStore(settings.db_path)
     state = state or settings.open_state()
-    reminders = await asyncio.to_thread(plan, store, state, today)
+    reminders = await asyncio.to_thread(plan, store, state, today, settings.remind_unreviewed)
     chats = len(await asyncio.to_thread(state.subscriptions))
     stats = {"chats": chats, "sent": 0, "items": 0, "failed": 0, "unsubscribed": 0}
+    await asyncio.to_thread(_warn_unsent_claims, state)
     for reminder in reminders:
-        markup = None
-        if reminder.duties:
-            pending_id = await asyncio.to_thread(store_items, state, reminder.chat_id, reminder.duties)
-            markup = keyboard(pending_id, len(reminder.duties))
-        outcome, chat_id = await deliver(bot, state, reminder.chat_id, reminder.html, markup)
+        outcome = await _send_claimed(bot, state, reminder)
         if outcome == "ok":
-            await asyncio.to_thread(state.record_reminders, chat_id, reminder.items)
             stats["sent"] += 1
             stats["items"] += len(reminder.items)
         elif outcome == "forbidden":
             stats["unsubscribed"] += 1
-        else:
+        elif outcome == "failed":
             stats["failed"] += 1
     await asyncio.to_thread(state.set_meta, LAST_RUN_KEY, today.isoformat())
-    log.info("reminders for %s: %s", today.isoformat(), stats)
+    digests = await _send_review_digest(bot, settings, store, state, today)
+    log.info("reminders for %s: %s; review digests sent: %d", today.isoformat(), stats, digests)
     return stats
+
+
+DIGEST_KEY = "review_digest"  # meta key: the last day the admins got the `cần xác nhận` digest
+
+
+async def _send_review_digest(bot: Bot, settings: Settings, store: FactStore, state: BotState, today: date) -> int:
+    """Once a day, each admin hears how many deadlines wait for review (they are not reminded meanwhile)."""
+    if settings.remind_unreviewed or not settings.admin_ids:
+        return 0
+    if await asyncio.to_thread(state.get_meta, DIGEST_KEY) == today.isoformat():
+        return 0
+    from bot.review import waiting_counts
+
+    counts = await asyncio.to_thread(waiting_counts, store)
+    await asyncio.to_thread(state.set_meta, DIGEST_KEY, today.isoformat())
+    if not counts:
+        return 0
+    lines = "\n".join(messages.REVIEW_DIGEST_LINE.format(source=esc(doc_id), count=n) for doc_id, n in counts)
+    html = messages.REVIEW_DIGEST.format(count=sum(n for _, n in counts), lines=lines)
+    sent = 0
+    for admin in sorted(settings.admin_ids):
+        try:
+            await bot.send_message(admin, html, parse_mode=ParseMode.HTML)
+            sent += 1
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.warning("review digest to admin %s failed: %s", admin, exc)
+    return sent
 
 
 def remind_once(settings: Settings, today: date) -> dict[str, int]:

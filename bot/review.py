@@ -151,3 +151,13 @@ def export_gold(settings: DataSettings, path: Path) -> int:
         rows.append({"id": doc_id, **source, "deadlines": deadlines})
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return len(rows)
+
+
+def waiting_counts(store: FactStore) -> list[tuple[str, int]]:
+    """(doc_id, deadlines waiting for an admin's word) for every document that has any: the daily digest."""
+    out = []
+    for doc in store.documents():
+        count = sum(i.state in ("needs_review", "orphan") for i in review_items(store, doc["doc_id"]))
+        if count:
+            out.append((doc["doc_id"], count))
+    return out

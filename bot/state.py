@@ -10,6 +10,7 @@ connection, like FactStore.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,7 @@ create table if not exists bot_meta (
 
 
 _TABLES = ("subscriptions", "reminder_log", "pending_texts", "bot_meta")
+CLAIMED, SENT = "claimed", "sent"  # reminder_log.status
 
 
 def _now() -> str:
@@ -62,6 +64,27 @@ class BotState(ThreadLocalDatabase):
             self.db.conn.executescript(_SCHEMA)
         if fresh and legacy is not None and Path(legacy).exists() and Path(legacy) != Path(path):
             self._copy_legacy(Path(legacy))
+        self._add_claim_status()
+        self._add_subscription_authority()
+
+    def _add_claim_status(self) -> None:
+        """reminder_log.status: 'claimed' before a send, 'sent' after. Added to files of earlier versions
+        (after the legacy copy, whose rows have four columns); their rows were all sent."""
+        columns = {r[1] for r in self.db.conn.execute("pragma table_info(reminder_log)")}
+        if "status" not in columns:
+            with self.db.conn as conn:
+                conn.execute(f"alter table reminder_log add column status text not null default '{SENT}'")
+
+    def _add_subscription_authority(self) -> None:
+        """subscriptions.subscribed_by (who typed /theodoi) and .linked (1 when a bot admin did, for one
+        agency: the chat may then mark that agency's duties done). Added to files of earlier versions,
+        whose subscriptions give no marking right until an admin subscribes the chat again."""
+        columns = {r[1] for r in self.db.conn.execute("pragma table_info(subscriptions)")}
+        with self.db.conn as conn:
+            if "subscribed_by" not in columns:
+                conn.execute("alter table subscriptions add column subscribed_by integer")
+            if "linked" not in columns:
+                conn.execute("alter table subscriptions add column linked integer not null default 0")
 
     def _copy_legacy(self, legacy: Path) -> None:
         conn = self.db.conn
@@ -76,13 +99,17 @@ class BotState(ThreadLocalDatabase):
             conn.execute("detach database legacy")
 
     # ---- subscriptions
-    def subscribe(self, chat_id: int, agency: str | None) -> None:
-        """Subscribe (or change the agency filter of) a chat; `agency` None means every agency."""
+    def subscribe(self, chat_id: int, agency: str | None, *, by: int | None = None, linked: bool = False) -> None:
+        """Subscribe (or change the agency filter of) a chat; `agency` None means every agency.
+
+        `by`: the user who subscribed it; `linked`: that user was a bot admin and named one agency (the
+        chat may mark that agency's duties done). A change replaces both: a link is never inherited."""
         with self.db.conn as conn:
             conn.execute(
-                "insert into subscriptions (chat_id, agency, created_at) values (?, ?, ?)"
-                " on conflict(chat_id) do update set agency = excluded.agency",
-                [chat_id, agency, _now()],
+                "insert into subscriptions (chat_id, agency, created_at, subscribed_by, linked) values (?, ?, ?, ?, ?)"
+                " on conflict(chat_id) do update set agency = excluded.agency,"
+                " subscribed_by = excluded.subscribed_by, linked = excluded.linked",
+                [chat_id, agency, _now(), by, int(bool(linked and agency))],
             )
 
     def unsubscribe(self, chat_id: int) -> bool:
@@ -115,9 +142,49 @@ class BotState(ThreadLocalDatabase):
         now = _now()
         with self.db.conn as conn:
             conn.executemany(
-                "insert or ignore into reminder_log (chat_id, occurrence_key, stage, sent_at) values (?, ?, ?, ?)",
-                [(chat_id, key, stage, now) for key, stage in items],
+                "insert or ignore into reminder_log (chat_id, occurrence_key, stage, sent_at, status)"
+                " values (?, ?, ?, ?, ?)",
+                [(chat_id, key, stage, now, SENT) for key, stage in items],
             )
+
+    def claim_reminders(self, chat_id: int, items: Iterable[tuple[str, str]]) -> bool:
+        """Claim one message's (occurrence_key, stage) pairs before it is sent: all in one transaction, or
+        none when any was claimed or sent already (then the message must not be sent).
+
+        The unique key of reminder_log makes the claim the guard: a run killed after the claim never
+        sends that message again, and two senders (the bot and a cron `remind`) never both send it."""
+        now = _now()
+        try:
+            with self.db.conn as conn:
+                conn.executemany(
+                    "insert into reminder_log (chat_id, occurrence_key, stage, sent_at, status) values (?, ?, ?, ?, ?)",
+                    [(chat_id, key, stage, now, CLAIMED) for key, stage in items],
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def mark_reminders_sent(self, chat_ids: Iterable[int], items: Iterable[tuple[str, str]]) -> None:
+        """Telegram accepted the message: its claimed pairs become sent (under any id the chat had)."""
+        now = _now()
+        with self.db.conn as conn:
+            conn.executemany(
+                "update reminder_log set status = ?, sent_at = ? where chat_id = ? and occurrence_key = ?"
+                " and stage = ?",
+                [(SENT, now, chat_id, key, stage) for chat_id in set(chat_ids) for key, stage in items],
+            )
+
+    def release_reminders(self, chat_ids: Iterable[int], items: Iterable[tuple[str, str]]) -> None:
+        """Telegram refused the message: drop its claims so the next run tries again."""
+        with self.db.conn as conn:
+            conn.executemany(
+                "delete from reminder_log where status = ? and chat_id = ? and occurrence_key = ? and stage = ?",
+                [(CLAIMED, chat_id, key, stage) for chat_id in set(chat_ids) for key, stage in items],
+            )
+
+    def unsent_claims(self) -> list[dict[str, Any]]:
+        """Claims never marked sent: a run died between claim and send's answer; each may be undelivered."""
+        return list(self.db.query("select * from reminder_log where status = ? order by chat_id", [CLAIMED]))
 
     # ---- texts behind inline buttons
     def put_pending(self, chat_id: int, kind: str, html: str) -> str:
@@ -129,6 +196,11 @@ class BotState(ThreadLocalDatabase):
                 [pending_id, chat_id, kind, html, _now()],
             )
         return pending_id
+
+    def update_pending(self, pending_id: str, html: str) -> None:
+        """Replace a button's stored text (a review item learns the candidates it offers)."""
+        with self.db.conn as conn:
+            conn.execute("update pending_texts set html = ? where id = ?", [html, pending_id])
 
     def get_pending(self, pending_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from pending_texts where id = ?", [pending_id]))

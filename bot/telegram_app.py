@@ -30,7 +30,14 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.admin_handlers import UPLOAD_CALLBACK, cmd_reindex, on_document, on_photo, on_upload_button
+from bot.admin_handlers import (
+    UPLOAD_CALLBACK,
+    cmd_reindex,
+    on_document,
+    on_photo,
+    on_upload_button,
+    resume_upload_job,
+)
 from bot.answering import Answerer
 from bot.chat_context import CONTEXT_TYPES, BotApplication, BotServices, Context, QuestionLimiter, services
 from bot.config import Settings
@@ -53,6 +60,7 @@ from bot.question_handlers import (
     query_command,
 )
 from bot.reminders import MissingTokenError
+from bot.review_handlers import REVIEW_CALLBACK, cmd_review, on_review_button
 from bot.subscription_handlers import cmd_calendar, cmd_subscribe, cmd_unsubscribe
 from bot.telegram_retry import RetryingRateLimiter
 from bot.tracking import DutyTracker
@@ -93,6 +101,7 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc)
     if application.job_queue is not None:
+        application.job_queue.run_once(resume_upload_job, when=0, name="resume-upload")
         application.job_queue.run_once(catch_up_job, when=CATCH_UP_DELAY_S, name="reminder-catch-up")
 
 
@@ -125,6 +134,7 @@ def _handlers() -> list[Any]:
         ("baocao", cmd_report),
         ("tiendo", cmd_progress),
         ("reindex", cmd_reindex),
+        ("duyet", cmd_review),
     ]
     return [
         *(CommandHandler(name, callback, filters=message_only) for name, callback in commands),
@@ -137,6 +147,7 @@ def _handlers() -> list[Any]:
         CallbackQueryHandler(on_upload_button, pattern=UPLOAD_CALLBACK),
         CallbackQueryHandler(on_duty_button, pattern=DUTY_CALLBACK),
         CallbackQueryHandler(on_feedback_button, pattern=FEEDBACK_CALLBACK),
+        CallbackQueryHandler(on_review_button, pattern=REVIEW_CALLBACK),
         CallbackQueryHandler(on_stale_button),
     ]
 

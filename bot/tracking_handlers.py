@@ -1,8 +1,10 @@
 """Handlers for following duties to completion: `✅ Đã xong` / `↩️ Hoàn tác` buttons, /xong, /baocao, /tiendo.
 
-Who may mark an item: a chat subscribed to every agency or to an agency the duty names (lead or
-cooperating), and bot admins anywhere; the press is checked every time, since subscriptions change.
-Every store, state and drawing call runs in a worker thread.
+Who may mark an item done (or undo it): bot admins anywhere, and members of a chat a bot admin linked
+to an agency the duty names (lead or cooperating) by typing `/theodoi <cơ quan>` there. A subscription
+made by anyone else, or to every agency, only brings reminders: a completion feeds the office's report
+and is announced, so it must come from someone the office vouched for. The press is checked every
+time, since subscriptions change. Every store, state and drawing call runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import io
 import time
 from datetime import date, timedelta
+from typing import Any
 
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
@@ -37,19 +40,28 @@ TASK_CHARS = 200
 NOTE_KIND = "note"
 
 
+def linked_agency(sub: dict[str, Any] | None) -> str | None:
+    """The agency a bot admin linked the chat to, from its subscription (None: no link)."""
+    if sub is None or not sub.get("linked") or not sub.get("agency"):
+        return None
+    return str(sub["agency"])
+
+
+def covers(svc: BotServices, agency: str, names: list[str], ids: list[int]) -> bool:
+    """Whether `agency` is one of the duty's agencies: by name, or by store id (the same agency named
+    with its province, or by an abbreviation the resolver knows)."""
+    wanted = agency_key(agency)
+    if any(agency_key(name) == wanted for name in names):
+        return True
+    return bool(set(agency_ids(svc.store, agency) or []) & set(ids))
+
+
 def may_mark(svc: BotServices, chat_id: int, user_id: int | None, item: DutyItem) -> bool:
-    """An admin, or a press from a chat whose subscription covers one of the duty's agencies."""
+    """A bot admin, or a press from a chat an admin linked to one of the duty's agencies."""
     if user_id is not None and user_id in svc.settings.admin_ids:
         return True
-    sub = svc.state.subscription(chat_id)
-    if sub is None:
-        return False
-    if not sub.get("agency"):
-        return True
-    wanted = agency_key(sub["agency"])
-    if any(agency_key(name) == wanted for name in item.agencies):
-        return True
-    return bool(set(agency_ids(svc.store, sub["agency"]) or []) & set(item.agency_ids))
+    agency = linked_agency(svc.state.subscription(chat_id))
+    return agency is not None and covers(svc, agency, item.agencies, item.agency_ids)
 
 
 def _who(item: DutyItem) -> str:
@@ -74,7 +86,7 @@ async def on_duty_button(update: Update, context: Context) -> None:
     chat_id = query.message.chat.id
     user_id = user.id if user else None
     if not await asyncio.to_thread(may_mark, svc, chat_id, user_id, item):
-        await query.answer(messages.DONE_NOT_ALLOWED, show_alert=True)
+        await query.answer(messages.DONE_NOT_LINKED, show_alert=True)
         return
     name = user.full_name if user else ""
     today = svc.settings.today()
@@ -133,16 +145,22 @@ def _open_items(svc: BotServices, agency: str | None, today: date) -> tuple[list
 
 
 async def cmd_done_list(update: Update, context: Context) -> None:
-    """/xong: the chat's open items, numbered, with a `✅ Đã xong` button each."""
+    """/xong: the chat's open items, numbered, with a `✅ Đã xong` button each: for a bot admin (the
+    chat's agency, or every agency) and in a chat an admin linked to an agency (that agency's items).
+    A chat that only receives reminders is told how to get linked instead of buttons that would refuse."""
     svc = services(context)
     chat = update.effective_chat
     assert chat is not None
     sub = await asyncio.to_thread(svc.state.subscription, chat.id)
-    if sub is None and not is_admin(context, update):
+    admin = is_admin(context, update)
+    if sub is None and not admin:
         await reply(update, context, messages.DONE_NOT_SUBSCRIBED)
         return
     agency = sub.get("agency") if sub else None
     scope = messages.DONE_LIST_SCOPE.format(agency=esc(agency)) if agency else ""
+    if not admin and linked_agency(sub) is None:
+        await reply(update, context, messages.DONE_LIST_NOT_LINKED.format(scope=scope))
+        return
     today = svc.settings.today()
     items, extra = await asyncio.to_thread(_open_items, svc, agency, today)
     if not items:
@@ -161,7 +179,8 @@ async def cmd_done_list(update: Update, context: Context) -> None:
 
 async def _report_for(update: Update, context: Context) -> tuple[Report, str] | None:
     """The report the command's argument asks for (`[cơ quan] [tháng 11/2026 | quý IV/2026]`), and its scope
-    text; None when the user is rate limited or was told why there is none."""
+    text; None when the user is rate limited, may not read it, or was told why there is none.
+    Who may read which report: see cmd_report."""
     if not await allowed(update, context):
         return None
     svc = services(context)
@@ -171,6 +190,17 @@ async def _report_for(update: Update, context: Context) -> tuple[Report, str] | 
     if rest:
         agency = await resolve_agency(update, context, rest)
         if agency is None:
+            return None
+    if not is_admin(context, update):
+        chat = update.effective_chat
+        assert chat is not None
+        linked = linked_agency(await asyncio.to_thread(svc.state.subscription, chat.id))
+        agency = agency or linked  # a linked chat's report is its agency's
+        if agency is None:
+            await reply(update, context, messages.REPORT_NOT_ALLOWED_ALL)
+            return None
+        if linked is None or agency_key(linked) != agency_key(agency):
+            await reply(update, context, messages.REPORT_NOT_ALLOWED_AGENCY.format(agency=esc(agency)))
             return None
 
     def build() -> Report:
@@ -186,7 +216,15 @@ async def _report_for(update: Update, context: Context) -> tuple[Report, str] | 
 
 
 async def cmd_report(update: Update, context: Context) -> None:
-    """/baocao: the follow-up table as an `.xlsx` file."""
+    """/baocao [cơ quan] [thời gian]: the follow-up table as an `.xlsx` file.
+
+    Who may read it (the same for /tiendo, which draws the same report): a bot admin (BOT_ADMIN_IDS)
+    reads any report, every agency's or one agency's, in any chat; a chat a bot admin linked to an
+    agency (`/theodoi <cơ quan>` typed there by the admin) reads that agency's report, and plain
+    `/baocao` there means that agency's; everyone else is refused, including chats that only receive
+    reminders (a non-admin's subscription, or one to every agency). Why: the workbook names who marked
+    what and their notes, and compares agencies: it is the office's follow-up record, not public data.
+    """
     found = await _report_for(update, context)
     if found is None:
         return

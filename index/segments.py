@@ -114,7 +114,9 @@ class Segment:
         codes = self.passages.doc_codes
         order = np.argsort(codes, kind="stable")
         ends = np.cumsum(np.bincount(codes, minlength=len(self.passages.doc_ids)))
-        self.doc_rows = dict(zip(self.passages.doc_ids, np.split(order, ends[:-1]), strict=True))
+        # an empty segment (a store with no documents) has no rows to split, not one empty part
+        parts = np.split(order, ends[:-1]) if self.passages.doc_ids else []
+        self.doc_rows = dict(zip(self.passages.doc_ids, parts, strict=True))
 
     @property
     def ident(self) -> str:

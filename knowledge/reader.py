@@ -16,17 +16,20 @@ import logging
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge import legacy_doc, legacy_encoding, ocr
-from knowledge.pdf_pages import PdfLocked, survey
+from knowledge.pdf_pages import PdfBomb, PdfLocked, check_streams, survey
 from knowledge.text import normalize
 
 if TYPE_CHECKING:
     from PIL.Image import Image
+
+    from knowledge.model import Document, Facts
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,26 @@ Progress = Callable[[int, int], None]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".pdf") + IMAGE_SUFFIXES
 MAX_DOC_ID = 120
-_MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
+MIB = 1024 * 1024
+_MAX_DOCX_UNZIPPED = 200 * MIB
 _MAX_DOCX_RATIO = 200
+# One XML part of a .docx (document.xml above all). A typed directive page is 20–60 KB of WordprocessingML,
+# so 32 MiB is a 500-page document. python-docx holds a part as an lxml tree and walks it in Python: a
+# 131 MB document.xml read for 72 s at 1.4 GB (the probe's 158 MB: over 240 s), a 31 MB one for 14 s at
+# 270 MB. Refused before python-docx sees it.
+MAX_DOCX_XML_PART_BYTES = 32 * MIB
+_ZIP_READ_CHUNK = MIB
+# Words of one document's text. A long directive or plan is 5,000–30,000 words (20–60 pages); 300,000
+# words is ~600 pages. Reading, parsing (~0.6 ms per duty line measured) and indexing (6–8 passages/s,
+# ~220 words each) grow with it: a 15 MB text of 144k duties stored 144k deadlines and never finished
+# indexing. Checked before parsing, so a huge text costs seconds, not minutes.
+MAX_WORDS_PER_DOC = 300_000
+# What one document may add: deadlines and sections (each section is at least one passage to embed).
+# A yearly action plan's task annex lists a few hundred dated tasks; 2,000 leaves room for the largest
+# while keeping one upload's reminders, review message and index delta small (3,000 passages embed in
+# 6–8 minutes on 2 cores).
+MAX_DEADLINES_PER_DOC = 2_000
+MAX_SECTIONS_PER_DOC = 3_000
 
 
 class RejectedFile(ValueError):
@@ -145,18 +166,51 @@ def _decode(name: str, data: bytes) -> tuple[str, str | None]:
     return text, None
 
 
+def _inflated_part_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
+    """Bytes the member really inflates to, counted in chunks up to just past `limit`; nothing is kept.
+
+    The declared sizes in the zip directory are whatever the file's author wrote, so they are not trusted."""
+    total = 0
+    with zf.open(info) as part:
+        while total <= limit:
+            chunk = part.read(_ZIP_READ_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+    return total
+
+
+def _check_docx_parts(name: str, zf: zipfile.ZipFile) -> None:
+    """Reject a zip bomb by what its parts really inflate to: one XML part past MAX_DOCX_XML_PART_BYTES,
+    everything past _MAX_DOCX_UNZIPPED, or a ratio past _MAX_DOCX_RATIO."""
+    total = 0
+    packed = sum(info.compress_size for info in zf.infolist()) or 1
+    for info in zf.infolist():
+        xml = info.filename.lower().endswith((".xml", ".rels"))
+        limit = min(MAX_DOCX_XML_PART_BYTES, _MAX_DOCX_UNZIPPED - total) if xml else _MAX_DOCX_UNZIPPED - total
+        size = _inflated_part_size(zf, info, limit)
+        total += size
+        if xml and size > MAX_DOCX_XML_PART_BYTES:
+            raise RejectedFile(name, f"the .docx part {info.filename} expands past {MAX_DOCX_XML_PART_BYTES // MIB} "
+                               "MB (zip bomb?)", "zip_bomb")
+        if total > _MAX_DOCX_UNZIPPED or total / packed > _MAX_DOCX_RATIO:
+            raise RejectedFile(name, "the .docx expands to an implausible size (zip bomb?)", "zip_bomb")
+
+
 def _read_docx(name: str, data: bytes) -> str:
     """Text of a .docx in reading order, tables as rows; rejects zip bombs and broken files."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            packed = sum(info.compress_size for info in zf.infolist()) or 1
-            if total > _MAX_DOCX_UNZIPPED or total / packed > _MAX_DOCX_RATIO:
-                raise RejectedFile(name, "the .docx expands to an implausible size (zip bomb?)", "zip_bomb")
-            if "word/document.xml" not in zf.namelist():
-                raise RejectedFile(name, "not a Word document (word/document.xml missing)", "corrupt")
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise RejectedFile(name, "not a valid .docx file (not a zip archive)", "binary") from exc
+    with zf:
+        if "word/document.xml" not in zf.namelist():
+            raise RejectedFile(name, "not a Word document (word/document.xml missing)", "corrupt")
+        try:
+            _check_docx_parts(name, zf)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # a member whose bytes do not match its header (CRC, sizes), or an encrypted one
+            raise RejectedFile(name, f"cannot read the .docx file ({type(exc).__name__}: {exc})", "corrupt") from exc
     import docx
 
     try:
@@ -171,12 +225,15 @@ def _read_docx(name: str, data: bytes) -> str:
 def _pypdf_text(name: str, data: bytes) -> str:
     """pypdf's flat text (tables as loose lines): the fallback when pdfplumber cannot read the file."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
+    except LimitReachedError as exc:  # pypdf's own decompression and size limits (75 MB a stream)
+        raise RejectedFile(name, f"the PDF is implausibly large inside (a compression bomb?): {exc}",
+                           "pdf_bomb") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise RejectedFile(name, "not a readable PDF file", "binary") from exc
     return "\n\n".join(pages)
@@ -220,7 +277,12 @@ def _recognise(name: str, images: Iterable[Image], total: int, progress: Progres
 
 
 def _read_pdf(name: str, data: bytes, progress: Progress | None) -> _Read:
-    """Typed pages through the text readers, scanned pages (pictures, no text layer) through OCR."""
+    """Typed pages through the text readers, scanned pages (pictures, no text layer) through OCR; a
+    compression bomb is refused before any of them inflates it (knowledge.pdf_pages.check_streams)."""
+    try:
+        check_streams(data)
+    except PdfBomb as exc:
+        raise RejectedFile(name, f"the PDF is implausibly large inside: {exc}", "pdf_bomb") from exc
     try:
         pages = survey(data)
     except PdfLocked as exc:
@@ -328,6 +390,7 @@ def read_bytes(name: str, data: bytes, max_bytes: int, *, progress: Progress | N
     if not data.strip():
         raise RejectedFile(base, "the file is empty", "empty")
     found = _read_format(base, suffix, data, progress)
+    _check_words(base, found.text)  # before the whole-text passes below, which grow with it
     text, encoding = found.text, found.legacy_encoding
     if found.typed:
         text, converted = legacy_encoding.fix_legacy(text)
@@ -342,6 +405,28 @@ def read_bytes(name: str, data: bytes, max_bytes: int, *, progress: Progress | N
         ocr_confidence=round(sum(confidences) / len(confidences), 1) if confidences else None,
         low_confidence_pages=tuple(n for n, c in sorted(found.ocr_pages.items()) if c < ocr.LOW_CONFIDENCE),
         legacy_encoding=encoding)
+
+
+def _check_words(name: str, text: str) -> None:
+    """Refuse a text too long to parse and index in bounded time (see MAX_WORDS_PER_DOC)."""
+    words = sum(1 for _ in re.finditer(r"\S+", text))
+    if words > MAX_WORDS_PER_DOC:
+        raise RejectedFile(name, f"the text has {words:,} words, over the {MAX_WORDS_PER_DOC:,} words one "
+                           "document may have; split it into its parts", "too_long")
+
+
+def check_extraction_size(facts: Facts, doc: Document) -> None:
+    """Refuse a document that would add more deadlines or sections (passages to embed) than one directive
+    plausibly has (MAX_DEADLINES_PER_DOC, MAX_SECTIONS_PER_DOC): raises RejectedFile `too_many_facts`.
+
+    Called by the ingest right after extraction and before anything is stored, so a refused file
+    changes nothing."""
+    if len(facts.deadlines) > MAX_DEADLINES_PER_DOC:
+        raise RejectedFile(doc.source_name or doc.doc_id, f"it has {len(facts.deadlines):,} deadlines, over the "
+                           f"{MAX_DEADLINES_PER_DOC:,} one document may add", "too_many_facts")
+    if len(doc.sections) > MAX_SECTIONS_PER_DOC:
+        raise RejectedFile(doc.source_name or doc.doc_id, f"it has {len(doc.sections):,} sections, over the "
+                           f"{MAX_SECTIONS_PER_DOC:,} one document may add", "too_many_facts")
 
 
 def read_path(path: Path, max_bytes: int, *, progress: Progress | None = None) -> RawDocument:

@@ -78,6 +78,28 @@ _DEFAULT_DESCRIPTIONS: dict[int, str] = {
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
+
+# getChatMember: the fields Telegram sends with each status besides "status" and "user".
+_ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+    "can_delete_stories",
+)
+_MEMBER_RIGHTS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+    "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+    "can_edit_tag", "can_react_to_messages",
+)
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {"can_be_edited": False, "is_anonymous": False, **dict.fromkeys(_ADMIN_RIGHTS, True)},
+    "member": {},
+    "restricted": {"is_member": True, "until_date": 0, **dict.fromkeys(_MEMBER_RIGHTS, False)},
+    "left": {},
+    "kicked": {"until_date": 0},
+}
+
 _CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -475,6 +497,7 @@ class BotApiServer:
             "sendchataction": self._send_chat_action,
             "deletemessage": self._delete_message,
             "getfile": self._get_file,
+            "getchatmember": self._get_chat_member,
             "close": self._true,
             "logout": self._true,
             "setmydescription": self._true,
@@ -493,6 +516,7 @@ class BotApiServer:
         self._faults: list[_Fault] = []
         self._hangs: list[_Hang] = []
         self._blocked: dict[str, str] = {}
+        self._members: dict[tuple[int, int], str] = {}
         self._files: dict[str, _StoredFile] = {}
         self._files_by_path: dict[str, str] = {}
         self._file_counter = 0
@@ -698,6 +722,14 @@ class BotApiServer:
     def unblock_chat(self, chat_id: int) -> None:
         with self._lock:
             self._blocked.pop(str(chat_id), None)
+
+    def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for `user_id` in `chat_id`: "creator", "administrator", "member",
+        "restricted", "left" or "kicked" (default "member" for anyone in a group, the user in a private chat)."""
+        if status not in _MEMBER_FIELDS:
+            raise ValueError(f"unknown chat member status {status!r}")
+        with self._lock:
+            self._members[(int(chat_id), int(user_id))] = status
 
     # ---------------------------------------------------------------- injecting updates
 
@@ -1249,6 +1281,22 @@ class BotApiServer:
 
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
         return dict(BOT_USER)
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._require_chat(params)
+        raw = params.get("user_id")
+        if raw is None or raw == "" or isinstance(raw, bool):
+            raise _ApiError(400, "Bad Request: invalid user_id specified")
+        try:
+            user_id = int(raw)
+        except (TypeError, ValueError):
+            raise _ApiError(400, "Bad Request: invalid user_id specified") from None
+        chat = self._chat_object(chat_id)
+        if chat["type"] == "private" and user_id not in (chat_id, BOT_ID):
+            raise _ApiError(400, "Bad Request: user not found")
+        status = self._members.get((chat_id, user_id), "member")
+        user = _bot_sender() if user_id == BOT_ID else _user_object(user_id, None, "Tester")
+        return {"status": status, "user": user, **_MEMBER_FIELDS[status]}
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()

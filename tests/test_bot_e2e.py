@@ -444,6 +444,41 @@ def test_the_same_directive_a_new_version_and_a_note_are_confirmed_first(
     state.unsubscribe(313)
 
 
+def test_replacing_with_unchanged_content_tells_the_admin_and_nobody_else(env: Env, server: BotApiServer) -> None:
+    """The same file again and `Thay thế`: nothing was written, so no `Văn bản được cập nhật` goes out."""
+    store = FactStore(env.settings.db_path)
+    state = env.settings.open_state()
+    state.subscribe(323, None)
+    name = "cv-99-khong-doi.txt"
+    directive = NEW_DIRECTIVE.replace("77/UBND-VX", "99/UBND-VX")
+
+    async def upload() -> dict[str, Any]:
+        before = edits(server, ADMIN)
+        server.push_document(ADMIN, ADMIN, name, directive.encode("utf-8"), "text/plain")
+        return await upload_reply(server, ADMIN, before)
+
+    async def body(app: Application) -> None:
+        assert plain((await upload())["text"]).startswith("✅ Đã nạp văn bản")
+        await server.wait_for(lambda s: s.sent(323), timeout=TIMEOUT)
+        notes = len(server.sent(323))
+        stored_at = store.document("cv-99-khong-doi")["ingested_at"]
+        asked = await upload()
+        assert "nội dung không khác" in plain(asked["text"]) and list(buttons(asked)) == ["Thay thế", "Hủy"]
+        before = edits(server, ADMIN)
+        server.push_callback(ADMIN, ADMIN, buttons(asked)["Thay thế"], asked["message_id"])
+        done = plain((await upload_reply(server, ADMIN, before))["text"])
+        assert "không có gì thay đổi" in done and "99/UBND-VX" in done, done
+        assert "cập nhật" not in done and not buttons(server.sent(ADMIN, method="editMessageText")[-1])
+        await asyncio.sleep(1.0)  # a notice would be sent right after the summary
+        assert len(server.sent(323)) == notes
+        assert store.document("cv-99-khong-doi")["ingested_at"] == stored_at
+
+    run_bot(settings_for(env, server), env.answerer, body)
+    assert_clean(server)
+    assert not any("Văn bản được cập nhật" in plain(p["text"]) for p in server.sent(323))
+    state.unsubscribe(323)
+
+
 LOCK_HOLDER = """
 import fcntl, sqlite3, sys, time
 data = sys.argv[1]

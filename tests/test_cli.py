@@ -17,6 +17,7 @@ from icalendar import Calendar
 
 from bot import health
 from bot.cli import build_parser, main, parse_date
+from bot.config import Settings
 from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,3 +211,86 @@ def test_reindex_compact_folds_an_upload_into_the_base(tmp_path: Path) -> None:
     assert again.returncode == 0 and json.loads(again.stdout) == {"compacted": False}
     ask = _run(tmp_path, "ask", "Sở Tài chính phải báo cáo giải ngân trước ngày nào?")
     assert ask.returncode == 0 and "Sở Tài chính" in ask.stdout
+
+
+CHUONG = """ỦY BAN NHÂN DÂN
+TỈNH HÒA BÌNH NAM
+
+Số: {number}/UBND-KT
+Hòa Bình Nam, ngày 2 tháng 3 năm 2026
+
+CÔNG VĂN
+V/v {subject}
+
+1. {agency} chủ trì {task}, báo cáo UBND tỉnh trước ngày {due}.
+2. UBND các huyện phối hợp thực hiện, gửi số liệu trước ngày 15/3/2026.
+"""
+
+
+def _write_directive(folder: Path, name: str, **fields: str) -> Path:
+    path = folder / name
+    path.write_text(CHUONG.format(**fields), encoding="utf-8")
+    return path
+
+
+def test_a_removed_directive_is_no_longer_found_or_cited(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    kept = _write_directive(folder, "cv-61.txt", number="61", subject="kiểm tra hồ chứa nước trước mùa mưa",
+                            agency="Sở Nông nghiệp và Môi trường", task="kiểm tra an toàn các hồ chứa nước",
+                            due="10/4/2026")
+    gone = _write_directive(folder, "cv-62.txt", number="62", subject="sửa chữa trường học vùng cao",
+                            agency="Sở Giáo dục và Đào tạo", task="sửa chữa phòng học tạm ở các trường vùng cao",
+                            due="25/4/2026")
+    assert _run(tmp_path, "ingest", str(kept), str(gone)).returncode == 0
+    question = "Công văn 62/UBND-KT giao sửa chữa phòng học vùng cao trước ngày nào?"
+    before = json.loads(_run(tmp_path, "ask", question, "--json").stdout)
+    assert before["found"] and "25/4/2026" in before["answer"], before
+    removed = _run(tmp_path, "remove", "cv-62")
+    assert removed.returncode == 0 and removed.stdout == "removed cv-62\n", removed.stderr
+    after = _run(tmp_path, "ask", question, "--json")
+    answer = json.loads(after.stdout)
+    assert not answer["found"] and "62/UBND-KT" in answer["answer"], answer
+    assert not any("62" in json.dumps(c, ensure_ascii=False) for c in answer["citations"])
+    hits = json.loads(_run(tmp_path, "search", "sửa chữa phòng học tạm vùng cao", "-k", "5", "--json").stdout)
+    assert hits["results"] and {r["doc_id"] for r in hits["results"]} == {"cv-61"}
+    assert _run(tmp_path, "remove", "cv-61").returncode == 0
+    empty = _run(tmp_path, "ask", "Sở Nông nghiệp và Môi trường phải làm gì?")
+    assert empty.returncode == 1 and empty.stdout == "", empty.stdout
+    assert empty.stderr.startswith("error: no directive is stored in") and len(empty.stderr.splitlines()) == 1
+    searched = _run(tmp_path, "search", "hồ chứa nước")
+    assert searched.returncode == 1 and "no directive is stored" in searched.stderr
+
+
+def test_reindex_refuses_a_folder_without_a_store_and_an_empty_index_loads(tmp_path: Path) -> None:
+    out = _run(tmp_path, "reindex")
+    assert out.returncode == 2 and out.stdout == "", out.stdout
+    assert out.stderr.startswith("error: no fact store at") and "nothing to reindex" in out.stderr
+    assert len(out.stderr.splitlines()) == 1 and not (tmp_path / "data").exists()
+    assert _run(tmp_path, "reindex", "--compact").returncode == 2 and not (tmp_path / "data").exists()
+    # A store that exists but holds nothing (every directive removed): the index it gets must load.
+    from bot.library import reindex
+    from index.search import Searcher
+    from knowledge.store import FactStore
+
+    settings = Settings(data_dir=tmp_path / "data")
+    FactStore(settings.db_path)
+    assert reindex(settings)["documents"] == 0
+    assert Searcher.load(settings.index_dir, settings=settings).search("hồ chứa nước", k=3) == []
+
+
+def test_a_reader_that_stops_early_ends_the_cli_quietly(tmp_path: Path) -> None:
+    """`directive-bot ask … | head -1`: the pipe closes before the answer is written."""
+    assert _run(tmp_path, "ingest", str(EXAMPLES)).returncode == 0
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path / "data"), "BOT_TODAY": "2026-11-25"}
+    for args in (("ask", "Sở Tài chính phải làm gì?", "--all"), ("search", "giải ngân", "-k", "20")):
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # long before the answer is ready: the model loads first
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=600) == 141 and err == "", err
+    head = subprocess.run(["bash", "-c", "python -m bot.cli ask 'Sở Tài chính phải làm gì?' --all | head -1"],
+                          cwd=ROOT, env={**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}"},
+                          capture_output=True, text=True, timeout=600)
+    assert head.returncode == 0 and len(head.stdout.splitlines()) == 1 and head.stderr == "", head.stderr

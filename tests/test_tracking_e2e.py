@@ -1,8 +1,9 @@
 """Tracking duties to completion, end to end: the real Application polling the fake Bot API server.
 
-A reminder's `✅ Đã xong` pressed by a member of a subscribed chat marks the item; the next reminder
-run and `/quahan` skip it, `/hanchot` shows it done; a press from a chat that does not follow the
-agency is refused; `↩️ Hoàn tác` restores it. `/baocao` sends a workbook openpyxl reads back, `/tiendo`
+A reminder's `✅ Đã xong` pressed by a member of a chat an admin linked to the agency marks the item;
+the next reminder run and `/quahan` skip it, `/hanchot` shows it done; a press from a chat that is not
+linked to the agency (even one following every agency) is refused; `↩️ Hoàn tác` restores it. Who may
+mark, unsubscribe and read reports is tested further in tests/test_authority_e2e.py. `/baocao` sends a workbook openpyxl reads back, `/tiendo`
 a PNG, and 👍/👎 votes with their comment are stored and exported. The CLI report over the shared
 corpus counts per agency what was marked. Example directives of Sơn Hà, as in tests/test_bot_e2e.py.
 """
@@ -55,8 +56,9 @@ from tests.test_bot_e2e import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 
-GROUP = -1008801  # follows every agency
+GROUP = -1008801  # follows every agency (a member subscribed it: no marking right)
 KBNN_GROUP = -1008802  # follows only Kho bạc Nhà nước khu vực XV
+PLANNING_GROUP = -1008805  # an admin linked it to Sở Kế hoạch và Đầu tư
 OUTSIDER = 8803  # a private chat that follows nothing
 MEMBER = 4242  # the fake server's default user in groups
 PLANNING = "Sở Kế hoạch và Đầu tư"
@@ -86,6 +88,12 @@ def _item_number(text: str, agency: str) -> int:
     return int(block.split("\n")[1].split(".")[0])
 
 
+def _button(params: dict[str, Any], action: str, number: int) -> str | None:
+    """Callback data of item `number`'s button for `action` (done/undo); labels drop the number when alone."""
+    return next((d for d in buttons(params).values() if d.startswith(f"dt:{action}:") and d.endswith(f":{number}")),
+                None)
+
+
 async def _answered(server: BotApiServer, before: int) -> dict[str, Any]:
     await server.wait_for(lambda s: len(s.sent(method="answerCallbackQuery")) > before, timeout=TIMEOUT)
     return server.sent(method="answerCallbackQuery")[before]
@@ -93,14 +101,16 @@ async def _answered(server: BotApiServer, before: int) -> dict[str, Any]:
 
 def test_done_from_the_reminder_skips_it_everywhere_and_undo_restores_it(env: Env, server: BotApiServer) -> None:
     state = env.settings.open_state()
-    state.subscribe(GROUP, None)
-    state.subscribe(KBNN_GROUP, "Kho bạc Nhà nước khu vực XV")
+    state.subscribe(GROUP, None, by=MEMBER)
+    state.subscribe(KBNN_GROUP, "Kho bạc Nhà nước khu vực XV", by=ADMIN, linked=True)
+    state.subscribe(PLANNING_GROUP, PLANNING, by=ADMIN, linked=True)
     settings = settings_for(env, server)
     tracker = DutyTracker(state)
     assert remind_once(settings, REMIND_DAY)["sent"] >= 1
-    reminder, message_id = _reminder(server, GROUP)
+    reminder, message_id = _reminder(server, PLANNING_GROUP)
     number = _item_number(reminder["text"], PLANNING)
-    data = buttons(reminder)[f"{messages.BUTTON_DONE} {number}"]
+    data = _button(reminder, "done", number)
+    assert data is not None
     assert len(buttons(reminder)) == len([b for b in plain(reminder["text"]).split("\n") if b[:1].isdigit()])
     _, items = load_items(state, data.split(":")[2]) or (0, [])
     item = items[number - 1]
@@ -112,28 +122,31 @@ def test_done_from_the_reminder_skips_it_everywhere_and_undo_restores_it(env: En
         answered = len(server.sent(method="answerCallbackQuery"))
         server.push_callback(OUTSIDER, OUTSIDER, data, 1)
         refused = await _answered(server, answered)
-        assert refused["text"] == messages.DONE_NOT_ALLOWED and refused["show_alert"] is True
+        assert refused["text"] == messages.DONE_NOT_LINKED and refused["show_alert"] is True
         server.push_callback(KBNN_GROUP, MEMBER, data, 1)  # the message forwarded to a chat of another agency
-        assert (await _answered(server, answered + 1))["text"] == messages.DONE_NOT_ALLOWED
+        assert (await _answered(server, answered + 1))["text"] == messages.DONE_NOT_LINKED
+        server.push_callback(GROUP, MEMBER, data, 1)  # following every agency gives no marking right
+        assert (await _answered(server, answered + 2))["text"] == messages.DONE_NOT_LINKED
         assert tracker.completion(item.key) is None
 
-        before = len(server.sent(GROUP))
-        server.push_callback(GROUP, MEMBER, data, message_id, first_name="Lan")
-        assert (await _answered(server, answered + 2))["text"] == messages.DONE_TOAST
-        notice = plain((await new_messages(server, GROUP, before))[0]["text"])
+        before = len(server.sent(PLANNING_GROUP))
+        server.push_callback(PLANNING_GROUP, MEMBER, data, message_id, first_name="Lan")
+        assert (await _answered(server, answered + 3))["text"] == messages.DONE_TOAST
+        notice = plain((await new_messages(server, PLANNING_GROUP, before))[0]["text"])
         assert notice.startswith(f"✅ {PLANNING} đã hoàn thành «") and "đánh dấu bởi Lan" in notice
-        edits = await server.wait_for(lambda s: s.sent(GROUP, method="editMessageReplyMarkup"), timeout=TIMEOUT)
-        now = buttons(edits[-1])
-        assert f"{messages.BUTTON_UNDO} {number}" in now and f"{messages.BUTTON_DONE} {number}" not in now
+        edits = await server.wait_for(lambda s: s.sent(PLANNING_GROUP, method="editMessageReplyMarkup"),
+                                      timeout=TIMEOUT)
+        assert _button(edits[-1], "undo", number) and not _button(edits[-1], "done", number)
         done = tracker.completion(item.key)
-        assert done is not None and done.done_on == TODAY and done.by_name == "Lan" and done.chat_id == GROUP
+        assert done is not None and done.done_on == TODAY and done.by_name == "Lan"
+        assert done.chat_id == PLANNING_GROUP
 
-        notice_id = server.results(GROUP)[-1]["message_id"]
-        saved = await say(server, GROUP, "Đã gửi Báo cáo số 45/BC-SKHĐT", reply_to_bot_message_id=notice_id)
+        notice_id = server.results(PLANNING_GROUP)[-1]["message_id"]
+        saved = await say(server, PLANNING_GROUP, "Đã gửi Báo cáo số 45/BC-SKHĐT", reply_to_bot_message_id=notice_id)
         assert plain(saved[0]).startswith("📝 Đã lưu ghi chú")
         assert (tracker.completion(item.key) or done).note == "Đã gửi Báo cáo số 45/BC-SKHĐT"
 
-        month = plain((await say(server, GROUP, "/hanchot tháng 12/2026"))[0])
+        month = plain((await say(server, PLANNING_GROUP, "/hanchot tháng 12/2026"))[0])
         assert f"✅ 15/12/2026 — {PLANNING}" in month
 
     run_bot(settings, env.answerer, body)
@@ -145,35 +158,37 @@ def test_done_from_the_reminder_skips_it_everywhere_and_undo_restores_it(env: En
     next_run = plain(_reminder(server, GROUP)[0]["text"])
     assert "Ngày mai" in next_run and PLANNING + "\n" not in next_run and "UBND các huyện, thành phố" in next_run
 
-    reminder, message_id = _reminder(server, GROUP)
+    reminder, message_id = _reminder(server, PLANNING_GROUP)
     later = settings_for(env, server, today_override=late_day)
 
     async def undo(app: Application) -> None:
-        overdue = plain((await say(server, GROUP, f"/quahan {PLANNING}"))[0])
+        overdue = plain((await say(server, PLANNING_GROUP, f"/quahan {PLANNING}"))[0])
         assert "Không có việc nào quá hạn" in overdue  # its only overdue item is done
         answered = len(server.sent(method="answerCallbackQuery"))
-        before = len(server.sent(GROUP))
+        before = len(server.sent(PLANNING_GROUP))
         undo_data = data.replace("dt:done:", "dt:undo:")
-        server.push_callback(GROUP, MEMBER, undo_data, message_id)
-        assert (await _answered(server, answered))["text"] == messages.UNDO_TOAST
-        assert "chưa hoàn thành" in plain((await new_messages(server, GROUP, before))[0]["text"])
-        server.push_callback(GROUP, MEMBER, undo_data, message_id)
-        assert (await _answered(server, answered + 1))["text"] == messages.UNDO_NOTHING
-        overdue = plain((await say(server, GROUP, f"/quahan {PLANNING}"))[0])
+        server.push_callback(GROUP, MEMBER, undo_data, message_id)  # undo needs the same right
+        assert (await _answered(server, answered))["text"] == messages.DONE_NOT_LINKED
+        server.push_callback(PLANNING_GROUP, MEMBER, undo_data, message_id)
+        assert (await _answered(server, answered + 1))["text"] == messages.UNDO_TOAST
+        assert "chưa hoàn thành" in plain((await new_messages(server, PLANNING_GROUP, before))[0]["text"])
+        server.push_callback(PLANNING_GROUP, MEMBER, undo_data, message_id)
+        assert (await _answered(server, answered + 2))["text"] == messages.UNDO_NOTHING
+        overdue = plain((await say(server, PLANNING_GROUP, f"/quahan {PLANNING}"))[0])
         assert "15/12/2026" in overdue and item.task[:30] in overdue
 
     run_bot(later, env.answerer, undo)
     assert_clean(server)
     assert tracker.completion(item.key) is None
     assert [e["action"] for e in tracker.history(item.key)] == ["done", "done", "undo"]
-    state.unsubscribe(GROUP)
-    state.unsubscribe(KBNN_GROUP)
+    for chat in (GROUP, KBNN_GROUP, PLANNING_GROUP):
+        state.unsubscribe(chat)
 
 
 def test_done_list_command(env: Env, server: BotApiServer) -> None:
     state = env.settings.open_state()
     chat = -1008804
-    state.subscribe(chat, "Sở Tài chính")
+    state.subscribe(chat, "Sở Tài chính", by=ADMIN, linked=True)
     settings = settings_for(env, server, today_override=date(2026, 12, 16))
 
     async def body(app: Application) -> None:
@@ -215,19 +230,19 @@ def test_report_workbook_and_progress_chart(env: Env, server: BotApiServer) -> N
     tracker.mark_done(first_key, date(2026, 12, 16), by_name="Minh", note="CV 12/BC")
     settings = settings_for(env, server, today_override=today)
 
-    async def body(app: Application) -> None:
-        server.push_message(701, "/baocao tháng 12/2026")
-        await server.wait_for(lambda s: s.sent(701, method="sendDocument"), timeout=TIMEOUT)
-        server.push_message(701, "/baocao so tai chinh quý IV/2026")
-        await server.wait_for(lambda s: len(s.sent(701, method="sendDocument")) == 2, timeout=TIMEOUT)
-        server.push_message(701, "/tiendo tháng 12/2026")
-        await server.wait_for(lambda s: s.sent(701, method="sendPhoto"), timeout=TIMEOUT)
-        assert "Không tìm thấy cơ quan" in plain((await say(server, 701, "/baocao Công ty ABC"))[0])
-        assert "Không có nhiệm vụ nào" in plain((await say(server, 701, "/baocao tháng 1/2020"))[0])
+    async def body(app: Application) -> None:  # an admin reads every report (tests/test_authority_e2e.py)
+        server.push_message(ADMIN, "/baocao tháng 12/2026")
+        await server.wait_for(lambda s: s.sent(ADMIN, method="sendDocument"), timeout=TIMEOUT)
+        server.push_message(ADMIN, "/baocao so tai chinh quý IV/2026")
+        await server.wait_for(lambda s: len(s.sent(ADMIN, method="sendDocument")) == 2, timeout=TIMEOUT)
+        server.push_message(ADMIN, "/tiendo tháng 12/2026")
+        await server.wait_for(lambda s: s.sent(ADMIN, method="sendPhoto"), timeout=TIMEOUT)
+        assert "Không tìm thấy cơ quan" in plain((await say(server, ADMIN, "/baocao Công ty ABC"))[0])
+        assert "Không có nhiệm vụ nào" in plain((await say(server, ADMIN, "/baocao tháng 1/2020"))[0])
 
     run_bot(settings, env.answerer, body)
     assert_clean(server)
-    whole, finance = server.sent(701, method="sendDocument")
+    whole, finance = server.sent(ADMIN, method="sendDocument")
     assert whole["document"]["filename"] == "bao-cao-tien-do-2026-12-01-2026-12-31.xlsx"
     assert finance["document"]["filename"].endswith("-so-tai-chinh.xlsx")
     table = _sheet_rows(whole["document"]["data"], messages.XLSX_SHEET_DUTIES)
@@ -248,7 +263,7 @@ def test_report_workbook_and_progress_chart(env: Env, server: BotApiServer) -> N
     finance_rows = _sheet_rows(finance["document"]["data"], messages.XLSX_SHEET_DUTIES)[1:]
     assert finance_rows and all("Sở Tài chính" in f"{r[3]} {r[4]} {r[5]}" for r in finance_rows)
     assert "Báo cáo tiến độ" in plain(whole["caption"])
-    photo = server.sent(701, method="sendPhoto")[0]
+    photo = server.sent(ADMIN, method="sendPhoto")[0]
     assert photo["photo"]["data"].startswith(PNG_SIGNATURE) and "Tiến độ" in plain(photo["caption"])
     tracker.undo(first_key)
 
@@ -342,7 +357,8 @@ def test_cli_report_counts_per_agency_on_the_shared_corpus(tmp_path: Path, monke
 
 
 def test_who_may_mark(env: Env) -> None:
-    """Admins anywhere; chats following every agency, or an agency the duty names (lead or cooperating)."""
+    """Admins anywhere; chats an admin linked to an agency the duty names (lead or cooperating); nobody
+    through a subscription a non-admin made, or one to every agency."""
     from types import SimpleNamespace
 
     from bot.duty_items import DutyItem
@@ -353,12 +369,16 @@ def test_who_may_mark(env: Env) -> None:
     row = next(r for r in store.deadlines() if r["agencies"] == [PLANNING] and r["cooperating"])
     item = DutyItem.of(row, date(2026, 12, 15))
     svc: Any = SimpleNamespace(settings=env.settings, state=state, store=store)
-    chats = {-1008811: None, -1008812: PLANNING, -1008813: row["cooperating"][0], -1008814: "Sở Dân tộc và Tôn giáo"}
-    for chat, agency in chats.items():
-        state.subscribe(chat, agency)
+    linked = {-1008811: None, -1008812: PLANNING, -1008813: row["cooperating"][0], -1008814: "Sở Dân tộc và Tôn giáo"}
+    for chat, agency in linked.items():
+        state.subscribe(chat, agency, by=ADMIN, linked=True)
+    state.subscribe(-1008815, PLANNING, by=MEMBER)
     try:
-        assert [may_mark(svc, chat, MEMBER, item) for chat in chats] == [True, True, True, False]
+        assert [may_mark(svc, chat, MEMBER, item) for chat in linked] == [False, True, True, False]
+        assert state.subscription(-1008811)["linked"] == 0  # every agency: never a link
+        assert not may_mark(svc, -1008815, MEMBER, item)
         assert not may_mark(svc, OUTSIDER, OUTSIDER, item) and may_mark(svc, OUTSIDER, ADMIN, item)
+        assert may_mark(svc, -1008815, ADMIN, item)
     finally:
-        for chat in chats:
+        for chat in [*linked, -1008815]:
             state.unsubscribe(chat)
