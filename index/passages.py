@@ -20,7 +20,7 @@ CONTEXT_WORDS = 25  # cap on each ancestor heading used as context
 HEADER_IDX = -1  # section_idx of the document-header passage
 # Bump whenever passages_for cuts differently: builds record it, and passages of an older format are
 # cut afresh instead of being reused (see index.builder.update_index).
-PASSAGE_FORMAT = 1
+PASSAGE_FORMAT = 2  # 2: table rows carry their column headers
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9+\-–])")
 _SUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -211,6 +211,15 @@ def _header(doc: Document) -> Passage:
     )
 
 
+def _row_with_headers(sec: Section) -> str:
+    """`Đơn vị được kiểm tra: Sở Y tế | Thời gian kiểm tra: Tháng 8/2026`: a table row is a unit of its
+    own, searchable by what its columns mean; the row number cell is left out."""
+    cells = [c.strip() for c in sec.text.split("|")]
+    pairs = [f"{h}: {c}" for h, c in zip(sec.columns, cells, strict=False)
+             if c and not re.fullmatch(r"(?:stt|tt|số tt)", h.strip().lower())]
+    return " | ".join(pairs)
+
+
 def passages_for(doc: Document) -> list[Passage]:
     """Header passage, then one passage per body section (long ones split into windows).
 
@@ -229,9 +238,10 @@ def passages_for(doc: Document) -> list[Passage]:
             out.extend(_split(doc, sec, context))
             continue
         notes = _footnote_texts(doc, sec.text) if sec.kind != "footnote" else []
+        own = _row_with_headers(sec) if sec.columns else sec.text
         out.append(Passage(
             pid=f"{doc.doc_id}:{sec.idx}", doc_id=doc.doc_id, province=doc.province, doc_type=doc.type,
-            section=sec.label, section_idx=sec.idx, text=_compose(context, sec.text, sec.kind, notes),
+            section=sec.label, section_idx=sec.idx, text=_compose(context, own, sec.kind, notes),
             quote=sec.text, start=sec.start, end=sec.end, doc_label=doc_label(doc),
         ))
     return out

@@ -23,6 +23,7 @@ class Section:
     level: int
     parent: int | None
     footnotes: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # a table row: its table's header cells, in order
 
 
 @dataclass

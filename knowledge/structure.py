@@ -194,10 +194,33 @@ def parse_document(doc_id: str, raw_text: str, source_name: str = "", fmt: str =
     body = _merge_page_breaks(blocks[body_start:footer]) if body_start < footer else []
     body += _merge_page_breaks(blocks[_appendix_start(blocks, footer):])
     _build_sections(doc, body)
+    _table_columns(doc)
     infer_issuer(doc)
     if doc.year_hint is None:
         doc.year_hint = _year_written(doc, text)
     return doc
+
+
+HEADER_CELL_CHARS = 80  # a header cell names a column (`Đơn vị được kiểm tra`); data cells run longer
+
+
+def _table_columns(doc: Document) -> None:
+    """Give each data row of a table its header's cells, so a row reads on its own (`Đơn vị được kiểm tra:
+    Sở Y tế | Thời gian: Tháng 8/2026`). A table is a run of consecutive rows; its first row is the
+    header when no cell is long and the first is not a row number."""
+    header: list[str] | None = None
+    previous = -2
+    for sec in doc.sections:
+        if sec.kind != "row":
+            continue
+        cells = [c.strip() for c in sec.text.split(ROW_SEP.strip())]
+        if sec.idx != previous + 1:
+            looks = all(len(c) <= HEADER_CELL_CHARS for c in cells) and not re.match(r"^(?:\d{1,3}|[IVX]+)\.?$",
+                                                                                   cells[0])
+            header = cells if looks and len(cells) > 1 else None
+        elif header and len(cells) == len(header):
+            sec.columns = header
+        previous = sec.idx
 
 
 def _year_written(doc: Document, text: str) -> int | None:
