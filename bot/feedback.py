@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.answer_model import Answer
+from bot.answering.answer_model import Answer
 from bot.state import BotState
 
 TABLE = "answer_feedback"

@@ -17,7 +17,7 @@ from bot import messages
 from bot.labels import fmt_date
 
 if TYPE_CHECKING:
-    from bot.answer_model import Answer, Citation
+    from bot.answering.answer_model import Answer, Citation
 
 MAX_MESSAGE = 4096
 SHORT_QUOTE = 220

@@ -1,6 +1,6 @@
 """The Telegram front end's Vietnamese texts: commands, buttons, uploads, reminders, notices.
 
-The wording of answers themselves (shared by the CLI and the bot) is in bot/answer_texts.py; the
+The wording of answers themselves (shared by the CLI and the bot) is in bot/answering/answer_texts.py; the
 two files together hold every user-facing string. Why: one consistent, polite tone ("anh/chị")
 and few places to review or translate. Templates are
 Telegram HTML: the fixed text here is already safe, and every `{placeholder}` must be filled with a

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
+from bot.answering.question import parse_question
 from bot.config import Settings
 from bot.library import ingest_paths
-from bot.question import parse_question
 from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared, questions
 
 pytestmark = needs_shared

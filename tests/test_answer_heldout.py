@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
 from bot.config import Settings
 from bot.library import ingest_paths
 from tests.conftest_shared import CORPUS, EVAL, EXAMPLES, needs_shared

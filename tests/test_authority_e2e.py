@@ -1,7 +1,7 @@
 """Who may mark duties done, cancel a group's reminders and read reports, end to end: the real Application
 polling the fake Bot API server, over the example directives of Sơn Hà (as in tests/test_bot_e2e.py).
 
-The rules (bot/tracking_handlers.py, bot/subscription_handlers.py): bot admins mark any duty and read any
+The rules (bot/chat/tracking_handlers.py, bot/chat/subscription_handlers.py): bot admins mark any duty and read any
 report; a chat an admin linked to an agency (`/theodoi <cơ quan>` typed there by the admin) marks that
 agency's duties and reads its report; any other subscription only brings reminders. In a group,
 `/huytheodoi` is for the member who subscribed it, a group admin (Telegram's getChatMember) or a bot admin.
@@ -19,10 +19,10 @@ import pytest
 from telegram.ext import Application
 
 from bot import messages
-from bot.duty_items import load_items
-from bot.reminders import remind_once
 from bot.state import BotState
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_items import load_items
+from bot.tracking.reminders import remind_once
 from tests.botapi_server import BotApiServer
 from tests.test_bot_e2e import (
     ADMIN,

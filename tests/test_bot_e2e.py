@@ -27,14 +27,14 @@ import icalendar
 import pytest
 from telegram.ext import Application
 
-import bot.admin_handlers as admin_handlers
-import bot.telegram_app as telegram_app
+import bot.chat.admin_handlers as admin_handlers
+import bot.chat.telegram_app as telegram_app
 from bot import messages
-from bot.answering import Answer, Answerer, Citation
+from bot.answering.planner import Answer, Answerer, Citation
+from bot.chat.telegram_app import ALLOWED_UPDATES, build_application, main_run
 from bot.config import Settings, load_settings
 from bot.library import ingest_bytes
-from bot.reminders import remind_once
-from bot.telegram_app import ALLOWED_UPDATES, build_application, main_run
+from bot.tracking.reminders import remind_once
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer, parse_html
 from tests.conftest_shared import EXAMPLES
@@ -755,7 +755,7 @@ def test_webhook_mode_through_main_run(env: Env, server: BotApiServer, tmp_path:
 
 def test_the_running_bot_beats_for_the_health_check(env: Env, server: BotApiServer) -> None:
     """`directive-bot health` (the Docker HEALTHCHECK) passes while the bot polls and fails once it stopped."""
-    from bot.health import check, heartbeat_path
+    from bot.chat.health import check, heartbeat_path
 
     heartbeat_path(env.settings.data_dir).unlink(missing_ok=True)
     assert not check(env.settings.data_dir, 90)[0]

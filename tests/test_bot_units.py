@@ -22,16 +22,18 @@ from telegram import Chat, Message, MessageEntity, User
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot import messages
-from bot.admin_handlers import _counts_text
-from bot.answering import Answer, Citation
-from bot.calendar_export import build_calendar, event_uid
-from bot.chat_context import QuestionLimiter
+from bot.answering.planner import Answer, Citation
+from bot.chat.admin_handlers import _counts_text
+from bot.chat.chat_context import QuestionLimiter
+from bot.chat.jobs import reminder_missed
+from bot.chat.question_handlers import addressed_text
+from bot.chat.telegram_app import build_application
 from bot.config import Settings
 from bot.formatting import answer_html, citations_html, esc, shorten, split_html, text_html, utf16_len
-from bot.jobs import reminder_missed
 from bot.library import ingest_bytes
-from bot.question_handlers import addressed_text
-from bot.reminders import (
+from bot.state import BotState
+from bot.tracking.calendar_export import build_calendar, event_uid
+from bot.tracking.reminders import (
     MAX_REMINDER_ITEMS,
     MissingTokenError,
     occurrence_key,
@@ -40,8 +42,6 @@ from bot.reminders import (
     send_reminders,
     stage_for,
 )
-from bot.state import BotState
-from bot.telegram_app import build_application
 from knowledge.recurrence import occurrences
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore

@@ -17,7 +17,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.library import ingest_bytes
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
 from tests.conftest_shared import EXAMPLES
 
 pytest.importorskip("datasette")

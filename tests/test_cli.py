@@ -15,7 +15,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from bot import health
+from bot.chat import health
 from bot.cli import build_parser, main, parse_date
 from bot.config import Settings
 from tests.conftest_shared import CORPUS, EXAMPLES, needs_shared

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.notices import plan_notifications, report_source, stored_label
 from bot.config import Settings
 from bot.library import ADDED, DUPLICATE, NEW_VERSION, UNCHANGED, ingest_bytes
-from bot.notices import plan_notifications, report_source, stored_label
 from knowledge.identity import directive_signs, headers_differ
 from knowledge.model import Document
 from knowledge.reader import RejectedFile, read_path

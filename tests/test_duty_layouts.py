@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.chat.notices import upload_summary
 from bot.library import IngestReport
-from bot.notices import upload_summary
 from knowledge.extract import parse_and_extract
 from knowledge.recurrence import describe_due, occurrences
 from knowledge.review import ReviewItem

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.duty_status import (
+from bot.state import BotState
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_status import (
     DONE_LATE,
     DONE_ON_TIME,
     DUE_SOON,
@@ -20,8 +22,6 @@ from bot.duty_status import (
     on_time_share,
     status_of,
 )
-from bot.state import BotState
-from bot.tracking import DutyTracker
 
 DUE = date(2026, 12, 15)
 
@@ -103,8 +103,8 @@ def test_mark_undo_and_history(tmp_path: Path) -> None:
 def test_a_new_version_of_a_directive_keeps_the_status_of_unchanged_duties(tmp_path: Path) -> None:
     """Two duties marked done; the new version moves one's deadline: that one starts afresh, the other stays."""
     from bot.config import Settings
-    from bot.duty_report import Period, build_report
     from bot.library import ingest_bytes
+    from bot.tracking.duty_report import Period, build_report
     from knowledge.store import FactStore
     from tests.test_bot_e2e import NEW_DIRECTIVE
 
@@ -131,7 +131,7 @@ def test_a_new_version_of_a_directive_keeps_the_status_of_unchanged_duties(tmp_p
     ("Kho bạc", date(2026, 12, 1), date(2026, 12, 31), "kho bac"),
 ])
 def test_report_period_and_agency_from_the_command(text: str, start: date, end: date, rest: str) -> None:
-    from bot.duty_report import parse_period
+    from bot.tracking.duty_report import parse_period
 
     period, left = parse_period(text, date(2026, 12, 16))
     assert (period.start, period.end, left) == (start, end, rest)

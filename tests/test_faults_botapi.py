@@ -23,14 +23,14 @@ from typing import Any, TypeVar
 import pytest
 from telegram.ext import Application, ApplicationBuilder
 
-import bot.jobs as jobs
-import bot.telegram_app as telegram_app
+import bot.chat.jobs as jobs
+import bot.chat.telegram_app as telegram_app
 from bot import messages
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
+from bot.chat.telegram_app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.library import ingest_paths
 from bot.state import BotState
-from bot.telegram_app import ALLOWED_UPDATES, build_application
 from index.store import current_build
 from tests.botapi_server import BotApiServer, parse_html
 from tests.conftest_shared import EXAMPLES

@@ -27,8 +27,8 @@ import pytest
 
 from bot.config import Settings
 from bot.library import ingest_bytes
-from bot.reminders import plan
 from bot.state import BotState
+from bot.tracking.reminders import plan
 from index.embeddings import Embedder, load_embedder
 from index.search import Searcher
 from index.segments import live_passages
@@ -282,7 +282,7 @@ def reminder_texts(server: BotApiServer) -> dict[int, int]:
 def test_sigkill_during_reminders_never_repeats_a_message(
     seeded: Settings, server: BotApiServer, tmp_path: Path
 ) -> None:
-    """At-most-once delivery as documented in bot.reminders: each reminder is claimed before it is sent, so
+    """At-most-once delivery as documented in bot.tracking.reminders: each reminder is claimed before it is sent, so
     the run after a kill sends every other chat its reminder and no chat a second one (before the claims,
     the chat whose message was in flight got it twice)."""
     settings = copy_of(seeded, tmp_path / "data")

@@ -25,7 +25,7 @@ import pytest
 from telegram.ext import Application
 
 from bot import messages
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
 from bot.config import Settings
 from bot.library import RejectedFile, ingest_bytes
 from knowledge.store import FactStore

@@ -178,9 +178,11 @@ def test_an_unreadable_manifest_is_never_read_as_no_delta(tmp_path, cache_dir, c
         ingest_bytes(settings, f"{SMALL}.txt", text.replace("vốn đối ứng", "vốn địa phương").encode("utf-8"),
                      replace=True)
     assert (settings.index_dir / store.POINTER).read_text() == pointer
-    from bot.answering import Answerer  # a bot starting now answers from the facts instead of crashing
+    from bot.answering.planner import (
+        Answerer,  # a bot starting now answers from the facts instead of crashing
+    )
 
-    with caplog.at_level(logging.ERROR, logger="bot.answering"):
+    with caplog.at_level(logging.ERROR, logger="bot.answering.planner"):
         started = Answerer(settings)
     assert any("answering from the fact store only" in r.getMessage() for r in caplog.records)
     assert started.documents().found

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.answering import Answerer
-from bot.chat_context import QuestionLimiter
+from bot.answering.planner import Answerer
+from bot.chat.chat_context import QuestionLimiter
 from bot.config import Settings
 from bot.library import DUPLICATE, NEW_VERSION, REPLACED, UNCHANGED, ingest_bytes
 from bot.state import BotState

@@ -17,8 +17,8 @@ from telegram.ext import Application
 
 from bot import messages
 from bot.library import ingest_bytes
-from bot.reminders import plan
 from bot.review import review_items
+from bot.tracking.reminders import plan
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.test_bot_e2e import (
@@ -126,7 +126,7 @@ def test_admin_reviews_in_chat_and_the_correction_reaches_coquan_and_reminders(e
 
 
 def test_the_admin_digest_counts_what_waits(env: Env, server: BotApiServer) -> None:
-    from bot.reminders import remind_once
+    from bot.tracking.reminders import remind_once
 
     settings = replace(settings_for(env, server), admin_ids=frozenset({ADMIN}))
     remind_once(settings, REMIND_DAY)

@@ -27,12 +27,12 @@ from bot import messages
 from bot.cli import cmd_feedback
 from bot.cli import main as cli_main
 from bot.config import load_settings
-from bot.duty_items import load_items
-from bot.duty_report import Period, build_report
-from bot.duty_status import DONE_LATE, DONE_ON_TIME, DUE_SOON, NOT_DUE, OVERDUE, STATUSES, duty_key
 from bot.library import ingest_bytes
-from bot.reminders import remind_once
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_items import load_items
+from bot.tracking.duty_report import Period, build_report
+from bot.tracking.duty_status import DONE_LATE, DONE_ON_TIME, DUE_SOON, NOT_DUE, OVERDUE, STATUSES, duty_key
+from bot.tracking.reminders import remind_once
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
@@ -361,8 +361,8 @@ def test_who_may_mark(env: Env) -> None:
     through a subscription a non-admin made, or one to every agency."""
     from types import SimpleNamespace
 
-    from bot.duty_items import DutyItem
-    from bot.tracking_handlers import may_mark
+    from bot.chat.tracking_handlers import may_mark
+    from bot.tracking.duty_items import DutyItem
 
     state = env.settings.open_state()
     store = FactStore(env.settings.db_path)

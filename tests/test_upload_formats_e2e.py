@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
 from bot.config import Settings
 from bot.library import ingest_paths
 from knowledge import legacy_doc, legacy_encoding, ocr

@@ -14,9 +14,9 @@ import pytest
 from telegram.ext import Application
 
 from bot import messages
-from bot.admin_handlers import UPLOAD_MARK
+from bot.chat.admin_handlers import UPLOAD_MARK
+from bot.chat.telegram_app import post_init
 from bot.library import _index_in_sync, ingest_bytes
-from bot.telegram_app import post_init
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer
 from tests.test_bot_e2e import (

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answering.fact_answers import _near_year
+from bot.answering.planner import Answerer
 from bot.config import Settings
-from bot.fact_answers import _near_year
 from bot.library import ingest_paths
 
 pytestmark = pytest.mark.slow

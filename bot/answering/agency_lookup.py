@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.question import Question
+from bot.answering.question import Question
 from knowledge.agencies import agency_key, resolve_agency
 from knowledge.recurrence import due_date
 from knowledge.succession import Alias, agency_family

@@ -7,13 +7,13 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from bot import answer_texts as T
-from bot.answer_model import Answer, Citation
-from bot.duty_status import duty_key, status_of
+from bot.answering import answer_texts as T
+from bot.answering.answer_model import Answer, Citation
+from bot.answering.passage_answers import _QUESTION_WORDS, _bigrams, _content, _place_syllables
+from bot.answering.question import WHO, Question
 from bot.formatting import shorten
 from bot.labels import fmt_date
-from bot.passage_answers import _QUESTION_WORDS, _bigrams, _content, _place_syllables
-from bot.question import WHO, Question
+from bot.tracking.duty_status import duty_key, status_of
 from knowledge.recurrence import describe_due, due_date
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of, overdue
 from knowledge.text import fold

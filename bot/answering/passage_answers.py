@@ -7,9 +7,9 @@ import functools
 import re
 from typing import Any
 
-from bot import answer_texts as T
-from bot.answer_model import Answer
-from bot.question import Question
+from bot.answering import answer_texts as T
+from bot.answering.answer_model import Answer
+from bot.answering.question import Question
 from knowledge.text import syllables
 
 _QUESTION_WORDS = frozenset({

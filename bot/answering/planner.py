@@ -1,8 +1,8 @@
 """Answering a question: structured facts from the fact store, passages otherwise, or "not found".
 
-The planner: a question is parsed once (bot.question), the fact answers (bot.fact_answers) and the
-passage search run, and one Answer comes back; agencies are looked up by bot.agency_lookup and
-passages judged by bot.passage_answers. Nothing here knows about Telegram.
+The planner: a question is parsed once (bot.answering.question), the fact answers (bot.answering.fact_answers) and the
+passage search run, and one Answer comes back; agencies are looked up by bot.answering.agency_lookup and
+passages judged by bot.answering.passage_answers. Nothing here knows about Telegram.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ import threading
 from datetime import date, timedelta
 from typing import Any
 
-from bot import answer_texts as T
-from bot.agency_lookup import AgencyLookup, _loose
-from bot.answer_model import Answer, Citation
+from bot.answering import answer_texts as T
+from bot.answering.agency_lookup import AgencyLookup, _loose
+from bot.answering.answer_model import Answer, Citation
+from bot.answering.fact_answers import MAX_LINES, FactAnswers, _sort_date
+from bot.answering.passage_answers import PassageAnswers
+from bot.answering.question import Question, TimeWindow, parse_question
 from bot.config import Settings
-from bot.fact_answers import MAX_LINES, FactAnswers, _sort_date
 from bot.formatting import shorten
 from bot.labels import document_label, fmt_date
-from bot.passage_answers import PassageAnswers
-from bot.question import Question, TimeWindow, parse_question
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
 from knowledge.agencies import misspelt_agencies
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS
 from knowledge.store import FactStore

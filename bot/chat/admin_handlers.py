@@ -22,8 +22,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot import messages
-from bot.chat_context import BotServices, Context, is_admin, services
-from bot.chat_io import edit_or_reply, reply, send_html
+from bot.chat.chat_context import BotServices, Context, is_admin, services
+from bot.chat.chat_io import edit_or_reply, reply, send_html
+from bot.chat.notices import confirmation_question, plan_notifications, stored_label, upload_summary
 from bot.formatting import esc
 from bot.library import (
     DUPLICATE,
@@ -35,8 +36,7 @@ from bot.library import (
     ingest_bytes,
     reindex,
 )
-from bot.notices import confirmation_question, plan_notifications, stored_label, upload_summary
-from bot.reminders import deliver
+from bot.tracking.reminders import deliver
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +203,10 @@ async def _announce(update: Update, context: Context, progress: Message | None, 
 
 
 async def _review_after_upload(context: Context, chat_id: int | None, doc_id: str) -> None:
-    """The deadlines to check first, each with its buttons (bot/review_handlers.py), under the summary."""
+    """The deadlines to check first, each with its buttons (bot/chat/review_handlers.py), under the summary."""
     if chat_id is None:
         return
-    from bot.review_handlers import send_items, waiting_items
+    from bot.chat.review_handlers import send_items, waiting_items
 
     items = await asyncio.to_thread(waiting_items, services(context).store, [doc_id])
     if items:

@@ -18,11 +18,11 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.answering import Answerer
+from bot.answering.planner import Answerer
 from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.state import BotState
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
 from knowledge.store import FactStore
 
 # Users remembered by the rate limiter at most; the oldest are forgotten first. A user idle for a

@@ -10,7 +10,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot import messages
-from bot.chat_context import Context, services
+from bot.chat.chat_context import Context, services
 from bot.formatting import MAX_MESSAGE, esc, split_html
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -95,7 +95,7 @@ async def allowed(update: Update, context: Context) -> bool:
     the user then asks again. The first refusal in a window carries the whole notice (the limit and the
     wait); each further one a single short line saying that question was not answered and when to send
     it again. Replies stay bounded by what the user sends, and Telegram's own flood limits are kept by
-    the application's rate limiter (bot.telegram_retry).
+    the application's rate limiter (bot.chat.telegram_retry).
     """
     svc = services(context)
     user = update.effective_user

@@ -21,8 +21,8 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot import messages
-from bot.chat_context import Context, services
-from bot.chat_io import reply
+from bot.chat.chat_context import Context, services
+from bot.chat.chat_io import reply
 from bot.feedback import DOWN, UP
 from bot.formatting import esc, shorten
 
@@ -81,8 +81,8 @@ async def take_reply(update: Update, context: Context) -> None:
         return
     svc = services(context)
     text = message.text.strip()
-    if awaited.kind.startswith("rv-"):  # a name or a due time for a review item (bot/review_handlers.py)
-        from bot.review_handlers import take_review_reply
+    if awaited.kind.startswith("rv-"):  # a name or a due time for a review item (bot/chat/review_handlers.py)
+        from bot.chat.review_handlers import take_review_reply
 
         await take_review_reply(update, context, awaited, text)
     elif awaited.kind == FEEDBACK_KIND:

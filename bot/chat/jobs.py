@@ -6,13 +6,13 @@ import asyncio
 import logging
 from datetime import datetime
 
-from bot.admin_handlers import prune_inbox
-from bot.chat_context import Context, services
+from bot.chat.admin_handlers import prune_inbox
+from bot.chat.chat_context import Context, services
+from bot.chat.health import beat
 from bot.config import Settings
-from bot.health import beat
 from bot.library import compact
-from bot.reminders import LAST_RUN_KEY, send_reminders
 from bot.state import BotState
+from bot.tracking.reminders import LAST_RUN_KEY, send_reminders
 
 log = logging.getLogger(__name__)
 

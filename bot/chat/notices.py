@@ -13,8 +13,8 @@ from bot import messages
 from bot.formatting import esc
 from bot.labels import document_label, fmt_date
 from bot.library import CHANGES_SHOWN, REPLACED, IngestReport
-from bot.reminders import agency_ids
 from bot.state import BotState
+from bot.tracking.reminders import agency_ids
 from knowledge.review import review_counts
 from knowledge.schedule import upcoming
 from knowledge.store import FactStore

@@ -16,11 +16,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import messages
-from bot.answering import Answer
-from bot.chat_context import BotServices, Context, services
-from bot.chat_io import allowed, command_arg, mention, reply, send_html, typing
+from bot.answering.planner import Answer
+from bot.chat.chat_context import BotServices, Context, services
+from bot.chat.chat_io import allowed, command_arg, mention, reply, send_html, typing
+from bot.chat.feedback_handlers import FEEDBACK_KIND
 from bot.feedback import answer_record
-from bot.feedback_handlers import FEEDBACK_KIND
 from bot.formatting import answer_html, citations_html, more_html
 
 # Buttons under an answer: "more" items past the first screen, "src" whole quotes.

@@ -16,9 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot import messages
-from bot.chat_context import Context, is_admin, services
-from bot.chat_io import command_arg, reply, send_html
-from bot.feedback_handlers import AWAIT_SECONDS, Awaited, expect_reply
+from bot.chat.chat_context import Context, is_admin, services
+from bot.chat.chat_io import command_arg, reply, send_html
+from bot.chat.feedback_handlers import AWAIT_SECONDS, Awaited, expect_reply
 from bot.formatting import esc, shorten
 from bot.labels import document_label
 from bot.review import ReviewError, ReviewItem, correct, review_items

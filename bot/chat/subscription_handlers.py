@@ -1,7 +1,7 @@
 """Handlers for following an agency: /theodoi, /huytheodoi and the /lich calendar file.
 
 Who subscribed a chat is recorded: a bot admin naming one agency links the chat to that agency (its
-members may then mark the agency's duties done and read its report, bot/tracking_handlers.py); anyone
+members may then mark the agency's duties done and read its report, bot/chat/tracking_handlers.py); anyone
 else's subscription only brings reminders and notices. In a group, a subscription is cancelled or
 changed only by the member who made it, a group admin (Telegram is asked each time) or a bot admin,
 so one member cannot silence the group or undo an admin's link; in a private chat the user decides.
@@ -20,12 +20,12 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType, ParseMode
 
 from bot import messages
-from bot.answering import ECHO_CHARS
-from bot.calendar_export import build_calendar
-from bot.chat_context import Context, is_admin, is_group_admin, services
-from bot.chat_io import allowed, command_arg, reply, thread_id
+from bot.answering.planner import ECHO_CHARS
+from bot.chat.chat_context import Context, is_admin, is_group_admin, services
+from bot.chat.chat_io import allowed, command_arg, reply, thread_id
 from bot.formatting import esc, shorten
-from bot.reminders import agency_ids
+from bot.tracking.calendar_export import build_calendar
+from bot.tracking.reminders import agency_ids
 from knowledge.agencies import agency_key
 
 

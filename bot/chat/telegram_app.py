@@ -1,7 +1,7 @@
 """The Telegram application: handlers and jobs wired together, the error handler, and the runner.
 
-The handlers live by job in bot/question_handlers.py, bot/subscription_handlers.py and
-bot/admin_handlers.py, the jobs in bot/jobs.py, what they share in bot/chat_context.py. This module
+The handlers live by job in bot/chat/question_handlers.py, bot/chat/subscription_handlers.py and
+bot/chat/admin_handlers.py, the jobs in bot/chat/jobs.py, what they share in bot/chat/chat_context.py. This module
 only builds the Application the way python-telegram-bot expects (ApplicationBuilder, typed
 ContextTypes, lifecycle hooks) and runs it by long polling or webhook.
 """
@@ -30,7 +30,8 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.admin_handlers import (
+from bot.answering.planner import Answerer
+from bot.chat.admin_handlers import (
     UPLOAD_CALLBACK,
     cmd_reindex,
     on_document,
@@ -38,15 +39,18 @@ from bot.admin_handlers import (
     on_upload_button,
     resume_upload_job,
 )
-from bot.answering import Answerer
-from bot.chat_context import CONTEXT_TYPES, BotApplication, BotServices, Context, QuestionLimiter, services
-from bot.config import Settings
-from bot.duty_items import DUTY_CALLBACK
-from bot.feedback import FeedbackStore
-from bot.feedback_handlers import FEEDBACK_CALLBACK, cancel_wait, on_feedback_button, take_reply
-from bot.health import BEAT_INTERVAL_S
-from bot.jobs import catch_up_job, compaction_job, heartbeat_job, reminder_job
-from bot.question_handlers import (
+from bot.chat.chat_context import (
+    CONTEXT_TYPES,
+    BotApplication,
+    BotServices,
+    Context,
+    QuestionLimiter,
+    services,
+)
+from bot.chat.feedback_handlers import FEEDBACK_CALLBACK, cancel_wait, on_feedback_button, take_reply
+from bot.chat.health import BEAT_INTERVAL_S
+from bot.chat.jobs import catch_up_job, compaction_job, heartbeat_job, reminder_job
+from bot.chat.question_handlers import (
     ANSWER_CALLBACK,
     cmd_ask,
     cmd_documents,
@@ -59,12 +63,15 @@ from bot.question_handlers import (
     on_stale_button,
     query_command,
 )
-from bot.reminders import MissingTokenError
-from bot.review_handlers import REVIEW_CALLBACK, cmd_review, on_review_button
-from bot.subscription_handlers import cmd_calendar, cmd_subscribe, cmd_unsubscribe
-from bot.telegram_retry import RetryingRateLimiter
-from bot.tracking import DutyTracker
-from bot.tracking_handlers import cmd_done_list, cmd_progress, cmd_report, on_duty_button
+from bot.chat.review_handlers import REVIEW_CALLBACK, cmd_review, on_review_button
+from bot.chat.subscription_handlers import cmd_calendar, cmd_subscribe, cmd_unsubscribe
+from bot.chat.telegram_retry import RetryingRateLimiter
+from bot.chat.tracking_handlers import cmd_done_list, cmd_progress, cmd_report, on_duty_button
+from bot.config import Settings
+from bot.feedback import FeedbackStore
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_items import DUTY_CALLBACK
+from bot.tracking.reminders import MissingTokenError
 from knowledge.store import FactStore
 
 __all__ = ["ALLOWED_UPDATES", "MissingTokenError", "build_application", "main_run", "run"]

@@ -20,18 +20,18 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import messages
-from bot.chat_context import BotServices, Context, is_admin, services
-from bot.chat_io import allowed, command_arg, reply, thread_id
-from bot.duty_items import DUTY_CALLBACK, DutyItem, keyboard, load_items, store_items
-from bot.duty_report import Report, build_report, parse_period
-from bot.duty_status import DONE_LATE, DONE_STATUSES, OVERDUE, SOON_DAYS, duty_key, status_of
-from bot.feedback_handlers import AWAIT_SECONDS, Awaited, expect_reply
+from bot.chat.chat_context import BotServices, Context, is_admin, services
+from bot.chat.chat_io import allowed, command_arg, reply, thread_id
+from bot.chat.feedback_handlers import AWAIT_SECONDS, Awaited, expect_reply
+from bot.chat.subscription_handlers import resolve_agency, slug
 from bot.formatting import esc, shorten
 from bot.labels import fmt_date
-from bot.progress_chart import progress_png
-from bot.reminders import agency_ids
-from bot.report_xlsx import build_workbook
-from bot.subscription_handlers import resolve_agency, slug
+from bot.tracking.duty_items import DUTY_CALLBACK, DutyItem, keyboard, load_items, store_items
+from bot.tracking.duty_report import Report, build_report, parse_period
+from bot.tracking.duty_status import DONE_LATE, DONE_STATUSES, OVERDUE, SOON_DAYS, duty_key, status_of
+from bot.tracking.progress_chart import progress_png
+from bot.tracking.reminders import agency_ids
+from bot.tracking.report_xlsx import build_workbook
 from knowledge.agencies import agency_key
 from knowledge.schedule import expand, overdue_of
 

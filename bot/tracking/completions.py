@@ -2,7 +2,7 @@
 
 Why events and not a status column: undo must be possible and who marked what, when, stays on
 record for the follow-up office. The current completion of an occurrence is its latest event when
-that is a "done". Keys come from bot.duty_status.duty_key (directive + wording + date), never from
+that is a "done". Keys come from bot.tracking.duty_status.duty_key (directive + wording + date), never from
 deadline row ids, so a re-ingested directive keeps the status of the duties it did not change.
 Why the bot's state file: a press must not wait for an ingest holding the fact store's write lock.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.duty_status import duty_key, status_of
 from bot.state import BotState
+from bot.tracking.duty_status import duty_key, status_of
 
 EVENTS = "duty_events"
 DONE = "done"

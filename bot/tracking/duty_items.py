@@ -16,8 +16,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages
-from bot.duty_status import duty_key
 from bot.state import BotState
+from bot.tracking.duty_status import duty_key
 
 PENDING_KIND = "duty"
 DUTY_CALLBACK = re.compile(r"^dt:(done|undo):([A-Za-z0-9_-]{1,40}):(\d{1,3})$")

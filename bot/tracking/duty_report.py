@@ -1,6 +1,6 @@
 """What a progress report holds: one row per duty occurrence due in a period, with its status, and
-counts per lead agency. Shared by the `.xlsx` report (bot/report_xlsx.py), the `/tiendo` chart
-(bot/progress_chart.py) and `directive-bot report`, so all three count the same way.
+counts per lead agency. Shared by the `.xlsx` report (bot/tracking/report_xlsx.py), the `/tiendo` chart
+(bot/tracking/progress_chart.py) and `directive-bot report`, so all three count the same way.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import messages
-from bot.duty_status import count_statuses, duty_key, status_of
+from bot.answering.question import parse_window
 from bot.labels import document_label, fmt_date
-from bot.question import parse_window
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_status import count_statuses, duty_key, status_of
 from knowledge.schedule import expand
 from knowledge.store import FactStore
 from knowledge.text import fold
@@ -39,7 +39,7 @@ def month_of(day: date) -> Period:
 def parse_period(text: str, today: date) -> tuple[Period, str]:
     """The period a command names (`tháng 11/2026`, `quý IV/2026`, `năm 2026`; default this month)
     and what is left of the text (the agency), folded. Months and quarters are read by
-    bot.question.parse_window, the same parser questions use.
+    bot.answering.question.parse_window, the same parser questions use.
     """
     folded = " ".join(fold(text).split())
     window = parse_window(folded, today)

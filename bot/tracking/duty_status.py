@@ -2,7 +2,7 @@
 
 Three statuses follow from the date alone (not yet due, due within a week, overdue); the two
 "done" statuses need a stored completion and compare its date with the due date. Kept apart from
-bot/tracking.py (the tables) so reminders, answers, reports and charts all compute it one way.
+bot/tracking/completions.py (the tables) so reminders, answers, reports and charts all compute it one way.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot import messages
-from bot.duty_report import Report
-from bot.duty_status import DONE_LATE, DONE_ON_TIME, DUE_SOON, NOT_DUE, OVERDUE, STATUSES
+from bot.tracking.duty_report import Report
+from bot.tracking.duty_status import DONE_LATE, DONE_ON_TIME, DUE_SOON, NOT_DUE, OVERDUE, STATUSES
 
 MAX_AGENCIES = 12  # more bars than this are unreadable on a phone: the rest are summed in one bar
 NAME_CHARS = 38

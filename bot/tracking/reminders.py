@@ -3,8 +3,8 @@
 Stages: a deadline occurrence is announced when it first comes within 7 days ("d7"), again within 3
 days ("d3"), the day before ("d1"), on the day ("d0") and once when overdue ("overdue"). A stage is
 chosen by "days left ≤ threshold", not equality, so a day the bot was down is caught up the next run.
-An occurrence marked done (bot.tracking) is announced no more; each item of a message carries a
-numbered `✅ Đã xong` button (bot.duty_items).
+An occurrence marked done (bot.tracking.completions) is announced no more; each item of a message carries a
+numbered `✅ Đã xong` button (bot.tracking.duty_items).
 
 Delivery guarantee: at most once per (chat, occurrence, stage). Before a chat's message is sent its
 (occurrence, stage) pairs are claimed in reminder_log in one transaction (unique key; bot.state
@@ -34,12 +34,12 @@ from telegram.error import ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import messages
 from bot.config import Settings
-from bot.duty_items import DutyItem, keyboard, store_items
-from bot.duty_status import duty_key
 from bot.formatting import esc, fmt_weekday_date, shorten, split_html
 from bot.labels import document_label, fmt_date
 from bot.state import BotState
-from bot.tracking import DutyTracker
+from bot.tracking.completions import DutyTracker
+from bot.tracking.duty_items import DutyItem, keyboard, store_items
+from bot.tracking.duty_status import duty_key
 from knowledge.agencies import agency_key
 from knowledge.recurrence import describe_due
 from knowledge.schedule import Occurrence, expand, overdue_of

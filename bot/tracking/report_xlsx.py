@@ -16,8 +16,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import messages
-from bot.duty_report import Report
-from bot.duty_status import DONE_LATE, DONE_ON_TIME, DUE_SOON, NOT_DUE, OVERDUE, STATUSES, on_time_share
+from bot.tracking.duty_report import Report
+from bot.tracking.duty_status import (
+    DONE_LATE,
+    DONE_ON_TIME,
+    DUE_SOON,
+    NOT_DUE,
+    OVERDUE,
+    STATUSES,
+    on_time_share,
+)
 
 DATE_FORMAT = "DD/MM/YYYY"
 PERCENT_FORMAT = "0%"
