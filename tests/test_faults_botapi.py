@@ -318,7 +318,7 @@ def test_nightly_compaction_under_questions_folds_the_delta(
             server.push_message(chat, QUESTIONS[i % len(QUESTIONS)][0])
         await server.wait_for(lambda s: all(s.sent(c) for c in chats), timeout=TIMEOUT)
         await server.wait_for(lambda _s: not has_delta(current_build(data_dir / "index")), timeout=TIMEOUT)
-        await server.wait_for(lambda _s: len(answerer._searcher.segments) == 1, timeout=TIMEOUT)  # reloaded
+        await server.wait_for(lambda _s: len(answerer.view.searcher.segments) == 1, timeout=TIMEOUT)  # reloaded
 
     run_bot(bot_settings(data_dir, server), answerer, body)
     for i, chat in enumerate(chats):

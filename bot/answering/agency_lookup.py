@@ -3,46 +3,52 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.answering.question import Question
 from knowledge.agencies import agency_key, resolve_agency
 from knowledge.recurrence import due_date
 from knowledge.succession import Alias, agency_family
 
+if TYPE_CHECKING:
+    from bot.answering.library_view import LibraryView
 
-def _loose(key: str) -> str:
+
+def loose(key: str) -> str:
     """An agency key without punctuation: "các sở ngành" finds "Các sở, ngành phụ trách …"."""
     return " ".join(re.findall(r"\w+", key))
 
 
 class AgencyLookup:
-    """Mixin of the Answerer (needs `_agencies`, the stored agencies with their `loose` keys)."""
+    """The stored agencies of the library view (with their `loose` keys) that names and questions mean."""
 
-    def _agency_ids(self, names: list[str], provinces: list[str]) -> list[int]:
+    def __init__(self, view: LibraryView) -> None:
+        self.view = view
+
+    def ids(self, names: list[str], provinces: list[str]) -> list[int]:
         """Stored agencies a question's names mean, with their other names across the 2025 renaming."""
-        direct = [i for name in names for i in self._agency_ids_of(name, provinces)]
+        direct = [i for name in names for i in self._ids_of(name, provinces)]
         return list(dict.fromkeys(direct + list(self._aliases(names, provinces))))
 
     def _aliases(self, names: list[str], provinces: list[str]) -> dict[int, Alias]:
         """Agency id → the alias it was found by, for agencies matched only through a renaming."""
-        direct = {i for name in names for i in self._agency_ids_of(name, provinces)}
+        direct = {i for name in names for i in self._ids_of(name, provinces)}
         out: dict[int, Alias] = {}
         for name in names:
             for alias in agency_family(name):
-                for i in self._agency_ids_of(alias.name, provinces):
+                for i in self._ids_of(alias.name, provinces):
                     if i not in direct:
                         out.setdefault(i, alias)
         return out
 
-    def _across_renaming(self, rows: list[dict[str, Any]], q: Question, lead_only: bool) -> list[dict[str, Any]]:
+    def across_renaming(self, rows: list[dict[str, Any]], q: Question, lead_only: bool) -> list[dict[str, Any]]:
         """Keep a duty found through another name of the agency only where that name meant it then,
         and note the renaming beside it."""
         aliases = self._aliases(q.agencies, q.provinces)
         if not aliases:
             return rows
-        names = {a["id"]: a["name"] for a in self._agencies}
-        direct = {names[i] for name in q.agencies for i in self._agency_ids_of(name, q.provinces)
+        names = {a["id"]: a["name"] for a in self.view.agencies}
+        direct = {names[i] for name in q.agencies for i in self._ids_of(name, q.provinces)
                   if i not in aliases and i in names}
         out = []
         for r in rows:
@@ -60,10 +66,10 @@ class AgencyLookup:
                 out.append(r)
         return out
 
-    def _agency_ids_of(self, name: str, provinces: list[str]) -> list[int]:
-        pool = [a for a in self._agencies if not provinces or a["province"] in provinces]
+    def _ids_of(self, name: str, provinces: list[str]) -> list[int]:
+        pool = [a for a in self.view.agencies if not provinces or a["province"] in provinces]
         known = [a["name"] for a in pool]
-        key = _loose(agency_key(name))
+        key = loose(agency_key(name))
         hits = [a["id"] for a in pool if a["loose"] == key]
         if not hits:
             hits = [a["id"] for a in pool if key in a["loose"] or a["loose"] in key and len(a["key"]) > 8]
@@ -72,7 +78,14 @@ class AgencyLookup:
             hits = [a["id"] for a in pool if a["name"] in resolved]
         return hits
 
-    def resolve_agency(self, text: str) -> str | None:
-        known = sorted({a["name"] for a in self._agencies})
-        hits = resolve_agency(text, known) if text.strip() else []
+    def ids_named(self, name: str) -> list[int]:
+        """Stored agencies of exactly this name (one per province that has it)."""
+        return [a["id"] for a in self.view.agencies if a["name"] == name]
+
+    def known_names(self) -> list[str]:
+        return sorted({a["name"] for a in self.view.agencies})
+
+    def resolve(self, text: str) -> str | None:
+        """The stored agency name `text` means (aliases, abbreviations, typos), or None."""
+        hits = resolve_agency(text, self.known_names()) if text.strip() else []
         return hits[0] if hits else None

@@ -8,14 +8,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.answering import answer_texts as T
+from bot.answering.agency_lookup import AgencyLookup
 from bot.answering.answer_model import Answer, Citation
-from bot.answering.passage_answers import _QUESTION_WORDS, _bigrams, _content, _place_syllables
+from bot.answering.passage_answers import PassageAnswers
 from bot.answering.question import WHO, Question
+from bot.answering.sources import Sources
+from bot.answering.words import QUESTION_WORDS, bigrams, content_syllables, place_syllables
 from bot.formatting import shorten
 from bot.labels import fmt_date
+from bot.tracking.completions import DutyTracker
 from bot.tracking.duty_status import duty_key, status_of
 from knowledge.recurrence import describe_due, due_date
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of, overdue
+from knowledge.store import FactStore
 from knowledge.text import fold
 
 MAX_LINES = 8
@@ -35,7 +40,7 @@ WHO_CLOSE = 0.15  # candidates this close to the best are listed with it
 WHO_TASK_CHARS = 200  # an undated duty's task as listed in the answer
 FIGURE_TOPIC_SHARE = 0.5  # share of the informative syllables a figure's metric and sentence must contain
 FIGURE_HIT_DEPTH = 5  # a figure is answered only when its section is among this many best passages
-# Weights of a fact's rank (`_rank_rows`), chosen so that where the fact sits in the search results
+# Weights of a fact's rank (`rank_rows`), chosen so that where the fact sits in the search results
 # dominates, its document's rank and word overlap order the rest, and the asked year breaks ties:
 HIT_RANK_POINTS = 6  # a fact in the best passage gets 6, the fifth 1, lower ones nothing
 DOC_RANK_POINTS = 2  # a fact of the best document gets 2, of the third 1
@@ -96,9 +101,28 @@ def _short_metric(metric: str) -> str:
     return shorten(re.split(r"[,;:]", metric)[-1].strip() or metric, 60)
 
 
+def _append_list(ans: Answer, head: str, lines: list[str]) -> None:
+    """A further list under an answer: its first screen shown, the rest behind `… và N mục khác`."""
+    if not lines:
+        return
+    ans.text += "\n\n" + "\n".join([head, *lines[:MAX_LINES]])
+    ans.found = True
+    if len(lines) > MAX_LINES:
+        ans.text += "\n" + T.MORE_COUNT.format(n=len(lines) - MAX_LINES)
+        ans.more = "\n".join(x for x in (ans.more, "\n".join(lines[MAX_LINES:])) if x)
+
+
 class FactAnswers:
-    """Mixin of the Answerer (needs `store`, `tracker`, `source`, `_citation`, `_source_line`, `_agency_ids`,
-    `_across_renaming`, `_informative`, `_relevant`)."""
+    """Answers from the fact store: duties and deadlines (with whether they were done) and figures,
+    judged against the passages the search found."""
+
+    def __init__(self, store: FactStore, tracker: DutyTracker, agencies: AgencyLookup, passages: PassageAnswers,
+                 sources: Sources) -> None:
+        self.store = store
+        self.tracker = tracker
+        self.agencies = agencies
+        self.passages = passages
+        self.sources = sources
 
     def _status(self, row: dict[str, Any], on: date, today: date) -> tuple[str, date | None]:
         """Status of the occurrence of `row` on `on`, with its completion date when it is done."""
@@ -114,49 +138,76 @@ class FactAnswers:
             return f" [{T.STATUS_DONE.format(status=status, date=fmt_date(done_on))}]"
         return f" [{T.STATUS.format(status=status)}]"
 
-    def _document_duties(self, q: Question, doc_ids: set[str], today: date) -> Answer | None:
+    def document_duties(self, q: Question, doc_ids: set[str], today: date) -> Answer | None:
         """`CV 846 yêu cầu gì?`: the duties of the named document, by date."""
         rows = self.store.deadlines(doc_ids=sorted(doc_ids))
         if not rows:
             return None
         items = sorted(((r, None) for r in rows), key=lambda it: _sort_date(it[0], today))
-        head = T.DOCUMENT_DUTIES_HEAD.format(source=self.source(sorted(doc_ids)[0]))
+        head = T.DOCUMENT_DUTIES_HEAD.format(source=self.sources.source(sorted(doc_ids)[0]))
         return self._list_answer(q, head, items, today, "document")
 
-    def _document_targets(self, q: Question, doc_ids: set[str]) -> Answer | None:
+    def document_targets(self, q: Question, doc_ids: set[str]) -> Answer | None:
         """`Văn bản 287/KH-UBND giao những chỉ tiêu gì?`: the named document's targets (or results)."""
         kind = "result" if q.intent == "result" else "target"
         rows = self.store.targets(kind=kind, doc_ids=sorted(doc_ids))
         if not rows:
             return None
-        head = T.DOCUMENT_TARGETS_HEAD.format(source=self.source(sorted(doc_ids)[0]))
+        head = T.DOCUMENT_TARGETS_HEAD.format(source=self.sources.source(sorted(doc_ids)[0]))
         lines = [head] + [f"• {r['metric']}: {r['value']}" + (f" (năm {r['year']})" if r.get("year") else "")
                           for r in rows[:MAX_LINES]]
         if len(rows) > MAX_LINES:
             lines.append(T.MORE_COUNT.format(n=len(rows) - MAX_LINES))
         more = "\n".join(f"• {r['metric']}: {r['value']}" for r in rows[MAX_LINES:])
-        cites = [self._citation(r["doc_id"], r["section"], r["quote"]) for r in rows[:3]]
+        cites = [self.sources.citation(r["doc_id"], r["section"], r["quote"]) for r in rows[:3]]
         return Answer(q.text, kind, True, "\n".join(lines), cites, [], more)
 
-    def _who_must(self, q: Question, hits: list[Any], today: date, doc_ids: set[str] | None) -> Answer | None:
+    def agency_duties(self, arg: str, q: Question, name: str, today: date) -> Answer:
+        """`/coquan`: the agency's duties by date, those it leads and those it supports, then its
+        duties without a fixed limit (`thường xuyên`)."""
+        ids = self.agencies.ids_named(name)
+        rows = self.store.deadlines(agency_ids=ids) if ids else []
+        undated = self.store.undated_duties(ids)
+        if not rows and not undated:
+            return Answer(arg, "agency", False, T.AGENCY_UNKNOWN_IN_STORE.format(name=name))
+        lead = [r for r in rows if name in r["agencies"]]
+        support = [r for r in rows if name not in r["agencies"]]
+        ans = self._list_answer(q, T.AGENCY_DUTIES_HEAD.format(agency=name) + "\n" + T.LEAD_HEAD,
+                                [(r, None) for r in sorted(lead, key=lambda r: _sort_date(r, today))], today, "agency")
+        support.sort(key=lambda r: _sort_date(r, today))
+        _append_list(ans, T.SUPPORT_HEAD, [self._deadline_line(r, None, today) for r in support])
+        _append_list(ans, T.UNDATED_HEAD, [f"• {r['task']} — {self.sources.source(r['doc_id'])}, {r['section']}"
+                                           for r in undated])
+        return ans
+
+    def target_list(self, arg: str, ranked: list[dict[str, Any]]) -> Answer:
+        """`/muctieu`: the targets in the order given, the first screen shown and the rest behind a button."""
+        lines = [T.TARGETS_HEAD] + [
+            f"• {r['metric']}: {r['value']}" + (f" (năm {r['year']})" if r.get("year") else "")
+            + f" — {self.sources.source(r['doc_id'])}" for r in ranked[:MAX_LINES]]
+        more = "\n".join(f"• {r['metric']}: {r['value']}" for r in ranked[MAX_LINES:40])
+        cites = [self.sources.citation(r["doc_id"], r["section"], r["quote"]) for r in ranked[:3]]
+        return Answer(arg, "target", True, "\n".join(lines), cites, [], more)
+
+    def who_must(self, q: Question, hits: list[Any], today: date, doc_ids: set[str] | None) -> Answer | None:
         """`Cơ quan nào lập dự toán …?`: the duties, dated or not, whose task says what was asked,
         with their agencies."""
-        asked = _content(WHO.sub(" ", fold(q.expanded)))  # `Cơ quan nào …`: the question's head is no topic
-        rare = (self._informative(q) & asked) or (asked - _place_syllables(q) - _QUESTION_WORDS)
+        asked = content_syllables(WHO.sub(" ", fold(q.expanded)))  # `Cơ quan nào …`: the question's head is no topic
+        rare = (self.passages.informative(q) & asked) or (asked - place_syllables(q) - QUESTION_WORDS)
         if not rare:
             return None
         pool = doc_ids or ({h.doc_id for h in hits} if not q.provinces else None)
         where = {"doc_ids": sorted(pool) if pool else None, "provinces": q.provinces or None}
-        want_pairs = {b for b in _bigrams(q.expanded) if rare & set(b.split("_"))}
+        want_pairs = {b for b in bigrams(q.expanded) if rare & set(b.split("_"))}
         top = {(h.doc_id, h.section_idx) for h in hits[:WHO_HIT_DEPTH]}
 
         def score(r: dict[str, Any]) -> float | None:
-            said = _content(f"{r['task']} {r['quote']}")
+            said = content_syllables(f"{r['task']} {r['quote']}")
             share = len(rare & said) / len(rare)
             if share < WHO_TASK_SHARE or not r["agencies"]:
                 return None
-            pairs = len(want_pairs & _bigrams(f"{r['task']} {r['quote']}")) / len(want_pairs) if want_pairs else 0.0
-            return (share + WHO_PAIR_WEIGHT * pairs + WHO_TASK_WEIGHT * len(rare & _content(r["task"])) / len(rare)
+            pairs = len(want_pairs & bigrams(f"{r['task']} {r['quote']}")) / len(want_pairs) if want_pairs else 0.0
+            return (share + WHO_PAIR_WEIGHT * pairs + WHO_TASK_WEIGHT * len(rare & content_syllables(r["task"])) / len(rare)
                     + (WHO_HIT_POINTS if (r["doc_id"], r["section_idx"]) in top else 0.0))
 
         scored = [(sc, r, dated) for dated, rows in ((True, self.store.deadlines(**where)),
@@ -167,21 +218,21 @@ class FactAnswers:
         scored.sort(key=lambda x: -x[0])
         best = [(r, dated) for sc, r, dated in scored if sc >= scored[0][0] - WHO_CLOSE][:MAX_LINES]
         dated_rows = [r for r, dated in best if dated]
-        undated = [f"• {self._who(r)} — {shorten(r['task'], WHO_TASK_CHARS)} — {self.source(r['doc_id'])}, "
+        undated = [f"• {self._who(r)} — {shorten(r['task'], WHO_TASK_CHARS)} — {self.sources.source(r['doc_id'])}, "
                    f"{r['section']}" for r, dated in best if not dated]
         if dated_rows:
             ans = self._list_answer(q, T.AGENCY_HEAD, [(r, None) for r in dated_rows], today, "agency")
-            self._append_list(ans, T.UNDATED_HEAD, undated)
+            _append_list(ans, T.UNDATED_HEAD, undated)
             return ans
-        cites = [self._citation(r["doc_id"], r["section"], r["quote"]) for r, _ in best[:3]]
+        cites = [self.sources.citation(r["doc_id"], r["section"], r["quote"]) for r, _ in best[:3]]
         return Answer(q.text, "agency", True, "\n".join([T.AGENCY_HEAD, *undated]), cites, [])
 
-    def _rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
+    def rank_rows(self, q: Question, rows: list[dict[str, Any]], hits: list[Any], text_key: str) -> list[dict]:
         hit_rank = {(h.doc_id, h.section_idx): i for i, h in enumerate(hits)}
         doc_rank: dict[str, int] = {}
         for i, h in enumerate(hits):
             doc_rank.setdefault(h.doc_id, i)
-        want = _content(q.expanded)
+        want = content_syllables(q.expanded)
 
         def position(r: dict[str, Any]) -> int | None:
             """Rank of the passage holding the fact; a footnote's fact sits in the passage citing it."""
@@ -198,8 +249,8 @@ class FactAnswers:
                 s += HIT_RANK_POINTS - min(pos, HIT_RANK_POINTS - 1)
             if r["doc_id"] in doc_rank:
                 s += DOC_RANK_POINTS - min(doc_rank[r["doc_id"]], DOC_RANK_POINTS) * DOC_RANK_STEP
-            s += TEXT_WORD_WEIGHT * len(want & _content(r.get(text_key) or ""))
-            s += QUOTE_WORD_WEIGHT * len(want & _content(r.get("quote") or ""))
+            s += TEXT_WORD_WEIGHT * len(want & content_syllables(r.get(text_key) or ""))
+            s += QUOTE_WORD_WEIGHT * len(want & content_syllables(r.get("quote") or ""))
             if q.year and (str(q.year) in str(r.get("due")) or str(q.year) == str(r.get("year"))
                            or (not r.get("year") and str(q.year) in (r.get("issued_date") or ""))):
                 s += YEAR_POINTS
@@ -230,7 +281,7 @@ class FactAnswers:
         return line + self._status_note(row, nxt, today)
 
     def _deadline_rows(self, q: Question, hits: list[Any]) -> list[dict[str, Any]]:
-        agency_ids = self._agency_ids(q.agencies, q.provinces) if q.agencies else []
+        agency_ids = self.agencies.ids(q.agencies, q.provinces) if q.agencies else []
         if q.agencies and not agency_ids:
             return []
         doc_ids = sorted(q.scope) if q.scope is not None else None
@@ -238,7 +289,7 @@ class FactAnswers:
             # Nothing in the question narrows the store, so the directives the search found are where
             # the answer is; reading every deadline instead took seconds at 10,000 directives.
             doc_ids = sorted({h.doc_id for h in hits})
-        lead = self._across_renaming(self.store.deadlines(
+        lead = self.agencies.across_renaming(self.store.deadlines(
             doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True), q, True)
         if lead or not agency_ids:
             return lead
@@ -247,18 +298,18 @@ class FactAnswers:
     def _supporting_rows(self, q: Question, agency_ids: list[int], lead_ids: set[int]) -> list[dict[str, Any]]:
         """Deadlines the agency asked about cooperates on (not those of `lead_ids`), marked as such."""
         doc_ids = sorted(q.scope) if q.scope is not None else None
-        rows = [r for r in self._across_renaming(self.store.deadlines(
+        rows = [r for r in self.agencies.across_renaming(self.store.deadlines(
             doc_ids=doc_ids, agency_ids=agency_ids, provinces=q.provinces or None), q, False) if r["id"] not in lead_ids]
         for r in rows:
             r["supporting"] = True  # the agency asked about only cooperates here
         return rows
 
-    def _answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
+    def answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
         rows = self._deadline_rows(q, hits)
         if not rows:
             return None
         if q.overdue:
-            occ = overdue(self.store, today, agency_ids=self._agency_ids(q.agencies, q.provinces) or None,
+            occ = overdue(self.store, today, agency_ids=self.agencies.ids(q.agencies, q.provinces) or None,
                           provinces=q.provinces or None)
             done = self.tracker.completions()
             occ = [o for o in occ if duty_key(o.deadline, o.on) not in done]  # done late is no longer overdue
@@ -271,7 +322,7 @@ class FactAnswers:
             occ = _once_each(expand(rows, q.window.start, q.window.end))
             if not occ and q.agencies and not any(r.get("supporting") for r in rows):
                 # it leads nothing in the window, but may cooperate on something there
-                support = self._supporting_rows(q, self._agency_ids(q.agencies, q.provinces), {r["id"] for r in rows})
+                support = self._supporting_rows(q, self.agencies.ids(q.agencies, q.provinces), {r["id"] for r in rows})
                 occ = _once_each(expand(support, q.window.start, q.window.end))
             if not occ:
                 text = T.NO_DEADLINES_WINDOW.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
@@ -290,10 +341,10 @@ class FactAnswers:
             rows = exact or rows
         if q.next_only:
             rows = [r for r in rows if next_of(r, today)] or rows
-        ranked = self._rank_rows(q, rows, hits, "task")
+        ranked = self.rank_rows(q, rows, hits, "task")
         if not q.agencies and not q.exact_date and not ranked:
             return None
-        if not q.agencies and not self._relevant(q, hits) and not q.exact_date:
+        if not q.agencies and not self.passages.relevant(q, hits) and not q.exact_date:
             return None
         best = ranked[: 3 if q.intent != "agency" else 2]
         head = T.AGENCY_HEAD if q.intent == "agency" else T.DEADLINES_HEAD
@@ -315,10 +366,10 @@ class FactAnswers:
         if items[MAX_LINES:]:
             lines.append(T.MORE_COUNT.format(n=len(items) - MAX_LINES))
         top = shown[0][0]
-        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", self._source_line(top["doc_id"], top["section"])]
+        lines += ["", f"{T.QUOTE_HEAD} «{top['quote'][:400]}»", self.sources.source_line(top["doc_id"], top["section"])]
         cites: list[Citation] = []
         for r, _ in shown:
-            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            c = self.sources.citation(r["doc_id"], r["section"], r["quote"])
             if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
                 cites.append(c)
         more = "\n".join(self._deadline_line(r, on, today) if not on else self._dated_line(r, on) for r, on in rest)
@@ -340,8 +391,8 @@ class FactAnswers:
         if _RATE.search(q.folded) and row.get("unit") != "%":
             return False
         # Without rare words, the question's ordinary content words decide (all of them common ones).
-        rare = self._informative(q) or (_content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS)
-        said = _content(f"{row.get('metric') or ''} {row.get('quote') or ''}")
+        rare = self.passages.informative(q) or (content_syllables(q.expanded) - place_syllables(q) - QUESTION_WORDS)
+        said = content_syllables(f"{row.get('metric') or ''} {row.get('quote') or ''}")
         return not rare or len(rare & said) >= FIGURE_TOPIC_SHARE * len(rare)
 
     def _figure_fits(self, q: Question, row: dict[str, Any], hits: list[Any]) -> bool:
@@ -351,8 +402,8 @@ class FactAnswers:
             return False
         if (row["doc_id"], row["section_idx"]) in {(h.doc_id, h.section_idx) for h in hits[:FIGURE_HIT_DEPTH]}:
             return True
-        metric = _content(row.get("metric") or "")
-        asked = _content(q.expanded) - _place_syllables(q)
+        metric = content_syllables(row.get("metric") or "")
+        asked = content_syllables(q.expanded) - place_syllables(q)
         shared = len(metric & asked)
         return shared >= 3 and (shared >= 0.6 * len(metric) or shared >= 0.4 * len(asked))
 
@@ -362,11 +413,11 @@ class FactAnswers:
         if not fitting:
             return None
         same: list[dict[str, Any]] = []
-        asked = _content(q.expanded) - _place_syllables(q) - _QUESTION_WORDS
+        asked = content_syllables(q.expanded) - place_syllables(q) - QUESTION_WORDS
         which = _WHICH.search(q.folded)
         kind = which.group(1) if which else ""  # `huyện nào …`: only figures about a huyện compare
-        ranked = self._rank_rows(q, fitting, hits, "metric")
-        ranked.sort(key=lambda r: -len(asked & _content(r["quote"])))  # stable: the rank breaks ties
+        ranked = self.rank_rows(q, fitting, hits, "metric")
+        ranked.sort(key=lambda r: -len(asked & content_syllables(r["quote"])))  # stable: the rank breaks ties
         for top in ranked[:SUPERLATIVE_CANDIDATES]:
             # The figures compared are those listed together with the best one (same passage, same unit).
             same = [r for r in rows if r.get("number") is not None and r["unit"] == top["unit"]
@@ -380,11 +431,11 @@ class FactAnswers:
         lines = [T.SUPERLATIVE_HEAD[q.superlative or "max"], f"• {_short_metric(pick['metric'])}: {pick['value']}"]
         others = "; ".join(f"{_short_metric(r['metric'])}: {r['value']}" for r in same if r is not pick)
         lines.append(T.COMPARED_WITH.format(others=shorten(others, 300)))
-        lines += ["", f"{T.QUOTE_HEAD} «{pick['quote'][:400]}»", self._source_line(pick["doc_id"], pick["section"])]
-        cite = self._citation(pick["doc_id"], pick["section"], pick["quote"])
+        lines += ["", f"{T.QUOTE_HEAD} «{pick['quote'][:400]}»", self.sources.source_line(pick["doc_id"], pick["section"])]
+        cite = self.sources.citation(pick["doc_id"], pick["section"], pick["quote"])
         return Answer(q.text, "result", True, "\n".join(lines), [cite], [])
 
-    def _answer_figures(self, q: Question, hits: list[Any], doc_ids: set[str] | None = None) -> Answer | None:
+    def answer_figures(self, q: Question, hits: list[Any], doc_ids: set[str] | None = None) -> Answer | None:
         rows = self.store.targets(doc_ids=sorted(doc_ids) if doc_ids else None, provinces=q.provinces or None)
         if q.year:  # never a figure of a distant year; a directive of 2024 reports on 2023, so ±1 stays
             rows = [r for r in rows if _near_year(r, q.year, 1)]
@@ -396,9 +447,9 @@ class FactAnswers:
                 return ans
         if q.year and q.intent == "target":  # `Mục tiêu năm 2027 …`: that year's targets, not last year's results
             rows = [r for r in rows if r["kind"] == "target" and _near_year(r, q.year, 0, unknown=False)] or rows
-        ranked = self._rank_rows(q, rows, hits, "metric")
+        ranked = self.rank_rows(q, rows, hits, "metric")
         best = ranked[:3]
-        if not best or not self._relevant(q, hits) or not self._figure_fits(q, best[0], hits):
+        if not best or not self.passages.relevant(q, hits) or not self._figure_fits(q, best[0], hits):
             return None  # no stored figure where the text answers: quote the passage instead
         lines = []
         for r in best:
@@ -406,11 +457,11 @@ class FactAnswers:
             year = f" (năm {r['year']})" if r.get("year") else ""
             lines.append(f"• {label[:-1]}: {r['metric']}: {r['value']}{year}")
         top = best[0]
-        quote = self._best_sentences(q, top["quote"])
-        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", self._source_line(top["doc_id"], top["section"])]
+        quote = self.passages.best_sentences(q, top["quote"])
+        lines += ["", f"{T.QUOTE_HEAD} «{quote}»", self.sources.source_line(top["doc_id"], top["section"])]
         cites = []
         for r in best:
-            c = self._citation(r["doc_id"], r["section"], r["quote"])
+            c = self.sources.citation(r["doc_id"], r["section"], r["quote"])
             if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
                 cites.append(c)
         facts = [{k: r[k] for k in ("kind", "metric", "value", "unit", "year", "scope", "doc_id", "section")}
