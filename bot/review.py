@@ -50,7 +50,7 @@ def review_items(store: FactStore, doc_id: str) -> list[ReviewItem]:
     """A document's deadlines as stored (corrections applied), then those the office dropped, then
     corrections whose duty a new version no longer has (orphans, to re-apply or dismiss)."""
     doc = _document(store, doc_id)
-    rows = store.deadlines(doc_ids=[doc_id])
+    rows = store.deadlines(doc_ids=[doc_id], evidence=True)
     items = [ReviewItem(doc_id, r["duty_ref"][:SHORT_ID_CHARS], r["duty_ref"],
                         "reviewed" if r.get("reviewed") else "needs_review" if r.get("needs_review") else "unreviewed",
                         r) for r in rows if r.get("duty_ref")]

@@ -53,8 +53,10 @@ def upcoming(store: FactStore, start: date, end: date, **filters: Any) -> list[O
 
 def overdue(store: FactStore, today: date, lookback_days: int = OVERDUE_LOOKBACK_DAYS,
             **filters: Any) -> list[Occurrence]:
-    """One-off deadlines whose last day passed within the lookback window (no completion is tracked)."""
-    return overdue_of(store.deadlines(**filters), today, lookback_days)
+    """One-off deadlines whose last day passed within the lookback window (no completion is tracked);
+    the store reads only the one-off deadlines of that window."""
+    between = (today - timedelta(days=lookback_days), today)
+    return overdue_of(store.deadlines(due_between=between, **filters), today, lookback_days)
 
 
 def overdue_of(rows: list[dict[str, Any]], today: date,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ def _due_kind(due: str | dict[str, Any]) -> str:
     return "month" if len(due) == 7 else "year"
 
 
+_HEAVY_DEADLINE_COLUMNS = ("evidence", "candidates")  # read by review only
 OPENING_CHARS = 600  # how far into a text a reported directive's number is looked for
 
 
@@ -374,16 +375,24 @@ class FactStore(ThreadLocalDatabase):
         return sql, params
 
     def deadlines(self, doc_ids: list[str] | None = None, agency_ids: list[int] | None = None,
-                  provinces: list[str] | None = None, lead_only: bool = False) -> list[dict[str, Any]]:
-        """Deadlines with their agencies, optionally filtered by document, agency or province."""
+                  provinces: list[str] | None = None, lead_only: bool = False,
+                  due_between: tuple[date, date] | None = None, evidence: bool = False) -> list[dict[str, Any]]:
+        """Deadlines with their agencies, optionally filtered by document, agency, province or the days a
+        one-off deadline falls in (recurring and relative ones always come); the review evidence only when
+        asked (it is most of a row's bytes, and a fact answer never shows it)."""
         where, params = self._filters("d", doc_ids, provinces)
+        if due_between:
+            where += " and (d.due_kind in ('recurring', 'relative') or d.due_date is null or d.due_date between ? and ?)"
+            params += [due_between[0].isoformat(), due_between[1].isoformat()]
         if agency_ids:
             role = " and role = 'lead'" if lead_only else " and role != 'report_to'"  # receivers are not doers
             where += (f" and d.id in (select deadline_id from deadline_agencies where agency_id in"
                       f" ({','.join('?' * len(agency_ids))}){role})")
             params += agency_ids
         base = "from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1" + where
-        rows = list(self.db.query("select d.*, doc.province, doc.issuer, doc.type as doc_type,"
+        columns = ", ".join(f"d.{c}" for c in self.db["deadlines"].columns_dict
+                            if evidence or c not in _HEAVY_DEADLINE_COLUMNS)
+        rows = list(self.db.query(f"select {columns}, doc.province, doc.issuer, doc.type as doc_type,"
                                   " doc.number as doc_number, doc.issued_date, doc.issued_month, doc.identity as doc_identity "
                                   + base + " order by d.id", params))
         links = self._agencies_of("deadline_agencies", "deadline_id", f"select d.id {base}", params) if rows else {}

@@ -185,7 +185,7 @@ async def _settle(update: Update, context: Context, pending_id: str, payload: di
 async def _ask_agency(update: Update, context: Context, pending_id: str, payload: dict[str, Any]) -> None:
     """Candidates found in the text as buttons, and a reply with a name for any other agency."""
     svc = services(context)
-    rows = await asyncio.to_thread(svc.store.deadlines, [payload["doc"]])
+    rows = await asyncio.to_thread(lambda: svc.store.deadlines([payload["doc"]], evidence=True))
     row = next((r for r in rows if r.get("duty_ref") == payload["ref"]), {})
     candidates = [c for c in json.loads(row.get("candidates") or "[]") if c][:MAX_CANDIDATES]
     payload = {**payload, "candidates": candidates}
