@@ -240,6 +240,8 @@ DONE_LIST_SCOPE = " – {agency}"
 DONE_LIST_EMPTY = "✅ Không còn nhiệm vụ nào đang mở{scope} (quá hạn hoặc đến hạn trong {days} ngày tới)."
 DONE_LIST_HINT = "<i>Bấm ✅ Đã xong khi việc đã hoàn thành; bấm ↩️ Hoàn tác nếu đánh dấu nhầm.</i>"
 DONE_LIST_MORE = "… và {n} nhiệm vụ khác; gõ /baocao để xem đủ."
+OPEN_ROLE_COOPERATING = "phối hợp"
+OPEN_NEEDS_REVIEW = "chưa xác nhận"
 DONE_NOT_SUBSCRIBED = (
     "Cuộc trò chuyện này chưa theo dõi cơ quan nào. Anh/chị gõ <code>/theodoi Tên cơ quan</code> "
     "để nhận nhắc hạn và đánh dấu nhiệm vụ đã hoàn thành."

@@ -24,7 +24,7 @@ from knowledge.blocks import (
 from knowledge.header import infer_issuer, parse_footer, parse_header
 from knowledge.model import Document, Section
 from knowledge.pasted_text import plain_text
-from knowledge.text import normalize
+from knowledge.text import UPPER, normalize
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -168,11 +168,19 @@ def _build_sections(doc: Document, blocks: list[Block]) -> None:
         stack.append(sec)
 
 
+# What a Quyết định issues follows its signature in capitals: `QUY TRÌNH …`, `QUY ĐỊNH …`, `QUY CHẾ …`,
+# `KẾ HOẠCH …`, `HƯỚNG DẪN …`, `ĐỀ ÁN …`, usually with `(Ban hành kèm theo Quyết định số …)`.
+_ISSUED_WITH = re.compile(rf"^(?:QUY TRÌNH|QUY ĐỊNH|QUY CHẾ|KẾ HOẠCH|HƯỚNG DẪN|ĐỀ ÁN|CHƯƠNG TRÌNH) [{UPPER}0-9 ,.\-–]{{20}}"
+                          r"|^\(?\s*[Bb]an hành kèm theo")
+
+
 def _appendix_start(blocks: list[Block], footer: int) -> int:
-    """Appendices (`PHỤ LỤC`, duty tables) follow the signature block; they are body again."""
+    """Appendices (`PHỤ LỤC`, duty tables) and what the text issues (`QUY TRÌNH …`, `(Ban hành kèm theo
+    Quyết định …)`) follow the signature block; they are body again."""
     for i in range(footer, len(blocks)):
         text = blocks[i].text.lstrip()
-        if re.match(r"(?i)^phụ lục\b", text) or (ROW_SEP in text and i > footer):
+        if (re.match(r"(?i)^phụ lục\b", text) or (ROW_SEP in text and i > footer)
+                or _ISSUED_WITH.match(text.split("\n", 1)[0].strip())):
             return i
     return len(blocks)
 

@@ -231,14 +231,21 @@ def test_collect_stages_are_sent_once(env: tuple[Settings, FactStore, BotState])
     state.subscribe(10, None)
     state.subscribe(11, "Kho bạc Nhà nước khu vực XV")
     state.subscribe(12, "Cơ quan đã bị xoá")
-    assert collect(store, state, START) == {}
+    # Nothing due within a week on 25/11; only monthly reports missed since the directives were issued
+    # (18/11, 20/11) are overdue: a recurring duty's missed occurrence counts, as in /xong, /quahan, the report.
+    first = plan(store, state, START)
+    assert [r.chat_id for r in first] == [10] and {stage for _, stage in first[0].items} == {"overdue"}
+    assert sorted(key.rsplit("@", 1)[1] for key, _ in first[0].items) == ["2026-11-18", "2026-11-20"]
+    for reminder in first:
+        state.record_reminders(reminder.chat_id, reminder.items)
     treasury = collect(store, state, date(2026, 12, 1))
     assert set(treasury) == {10, 11}
     assert _plain(treasury[11]).startswith("🔔 Nhắc hạn ngày Thứ Ba, 1/12/2026 – Kho bạc Nhà nước khu vực XV")
     assert "Còn 4 ngày – 5/12/2026" in _plain(treasury[11])
     day = date(2026, 12, 10)
     texts = collect(store, state, day)
-    assert set(texts) == {10}
+    assert set(texts) == {10, 11}  # the treasury hears once that its 5/12 monthly reconciliation is overdue
+    assert "Quá hạn 5 ngày – 5/12/2026" in _plain(texts[11])
     everything = _plain(texts[10])
     assert everything.startswith("🔔 Nhắc hạn ngày Thứ Năm, 10/12/2026")
     assert everything.index("Sở Kế hoạch và Đầu tư") < everything.index("UBND các huyện, thành phố")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from bot.answering import answer_texts as T
 from bot.answering.question import Question
 from knowledge.agencies import agency_key, resolve_agency
 from knowledge.recurrence import due_date
@@ -19,6 +20,44 @@ def loose(key: str) -> str:
     return " ".join(re.findall(r"\w+", key))
 
 
+# A class of agencies is written with unit nouns alone (`Các sở, ban, ngành`, `UBND xã, phường`,
+# `Ủy ban nhân dân các xã, phường, đặc khu`); two spellings of a class are the same when one's nouns
+# hold the other's, and a unit (`Sở Y tế`, `UBND xã Đạ Huoai`) belongs to a class holding its head nouns.
+_UNIT_NOUNS = re.compile(r"(?<![a-z])(?:uy ban nhan dan|co quan|don vi|dia phuong|doan the|dac khu|thi tran|"
+                         r"so|ban|nganh|xa|phuong|huyen)(?![a-z])")
+_FILLER = re.compile(r"(?<![a-z])(?:cac|va|cap tinh|cua tinh|cap|lien quan|co lien quan|truc thuoc)(?![a-z])")
+_LEVELS = {"xa", "phuong", "dac khu", "huyen", "thi tran"}  # `UBND xã` is every commune's committee
+_MEMBER_HEAD = re.compile(r"^(?:(so|ban) |uy ban nhan dan (xa|phuong|dac khu|huyen|thi tran) )(?=[a-z])")
+
+
+def _plain(key: str) -> str:
+    return loose(key).replace("ubnd", "uy ban nhan dan")
+
+
+def class_nouns(key: str) -> frozenset[str] | None:
+    """The unit nouns of a name that stands for a class of agencies; None for one agency."""
+    plain = _plain(key)
+    nouns = frozenset(_UNIT_NOUNS.findall(plain))
+    rest = _FILLER.sub(" ", _UNIT_NOUNS.sub(" ", plain)).split()
+    plural = re.search(r"(?<![a-z])(?:cac|cap)(?![a-z])", plain) or len(nouns - {"uy ban nhan dan"}) > 1
+    if not nouns or rest or not (plural or nouns & _LEVELS):
+        return None
+    return nouns
+
+
+def same_class(asked: frozenset[str], stored: frozenset[str]) -> bool:
+    """`Các sở, ngành` is `Các sở, ban, ngành`; `UBND xã, phường` is `Ủy ban nhân dân xã`."""
+    return asked <= stored or (stored <= asked and len(stored) > 1)
+
+
+def member_head(key: str) -> frozenset[str] | None:
+    """The class nouns one agency belongs under: `Sở Y tế` → {sở}, `UBND xã Đạ Huoai` → {UBND, xã}."""
+    m = _MEMBER_HEAD.match(_plain(key))
+    if not m or class_nouns(key) is not None:
+        return None
+    return frozenset({m.group(1)} if m.group(1) else {"uy ban nhan dan", m.group(2)})
+
+
 class AgencyLookup:
     """The stored agencies of the library view (with their `loose` keys) that names and questions mean."""
 
@@ -26,9 +65,28 @@ class AgencyLookup:
         self.view = view
 
     def ids(self, names: list[str], provinces: list[str]) -> list[int]:
-        """Stored agencies a question's names mean, with their other names across the 2025 renaming."""
+        """Stored agencies a question's names mean, with their other names across the 2025 renaming and
+        the collectives (`Các sở, ban, ngành`) that hold them."""
         direct = [i for name in names for i in self._ids_of(name, provinces)]
-        return list(dict.fromkeys(direct + list(self._aliases(names, provinces))))
+        return list(dict.fromkeys(direct + list(self._aliases(names, provinces))
+                                  + list(self._collectives(names, provinces))))
+
+    def _collectives(self, names: list[str], provinces: list[str]) -> dict[int, str]:
+        """Stored collective id → the asked unit it holds (`Các sở, ban, ngành` holds `Sở Y tế`), for a
+        unit no duty names itself: its own duties, led or shared, come first and alone."""
+        out: dict[int, str] = {}
+        for name in names:
+            head = member_head(agency_key(name))
+            if head is None or self.view.has_duties(self._ids_of(name, provinces)):
+                continue
+            for a in self._pool(provinces):
+                nouns = class_nouns(a["key"])
+                if nouns is not None and head <= nouns:
+                    out.setdefault(a["id"], name)
+        return out
+
+    def _pool(self, provinces: list[str]) -> list[dict[str, Any]]:
+        return [a for a in self.view.agencies if not provinces or a["province"] in provinces]
 
     def _aliases(self, names: list[str], provinces: list[str]) -> dict[int, Alias]:
         """Agency id → the alias it was found by, for agencies matched only through a renaming."""
@@ -43,7 +101,8 @@ class AgencyLookup:
 
     def across_renaming(self, rows: list[dict[str, Any]], q: Question, lead_only: bool) -> list[dict[str, Any]]:
         """Keep a duty found through another name of the agency only where that name meant it then,
-        and note the renaming beside it."""
+        and note the renaming beside it; a duty found through a collective says so."""
+        self._mark_collectives(rows, q)
         aliases = self._aliases(q.agencies, q.provinces)
         if not aliases:
             return rows
@@ -66,17 +125,39 @@ class AgencyLookup:
                 out.append(r)
         return out
 
+    def _mark_collectives(self, rows: list[dict[str, Any]], q: Question) -> None:
+        """`Các sở, ban, ngành (việc chung, gồm cả Sở Y tế)` beside a duty the asked unit has only as one
+        of a collective."""
+        held = self._collectives(q.agencies, q.provinces)
+        if not held:
+            return
+        names = {a["id"]: a["name"] for a in self.view.agencies}
+        direct = {names[i] for name in q.agencies for i in self._ids_of(name, q.provinces) if i in names}
+        for r in rows:
+            if direct & set(r["agencies"] + r["cooperating"]):
+                continue
+            via = {names[i]: member for i, member in held.items() if i in names}
+            notes = {n: T.COLLECTIVE_NOTE.format(collective=n, member=via[n])
+                     for n in r["agencies"] + r["cooperating"] if n in via}
+            if notes:
+                r["notes"] = {**(r.get("notes") or {}), **notes}
+                r["via_collective"] = True
+
     def _ids_of(self, name: str, provinces: list[str]) -> list[int]:
-        pool = [a for a in self.view.agencies if not provinces or a["province"] in provinces]
-        known = [a["name"] for a in pool]
+        """Stored agencies of this name: the same words, a longer or shorter form, another spelling of
+        the same class (`UBND xã, phường` for `Ủy ban nhân dân xã`), or what the resolver finds."""
+        pool = self._pool(provinces)
         key = loose(agency_key(name))
         hits = [a["id"] for a in pool if a["loose"] == key]
         if not hits:
             hits = [a["id"] for a in pool if key in a["loose"] or a["loose"] in key and len(a["key"]) > 8]
+        asked = class_nouns(agency_key(name))
+        if asked is not None:
+            hits += [a["id"] for a in pool if (nouns := class_nouns(a["key"])) is not None and same_class(asked, nouns)]
         if not hits:
-            resolved = set(resolve_agency(name, known))
+            resolved = set(resolve_agency(name, [a["name"] for a in pool]))
             hits = [a["id"] for a in pool if a["name"] in resolved]
-        return hits
+        return list(dict.fromkeys(hits))
 
     def ids_named(self, name: str) -> list[int]:
         """Stored agencies of exactly this name (one per province that has it)."""

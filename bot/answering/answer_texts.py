@@ -46,3 +46,27 @@ UNDATED_HEAD = "Việc thường xuyên (không có thời hạn cố định):"
 STATUS = "trạng thái: {status}"
 STATUS_DONE = "trạng thái: {status} ({date})"
 DONE_MARK = "✅"
+# A recurring duty on the first screen: one rule line (`hằng tháng, ngày 5: …`), not one line per period.
+RULE_MONTH = "hằng tháng, ngày {day}"
+RULE_MONTH_END = "hằng tháng"
+RULE_WEEK = "hằng tuần, {weekday}"
+RULE_QUARTER = "hằng quý"
+RULE_HALF = "6 tháng một lần"
+RULE_YEAR = "hằng năm, ngày {day}/{month}"
+RULE_YEAR_MONTH = "hằng năm, tháng {month}"
+WEEKDAYS = {1: "thứ Hai", 2: "thứ Ba", 3: "thứ Tư", 4: "thứ Năm", 5: "thứ Sáu", 6: "thứ Bảy", 7: "Chủ nhật"}
+OVERDUE_TIMES = "quá hạn {n} lần, gần nhất {date}"
+REVIEW_PENDING = "🔎 chưa xác nhận"
+OVERDUE_ON = "quá hạn từ {date}"
+# Honest scope (issue 22): a province, programme or document the store does not hold is "not found",
+# with what the store holds instead.
+HELD_PROVINCES = "Kho hiện có văn bản của: {provinces}."
+NATIONAL_DOCUMENTS = "văn bản của các cơ quan trung ương"
+NOT_FOUND_PROGRAMME = ("Kho văn bản chưa có chỉ đạo nào về chương trình {programmes}{where}, nên tôi không trả lời "
+                       "thay bằng nội dung của chương trình khác.")
+PROGRAMME_WHERE = " của {provinces}"
+HELD_PROGRAMMES = "Các chương trình mục tiêu quốc gia có văn bản trong kho: {programmes}."
+NO_PROGRAMMES_HELD = "Kho chưa có văn bản nào về các chương trình mục tiêu quốc gia."
+PROVINCE_CHANGED = "{old} (từ {since} thuộc {new}, theo {source})"
+PROVINCE_SUCCESSION = "({changed}; tôi trả lời theo văn bản của {new}.)"
+COLLECTIVE_NOTE = "{collective} (việc chung, gồm cả {member})"

@@ -18,8 +18,9 @@ from bot.formatting import shorten
 from bot.labels import fmt_date
 from bot.tracking.completions import DutyTracker
 from bot.tracking.duty_status import duty_key, status_of
+from bot.tracking.open_duties import COOPERATING, occurrences, open_duties
 from knowledge.recurrence import describe_due, due_date
-from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of, overdue
+from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of
 from knowledge.store import FactStore
 from knowledge.text import fold
 
@@ -49,6 +50,7 @@ TEXT_WORD_WEIGHT = 0.7  # per question word in the fact's own text (task or metr
 QUOTE_WORD_WEIGHT = 0.3  # per question word in its sentence
 YEAR_POINTS = 1.5  # the fact is of the year asked
 PREVIOUS_YEAR_POINTS = 1.0  # a result in a directive of year Y+1 (mostly about year Y)
+COLLECTIVE_PENALTY = 5.0  # a duty the agency asked about has only as a member of a collective
 PERIOD_YEAR_POINTS = 0.75  # a target of a plan period that holds the year asked
 
 
@@ -84,6 +86,65 @@ def _once_each(occ: list[Any]) -> list[Any]:
             continue
         seen |= keys
         out.append(o)
+    return out
+
+
+def rule_label(due: dict[str, Any]) -> str | None:
+    """`hằng tháng, ngày 5`: a recurring duty named by its rule; None for a rule without a plain name."""
+    every = due.get("every")
+    if every == "month":
+        return T.RULE_MONTH.format(day=due["day"]) if due.get("day") else T.RULE_MONTH_END
+    if every == "week":
+        return T.RULE_WEEK.format(weekday=T.WEEKDAYS.get(due.get("weekday") or 5, T.WEEKDAYS[5]))
+    if every == "quarter":
+        return T.RULE_QUARTER
+    if every == "half-year":
+        return T.RULE_HALF
+    if every == "year" and due.get("month"):
+        return (T.RULE_YEAR.format(day=due["day"], month=due["month"]) if due.get("day")
+                else T.RULE_YEAR_MONTH.format(month=due["month"]))
+    return None
+
+
+def _clock(row: dict[str, Any]) -> str:
+    """` trước 16 giờ` for a limit that names an hour (`trước 16 giờ ngày thứ Sáu hằng tuần`)."""
+    if not row.get("time"):
+        return ""
+    hh, mm = (int(x) for x in str(row["time"]).split(":")[:2])
+    clock = f"{hh} giờ" + (f" {mm} phút" if mm else "")
+    return f" {'trước ' if row.get('relation') == 'before' else 'lúc '}{clock}"
+
+
+NEAR_DUPLICATE = 0.8  # share of the shorter task's words the other repeats for two lines to be one duty
+
+
+def _near_duplicate(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two directives (or two paragraphs) giving the same agencies the same work in other words."""
+    if set(a.get("agencies") or []) != set(b.get("agencies") or []):
+        return False
+    wa, wb = set(fold(a.get("task") or "").split()), set(fold(b.get("task") or "").split())
+    small = min(len(wa), len(wb))
+    return small > 0 and len(wa & wb) >= NEAR_DUPLICATE * small
+
+
+def _when(row: dict[str, Any], on: date | None) -> tuple[str, Any]:
+    """What two lines must share to be one duty: the rule of a recurring duty, the date of a one-off."""
+    return ("rule", repr(row["due"])) if isinstance(row["due"], dict) else ("on", on or repr(row["due"]))
+
+
+def first_screen(items: list[tuple[dict, date | None]]) -> list[tuple[dict, date | None]]:
+    """A window's or an agency's list as read: one-off limits first by date, then each recurring duty
+    once (its rule line), near-duplicates merged, so weekly and monthly duties never hide the limits."""
+    once = [it for it in items if not isinstance(it[0]["due"], dict)]
+    rules = [it for it in items if isinstance(it[0]["due"], dict)]
+    out: list[tuple[dict, date | None]] = []
+    seen_rules: set[int] = set()
+    for row, on in once + rules:
+        if isinstance(row["due"], dict) and row["id"] in seen_rules:
+            continue
+        seen_rules.add(row["id"])
+        if not any(_when(r, o) == _when(row, on) and _near_duplicate(row, r) for r, o in out):
+            out.append((row, on))
     return out
 
 
@@ -173,8 +234,9 @@ class FactAnswers:
         lead = [r for r in rows if name in r["agencies"]]
         support = [r for r in rows if name not in r["agencies"]]
         ans = self._list_answer(q, T.AGENCY_DUTIES_HEAD.format(agency=name) + "\n" + T.LEAD_HEAD,
-                                [(r, None) for r in sorted(lead, key=lambda r: _sort_date(r, today))], today, "agency")
-        support.sort(key=lambda r: _sort_date(r, today))
+                                first_screen([(r, None) for r in sorted(lead, key=lambda r: _sort_date(r, today))]),
+                                today, "agency")
+        support = [r for r, _ in first_screen([(r, None) for r in sorted(support, key=lambda r: _sort_date(r, today))])]
         _append_list(ans, T.SUPPORT_HEAD, [self._deadline_line(r, None, today) for r in support])
         _append_list(ans, T.UNDATED_HEAD, [f"• {r['task']} — {self.sources.source(r['doc_id'])}, {r['section']}"
                                            for r in undated])
@@ -258,6 +320,8 @@ class FactAnswers:
                 s += PERIOD_YEAR_POINTS  # a plan period (`2026-2030`) holding the year: after the year's own
             elif q.year and r.get("kind") == "result" and (_fact_years(r) or (0, 0))[1] == q.year + 1:
                 s += PREVIOUS_YEAR_POINTS
+            if r.get("via_collective"):
+                s -= COLLECTIVE_PENALTY  # the agency's own duties before those it shares as one of `Các sở, …`
             return s
 
         return sorted(rows, key=score, reverse=True)
@@ -289,8 +353,11 @@ class FactAnswers:
             # Nothing in the question narrows the store, so the directives the search found are where
             # the answer is; reading every deadline instead took seconds at 10,000 directives.
             doc_ids = sorted({h.doc_id for h in hits})
+        # A window reads only the one-off deadlines it could list, and those the next after it may show.
+        between = (q.window.start, q.window.end + timedelta(days=NEXT_AFTER_DAYS)) if q.window and not q.overdue else None
         lead = self.agencies.across_renaming(self.store.deadlines(
-            doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True), q, True)
+            doc_ids=doc_ids, agency_ids=agency_ids or None, provinces=q.provinces or None, lead_only=True,
+            due_between=between), q, True)
         if lead or not agency_ids:
             return lead
         return self._supporting_rows(q, agency_ids, set())
@@ -304,20 +371,54 @@ class FactAnswers:
             r["supporting"] = True  # the agency asked about only cooperates here
         return rows
 
+    def window_answer(self, q: Question, today: date) -> Answer | None:
+        """`/hanchot [cơ quan] [thời gian]`: the occurrences of the window as the open-duties service finds
+        them (the agency's other names and collectives too), those it leads first, then those it supports."""
+        assert q.window is not None
+        found = occurrences(self.store, self.tracker, q.window.start, q.window.end, today, q.agencies or None,
+                            provinces=q.provinces or None, doc_ids=q.scope)
+        if not found:
+            return None
+        lead = [(o.deadline, o.on) for o in found if o.role != COOPERATING]
+        support = [(o.deadline, o.on) for o in found if o.role == COOPERATING]
+        head = T.DEADLINES_WINDOW_HEAD.format(start=fmt_date(q.window.start), end=fmt_date(q.window.end))
+        if not lead:
+            head = T.COOPERATING_WINDOW_HEAD.format(names=", ".join(q.agencies)) + "\n" + head
+            return self._list_answer(q, head, support, today, q.intent, group=True)
+        ans = self._list_answer(q, head, lead, today, q.intent, group=True)
+        _append_list(ans, T.SUPPORT_HEAD, [self._dated_line(r, on) for r, on in first_screen(support)])
+        return ans
+
+    def overdue_answer(self, q: Question, today: date) -> Answer:
+        """What is overdue, of the agencies asked (their other names and collectives too) or of all, as the
+        open-duties service counts it for /xong, reminders and the report; a recurring duty missed several
+        times is one line with how often."""
+        found = open_duties(self.store, self.tracker, today, q.agencies or None,
+                            provinces=q.provinces or None).overdue
+        if q.scope is not None:
+            found = [o for o in found if o.deadline["doc_id"] in q.scope]
+        if not found:
+            return Answer(q.text, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
+                                                                        today=fmt_date(today)))
+        latest: dict[int, tuple[dict, date]] = {}
+        times: dict[int, int] = {}
+        items: list[tuple[dict, date | None]] = []
+        for o in sorted(found, key=lambda o: o.on):
+            if o.recurring:
+                times[o.deadline["id"]] = times.get(o.deadline["id"], 0) + 1
+                latest[o.deadline["id"]] = (o.deadline, o.on)
+            else:
+                items.append((o.deadline, o.on))
+        items += [(dict(row, overdue_times=times[i]), on) for i, (row, on) in latest.items()]
+        return self._list_answer(q, T.OVERDUE_HEAD.format(today=fmt_date(today)), items, today, "overdue",
+                                 group=True)
+
     def answer_deadlines(self, q: Question, hits: list[Any], today: date) -> Answer | None:
         rows = self._deadline_rows(q, hits)
         if not rows:
             return None
         if q.overdue:
-            occ = overdue(self.store, today, agency_ids=self.agencies.ids(q.agencies, q.provinces) or None,
-                          provinces=q.provinces or None)
-            done = self.tracker.completions()
-            occ = [o for o in occ if duty_key(o.deadline, o.on) not in done]  # done late is no longer overdue
-            if not occ:
-                return Answer(q.text, "overdue", True, T.NO_OVERDUE.format(days=OVERDUE_LOOKBACK_DAYS,
-                                                                            today=fmt_date(today)))
-            return self._list_answer(q, T.OVERDUE_HEAD.format(today=fmt_date(today)),
-                                     [(o.deadline, o.on) for o in occ], today, "overdue")
+            return self.overdue_answer(q, today)
         if q.window:
             occ = _once_each(expand(rows, q.window.start, q.window.end))
             if not occ and q.agencies and not any(r.get("supporting") for r in rows):
@@ -357,7 +458,7 @@ class FactAnswers:
                      group: bool = False, extra: list[tuple[dict, date | None]] | None = None,
                      hits: list[Any] | None = None) -> Answer:
         if group:
-            items = sorted(items, key=lambda it: (it[1] or date.max, ", ".join(it[0]["agencies"])))
+            items = first_screen(sorted(items, key=lambda it: (it[1] or date.max, ", ".join(it[0]["agencies"]))))
         if not items:  # never index an empty list: an agency may have only supporting duties
             return Answer(q.text, intent, False, f"{head}\n{T.NOTHING_LISTED}")
         shown, rest = items[:MAX_LINES], items[MAX_LINES:] + (extra or [])
@@ -379,11 +480,24 @@ class FactAnswers:
         return Answer(q.text, intent, True, "\n".join(lines), cites, facts, more)
 
     def _dated_line(self, row: dict[str, Any], on: date) -> str:
-        """`• 20/12/2026 — agency: task (wording)`, `• ✅ 20/12/2026 — …` once marked done."""
+        """`• 20/12/2026 — agency: task (wording)`, `• ✅ 20/12/2026 — …` once marked done; a recurring
+        duty as its rule line (`• hằng tháng, ngày 5: agency: task (lần tới: 5/12/2026)`)."""
+        rule = rule_label(row["due"]) if isinstance(row["due"], dict) else None
+        if rule:
+            return self._rule_line(row, on, rule + _clock(row))
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
         mark = f"{T.DONE_MARK} " if self.tracker.completion(duty_key(row, on)) else ""
         return f"• {mark}{fmt_date(on)} — {who}: {row['task']} ({wording})"
+
+    def _rule_line(self, row: dict[str, Any], on: date, rule: str) -> str:
+        """One line for a recurring duty: its rule, then the occurrence meant (or how often it was missed)."""
+        mark = f"{T.DONE_MARK} " if self.tracker.completion(duty_key(row, on)) else ""
+        when = T.NEXT_ON.format(date=fmt_date(on))
+        if "overdue_times" in row:
+            when = (T.OVERDUE_TIMES.format(n=row["overdue_times"], date=fmt_date(on)) if row["overdue_times"] > 1
+                    else T.OVERDUE_ON.format(date=fmt_date(on)))
+        return f"• {mark}{rule}: {self._who(row)}: {row['task']} ({when})"
 
     def _figure_topical(self, q: Question, row: dict[str, Any]) -> bool:
         """The figure's metric and sentence share the question's informative words, and its unit is the

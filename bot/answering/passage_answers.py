@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 from bot.answering import answer_texts as T
+from bot.answering import typed_answers as typed
 from bot.answering.answer_model import Answer
 from bot.answering.library_view import LibraryView
-from bot.answering.question import Question
+from bot.answering.question import Question, expand_abbreviations
 from bot.answering.sources import Sources
 from bot.answering.words import QUESTION_WORDS, bigrams, content_syllables, place_syllables
 
@@ -65,13 +66,56 @@ class PassageAnswers:
         rare = self.informative(q)
         if not rare:
             return True
+        return any(self._covers(q, rare, h.text) for h in hits[:3])
+
+    def _covers(self, q: Question, rare: set[str], text: str) -> bool:
+        """Does `text` hold enough of the question's informative words, as whole words where it can?"""
         # Vietnamese words are mostly two syllables: "thời tiết" must not match "kịp thời … đến nay".
         words = {b for b in bigrams(q.expanded) if rare.intersection(b.split("_"))}
         if words:
-            covered = max(len(rare & {s for b in words & bigrams(h.text) for s in b.split("_")}) for h in hits[:3])
+            covered = len(rare & {s for b in words & bigrams(text) for s in b.split("_")})
             return covered >= ON_TOPIC_SHARE * len(rare)
-        rare_overlap = max(len(rare & content_syllables(h.text)) for h in hits[:3])
-        return rare_overlap >= max(1, min(3, len(rare) // 2))
+        return len(rare & content_syllables(text)) >= max(1, min(3, len(rare) // 2))
+
+    def typed(self, q: Question, hits: list[Any], on_topic_only: bool = False) -> typed.TypedAnswer | None:
+        """The sentence or row holding the asked type (a share, a date, an agency…); with
+        `on_topic_only`, only one whose passage holds the question's informative words itself, for
+        when the top passages as a whole are off topic but a lower one answers."""
+        found = typed.best_typed(q.folded, q.expanded, hits, ignore=frozenset(place_syllables(q)))
+        if found is None or not on_topic_only:
+            return found
+        rare = self._in_library(self.informative(q))
+        text = expand_abbreviations(found.hit.text)
+        return found if self.relevant(q, [found.hit]) and (not rare or self._covers(q, rare, text)) else None
+
+    def passage_answer(self, q: Question, hits: list[Any]) -> Answer | None:
+        """The sentence with the asked type when there is one, else the best passage; None when the
+        passages are off topic and no lower one holds the asked value on topic."""
+        on_topic = self.on_topic(q, hits)
+        found = self.typed(q, hits, on_topic_only=not on_topic)
+        if found:
+            return self.typed_answer(q, found)
+        return self.quote_answer(q, hits) if on_topic else None
+
+    def _in_library(self, words: set[str]) -> set[str]:
+        """Without the abbreviations no passage holds (`pcmt`, `tp`: no vowel, so no Vietnamese word): no
+        passage can cover them. A real word no passage holds (`xăng`) stays: it says the topic is absent."""
+        searcher = self.view.searcher
+        return {w for w in words if searcher is None or re.search(r"[aeiouy]", w) or searcher.lexical.share(w) > 0}
+
+    def typed_answer(self, q: Question, found: typed.TypedAnswer) -> Answer:
+        """The asked value, normalised, over the sentence that holds it and its document and section."""
+        hit = found.hit
+        lines = typed.value_lines(found, q.year or self._year(hit.doc_id))
+        cites = [self.sources.citation(hit.doc_id, hit.section, found.sentence)]
+        text = "\n".join([*lines, f"«{found.sentence}»", self.sources.source_line(hit.doc_id, hit.section)])
+        return Answer(q.text, q.intent, True, text, cites, [])
+
+    def _year(self, doc_id: str) -> int | None:
+        """The year of a document, for a day its table writes without one (`ngày 8 tháng 5`)."""
+        d = self.view.docs.get(doc_id) or {}
+        issued = str(d.get("issued_date") or "")
+        return int(issued[:4]) if issued[:4].isdigit() else d.get("year_hint")
 
     def quote_answer(self, q: Question, hits: list[Any]) -> Answer:
         rare = self.informative(q)

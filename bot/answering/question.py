@@ -28,11 +28,43 @@ _INTENTS: list[tuple[str, re.Pattern[str]]] = [
                           r"ngan sach)(?![a-z])")),
     ("result", re.compile(r"(?<![a-z])(?:dat bao nhieu|ty le|da dat|ket qua|la bao nhieu|bao nhieu|hien co)(?![a-z])")),
 ]
-# A document named by its type and number: `CV 846`, `Công văn số 846/UBND-TH`, `Kế hoạch 287/KH-UBND`.
+# A document named by its type and number, in the short forms officials type: `CV 846`, `KH160`,
+# `QĐ 125/2025`, `QĐ 125/2025/QĐ-UBND`, `Công văn số 846/UBND-TH`, `Kế hoạch 287/KH-UBND`. Group 1 or 3
+# is the type word, group a, b or c the number with up to three `/` parts.
+_NUMBER = r"\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+){0,3}"
 _DOC_REF = re.compile(
-    r"(?<![a-z])(?:(?:cv|vb|kh|tb|qd|ct|bc|nq|hd|ttr)\s*(?:so\s*)?(\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+)?)"
-    r"|(?:cong van|van ban|ke hoach|thong bao|quyet dinh|chi thi|bao cao|to trinh|nghi quyet|huong dan|cong dien)"
-    r"\s*(?:so\s*(\d{1,6}(?:\s*/\s*[a-z0-9&.\-]+)?)|(\d{1,6}\s*/\s*[a-z0-9&.\-]+)))(?![\d])")
+    rf"(?<![a-z])(?:(cv|vb|kh|tb|qd|ct|bc|nq|hd|ttr)\s*(?:so\s*)?(?P<a>{_NUMBER})"
+    r"|(cong van|van ban|ke hoach|thong bao|quyet dinh|chi thi|bao cao|to trinh|nghi quyet|huong dan|cong dien)"
+    rf"\s*(?:so\s*(?P<b>{_NUMBER})|(?P<c>\d{{1,6}}(?:\s*/\s*[a-z0-9&.\-]+){{1,3}})))(?![\d])")
+# The document type each short or long type word names, as stored documents spell it.
+DOC_TYPES = {
+    "cv": "Công văn", "cong van": "Công văn", "vb": "", "van ban": "", "kh": "Kế hoạch", "ke hoach": "Kế hoạch",
+    "tb": "Thông báo", "thong bao": "Thông báo", "qd": "Quyết định", "quyet dinh": "Quyết định",
+    "ct": "Chỉ thị", "chi thi": "Chỉ thị", "bc": "Báo cáo", "bao cao": "Báo cáo", "nq": "Nghị quyết",
+    "nghi quyet": "Nghị quyết", "hd": "Hướng dẫn", "huong dan": "Hướng dẫn", "ttr": "Tờ trình",
+    "to trinh": "Tờ trình", "cong dien": "Công điện",
+}
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A document the question names: its type as stored (`Kế hoạch`; "" when any) and number (`160`,
+    `125/2025/QD-UBND`, folded and without spaces)."""
+
+    kind: str
+    number: str
+
+
+def document_refs(folded: str) -> list[DocRef]:
+    """Every `type + number` reference in a folded question, in order."""
+    out = []
+    for m in _DOC_REF.finditer(folded):
+        word = m.group(1) or m.group(3)
+        number = m.group("a") or m.group("b") or m.group("c")
+        out.append(DocRef(DOC_TYPES.get(word, ""), re.sub(r"\s+", "", number).upper()))
+    return list(dict.fromkeys(out))
+
+
 _SUPERLATIVE = re.compile(r"(?<![a-z])(?:(cao|lon|nhieu|tot)|(thap|nho|it|cham))\s+nhat(?![a-z])")
 WHO = re.compile(r"(?<![a-z])(?:ai|co quan nao|don vi nao|so nao|ban nao|bo nao|dia phuong nao|huyen nao|xa nao"
                   r"|ai la nguoi|ben nao)(?![a-z])")
@@ -43,13 +75,64 @@ ABBREVIATIONS = {
     "DTTS": "dân tộc thiểu số", "DTTS&MN": "dân tộc thiểu số và miền núi", "GNBV": "giảm nghèo bền vững",
     "KT-XH": "kinh tế - xã hội", "NSNN": "ngân sách nhà nước", "NSTW": "ngân sách trung ương",
     "ĐTPT": "đầu tư phát triển", "TTHC": "thủ tục hành chính", "CCHC": "cải cách hành chính",
+    "UBND": "Ủy ban nhân dân", "NN&MT": "Nông nghiệp và Môi trường", "PCMT": "phòng, chống ma túy",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w&-])(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
                               + r")(?![\w&-])", re.IGNORECASE)
 
 
+def without_references(text: str, folded: str) -> str:
+    """`text` with its `type + number` references blanked (`KH 160` says which document, not what is
+    asked); the folded text when folding changed its length and spans would not line up."""
+    out = text if len(text) == len(folded) else folded
+    for m in _DOC_REF.finditer(folded):
+        out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out
+
+
 def expand_abbreviations(text: str) -> str:
     return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS.get(m.group(1).upper(), m.group(1)), text)
+
+
+# The national target programmes (chương trình mục tiêu quốc gia) officials ask about by name or short
+# form: name → folded pattern. A question naming one the store holds no directive about is "not found"
+# (issue 22), not answered with another programme's deadlines. Sources: Quyết định 263/QĐ-TTg (nông thôn
+# mới), 90/QĐ-TTg (giảm nghèo bền vững), 1719/QĐ-TTg (vùng đồng bào DTTS và miền núi), 2596/QĐ-TTg
+# (phòng, chống ma túy đến 2030).
+PROGRAMMES: dict[str, re.Pattern[str]] = {
+    "xây dựng nông thôn mới": re.compile(r"(?<![a-z])(?:nong thon moi|ntm)(?![a-z])"),
+    "giảm nghèo bền vững": re.compile(r"(?<![a-z])(?:giam ngheo|gnbv)(?![a-z])"),
+    "phát triển vùng đồng bào dân tộc thiểu số và miền núi": re.compile(
+        r"(?<![a-z])(?:dan toc thieu so|dtts|1719)(?![a-z])"),
+    "phòng, chống ma túy": re.compile(r"(?<![a-z])(?:(?:phong,? )?chong ma tuy|pcmt)(?![a-z])"),
+}
+
+
+def programmes_in(folded: str) -> list[str]:
+    """The national target programmes a folded text names."""
+    return [name for name, pat in PROGRAMMES.items() if pat.search(folded)]
+
+
+# `UBND xã, phường`, `Ủy ban nhân dân cấp xã`, `UBND các xã, phường, đặc khu`: the communes' committees
+# as a class. The agency finder takes a capitalised word after `UBND xã` for a commune's name, so a
+# class is only read here when the next word is not one (`UBND xã Đạ Huoai` is one commune).
+_COMMUNE_COMMITTEES = re.compile(
+    r"(?<![a-z])(?:ubnd|uy ban nhan dan) (?:cac |cap )?(?:xa|phuong|dac khu)"
+    r"(?:\s*(?:,|va)\s*(?:xa|phuong|dac khu|thi tran))*(?![a-z])")
+_NOT_A_NAME = re.compile(r"^(?:\s*[^\w\s]|\s*$|\s+(?:o|tai|phai|can|co|bao|gui|nop|thuc|hoan|lam|trien|duoc|chua|va|trong|"
+                         r"den|truoc|nam|thang|tren|cua|thuoc|ve|khi|nao|gi)(?![a-z]))")
+
+
+def commune_committees(text: str, folded: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, name) of the communes' committees a question names as a class, outside `taken` spans."""
+    out = []
+    for m in _COMMUNE_COMMITTEES.finditer(folded):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if text[m.end():m.end() + 20].lstrip()[:1].isupper() or not _NOT_A_NAME.match(folded[m.end():m.end() + 20]):
+            continue
+        out.append((m.start(), m.end(), text[m.start():m.end()]))
+    return out
 
 
 _NOT_ACTOR = re.compile(r"(?:trinh|bao cao|gui(?: ve| den| cho)?|cho|tai|o|tren dia ban|qua)\s+$")
@@ -77,6 +160,8 @@ class Question:
     small_talk: bool = False
     year: int | None = None
     documents: list[str] = field(default_factory=list)  # document numbers named: "846", "287/KH-UBND"
+    references: list[DocRef] = field(default_factory=list)  # the same with the type named (`KH 160`)
+    programmes: list[str] = field(default_factory=list)  # national target programmes named (PROGRAMMES)
     superlative: str | None = None  # "max" | "min": `… nào cao nhất / thấp nhất`
     who: bool = False  # asks which agency must do something (`Cơ quan nào …`, `Ai …`, `Sở nào …`)
     scope: set[str] | None = None  # documents the answer must come from (named ones, or a province's)
@@ -166,10 +251,12 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
     text = text[:2000]
     folded = fold(text)
     # `trình UBND tỉnh`, `tại huyện Đông Phong`: a receiver or a place, not the agency asked about.
-    mentions = [m for m in find_agencies(text) if not _NOT_ACTOR.search(folded[max(0, m.start - 20):m.start])]
+    found = [(m.start, m.end, m.name) for m in find_agencies(text)]
+    found = sorted(found + commune_committees(text, folded, [(a, b) for a, b, _ in found]))
+    mentions = [(a, b, name) for a, b, name in found if not _NOT_ACTOR.search(folded[max(0, a - 20):a])]
     bare = folded
-    for m in mentions:
-        bare = bare[:m.start] + " " * (m.end - m.start) + bare[m.end:]
+    for a, b, _ in mentions:
+        bare = bare[:a] + " " * (b - a) + bare[b:]
     intent = "general"
     for name, pat in _INTENTS:
         if pat.search(bare):
@@ -179,16 +266,20 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
     year = re.search(r"nam\s+(\d{4})", folded)
     q = Question(
         text=text, folded=folded, intent=intent,
-        agencies=list(dict.fromkeys(m.name for m in mentions)),
+        agencies=list(dict.fromkeys(name for _, _, name in mentions)),
         provinces=provinces_in(text, extra=list(known_provinces)),
         window=window, exact_date=_exact_date(folded),
         next_only=bool(re.search(r"lan toi|ky toi|dot toi", folded)),
         overdue=intent == "overdue",
         small_talk=bool(_SMALL_TALK.match(folded.strip())),
         year=int(year.group(1)) if year else None,
-        documents=[re.sub(r"\s+", "", next(g for g in m.groups() if g)).upper() for m in _DOC_REF.finditer(folded)],
+        references=document_refs(folded),
+        programmes=programmes_in(folded),
         who=bool(WHO.search(bare)),
     )
+    q.documents = [r.number for r in q.references]
+    if q.references:
+        q.expanded = expand_abbreviations(without_references(text, folded))
     sup = _SUPERLATIVE.search(folded)
     if sup:
         q.superlative = "max" if sup.group(1) else "min"

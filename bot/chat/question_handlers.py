@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import messages
+from bot.answering.followups import Followup, from_dict
 from bot.answering.planner import Answer
 from bot.chat.chat_context import BotServices, Context, services
 from bot.chat.chat_io import allowed, command_arg, mention, reply, send_html, typing
@@ -25,6 +26,8 @@ from bot.formatting import answer_html, citations_html, more_html
 
 # Buttons under an answer: "more" items past the first screen, "src" whole quotes.
 ANSWER_CALLBACK = re.compile(r"^(more|src):([A-Za-z0-9_-]{1,40})$")
+FOLLOWUPS_KEY = "followups"  # chat_data: {answer message id: the answered question's parts (Followup.as_dict)}
+MAX_FOLLOWUPS = 50
 
 
 def _keyboard(svc: BotServices, chat_id: int, answer: Answer) -> InlineKeyboardMarkup:
@@ -45,10 +48,10 @@ def _keyboard(svc: BotServices, chat_id: int, answer: Answer) -> InlineKeyboardM
     return InlineKeyboardMarkup([buttons, votes] if buttons else [votes])
 
 
-async def answer_with(update: Update, context: Context, call: Callable[[], Answer]) -> None:
-    """Rate-limit, run the answerer in a worker thread, reply with HTML and buttons."""
+async def answer_with(update: Update, context: Context, call: Callable[[], Answer]) -> Message | None:
+    """Rate-limit, run the answerer in a worker thread, reply with HTML and buttons; the reply sent."""
     if not await allowed(update, context):
-        return
+        return None
     await typing(update, context)
     svc = services(context)
     chat = update.effective_chat
@@ -59,12 +62,46 @@ async def answer_with(update: Update, context: Context, call: Callable[[], Answe
         return answer, _keyboard(svc, chat.id, answer)
 
     answer, markup = await asyncio.to_thread(work)
-    await reply(update, context, answer_html(answer), markup=markup)
+    return await reply(update, context, answer_html(answer), markup=markup)
+
+
+def replied_context(update: Update, context: Context) -> Followup | None:
+    """The parts of the question whose answer this message replies to (None: not a reply to a kept answer)."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    kept = context.chat_data.get(FOLLOWUPS_KEY, {}) if context.chat_data is not None else {}
+    return from_dict(kept.get(replied.message_id))
+
+
+def remember(context: Context, message: Message | None, parts: Followup) -> None:
+    """Keep the answered question's parts under the answer's message id, the newest MAX_FOLLOWUPS per chat."""
+    if message is None or context.chat_data is None:
+        return
+    kept: dict[int, dict[str, Any]] = context.chat_data.setdefault(FOLLOWUPS_KEY, {})
+    kept[message.message_id] = parts.as_dict()
+    while len(kept) > MAX_FOLLOWUPS:
+        kept.pop(next(iter(kept)))
 
 
 async def ask(update: Update, context: Context, question: str) -> None:
+    """Answer a question; a reply to an earlier answer inherits what it leaves out (bot.answering.followups)."""
     svc = services(context)
-    await answer_with(update, context, lambda: svc.answerer.answer(question, svc.settings.today()))
+    today = svc.settings.today()
+    inherited = replied_context(update, context)
+    holder: list[Followup] = []
+
+    def call() -> Answer:
+        if hasattr(svc.answerer, "parse"):
+            holder.append(Followup.of(svc.answerer.parse(question, today, inherited)))
+        if inherited is None:
+            return svc.answerer.answer(question, today)
+        return svc.answerer.answer(question, today, inherited)
+
+    sent = await answer_with(update, context, call)
+    if holder:
+        remember(context, sent, holder[0])
 
 
 async def cmd_start(update: Update, context: Context) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from telegram import InputFile, Message, Update
@@ -28,12 +28,11 @@ from bot.formatting import esc, shorten
 from bot.labels import fmt_date
 from bot.tracking.duty_items import DUTY_CALLBACK, DutyItem, keyboard, load_items, store_items
 from bot.tracking.duty_report import Report, build_report, parse_period
-from bot.tracking.duty_status import DONE_LATE, DONE_STATUSES, OVERDUE, SOON_DAYS, duty_key, status_of
+from bot.tracking.duty_status import DONE_LATE, DONE_STATUSES, OVERDUE, SOON_DAYS, status_of
+from bot.tracking.open_duties import COOPERATING, NEEDS_REVIEW, DutyOccurrence, agency_scope, open_duties
 from bot.tracking.progress_chart import progress_png
-from bot.tracking.reminders import agency_ids
 from bot.tracking.report_xlsx import build_workbook
 from knowledge.agencies import agency_key
-from knowledge.schedule import expand, overdue_of
 
 MAX_OPEN_ITEMS = 20  # one /xong message stays short; its buttons stay far below Telegram's 100
 TASK_CHARS = 200
@@ -49,11 +48,14 @@ def linked_agency(sub: dict[str, Any] | None) -> str | None:
 
 def covers(svc: BotServices, agency: str, names: list[str], ids: list[int]) -> bool:
     """Whether `agency` is one of the duty's agencies: by name, or by store id (the same agency named
-    with its province, or by an abbreviation the resolver knows)."""
+    with its province, or by an abbreviation the resolver knows). A collective holding it (`Các sở,
+    ngành`) does not count: one Sở must not mark the duty of all of them done."""
     wanted = agency_key(agency)
     if any(agency_key(name) == wanted for name in names):
         return True
-    return bool(set(agency_ids(svc.store, agency) or []) & set(ids))
+    scope = agency_scope(svc.store, agency)
+    own = [i for i in scope.ids if i in set(ids)]
+    return bool(own) and bool(scope.names & set(names) or set(scope.aliases) & set(names))
 
 
 def may_mark(svc: BotServices, chat_id: int, user_id: int | None, item: DutyItem) -> bool:
@@ -133,15 +135,23 @@ async def _refresh(message: object, pending_id: str, items: list[DutyItem], svc:
 
 
 def _open_items(svc: BotServices, agency: str | None, today: date) -> tuple[list[tuple[DutyItem, str]], int]:
-    """Open occurrences of the agency's duties (overdue in the last 90 days or due within a week)."""
-    ids = agency_ids(svc.store, agency)
-    rows = svc.store.deadlines(agency_ids=ids) if ids != [] else []
-    occ = overdue_of(rows, today) + expand(rows, today, today + timedelta(days=SOON_DAYS))
-    done = svc.tracker.completions()
-    open_items = [(DutyItem.of(o.deadline, o.on), status_of(o.on, today)) for o in occ
-                  if duty_key(o.deadline, o.on) not in done]
-    open_items.sort(key=lambda x: (x[0].on, _who(x[0]), x[0].task))
-    return open_items[:MAX_OPEN_ITEMS], max(len(open_items) - MAX_OPEN_ITEMS, 0)
+    """Open occurrences of the agency's duties (overdue in the last 90 days or due within a week), as the
+    open-duties service counts them: one-off limits first, then recurring duties, each by date."""
+    found = open_duties(svc.store, svc.tracker, today, agency)
+    ordered = sorted(found.items, key=lambda o: (o.recurring, o.on, ", ".join(o.deadline.get("agencies") or []),
+                                                 o.deadline.get("task") or ""))
+    items = [(DutyItem.of(o.deadline, o.on), _status_label(o)) for o in ordered]
+    return items[:MAX_OPEN_ITEMS], max(len(items) - MAX_OPEN_ITEMS, 0)
+
+
+def _status_label(o: DutyOccurrence) -> str:
+    """`quá hạn`, with `phối hợp` when the agency only cooperates and `chưa xác nhận` while it waits for review."""
+    parts = [o.status]
+    if o.role == COOPERATING:
+        parts.append(messages.OPEN_ROLE_COOPERATING)
+    if o.review == NEEDS_REVIEW:
+        parts.append(messages.OPEN_NEEDS_REVIEW)
+    return ", ".join(parts)
 
 
 async def cmd_done_list(update: Update, context: Context) -> None:
@@ -204,8 +214,7 @@ async def _report_for(update: Update, context: Context) -> tuple[Report, str] | 
             return None
 
     def build() -> Report:
-        ids = agency_ids(svc.store, agency)
-        return build_report(svc.store, svc.tracker, period, today, agency_ids=ids, agency=agency)
+        return build_report(svc.store, svc.tracker, period, today, agency=agency)
 
     report = await asyncio.to_thread(build)
     scope = messages.REPORT_SCOPE.format(agency=esc(agency)) if agency else ""

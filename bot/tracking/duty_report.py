@@ -14,8 +14,8 @@ from bot import messages
 from bot.answering.question import parse_window
 from bot.labels import document_label, fmt_date
 from bot.tracking.completions import DutyTracker
-from bot.tracking.duty_status import count_statuses, duty_key, status_of
-from knowledge.schedule import expand
+from bot.tracking.duty_status import count_statuses
+from bot.tracking.open_duties import DutyOccurrence, occurrences
 from knowledge.store import FactStore
 from knowledge.text import fold
 
@@ -90,30 +90,36 @@ class Report:
 
 def build_report(store: FactStore, tracker: DutyTracker, period: Period, today: date,
                  agency_ids: list[int] | None = None, agency: str | None = None) -> Report:
-    """Every occurrence due in the period (recurring duties once per period they fall in), with status.
+    """Every occurrence due in the period (recurring duties once per period they fall in), with status,
+    from the open-duties service (bot.tracking.open_duties), so /xong, /quahan and reminders count alike.
 
-    `agency_ids` narrows to the duties an agency leads or supports (store ids of every province).
+    `agency` narrows to the duties it leads or supports (its other names and the collectives holding it
+    included); `agency_ids` is kept for callers that pass store ids (an empty list: nothing).
     """
-    rows = store.deadlines(agency_ids=agency_ids) if agency_ids != [] else []
-    completions = tracker.completions()
     report = Report(period, today, agency)
-    for occ in expand(rows, period.start, period.end):
-        d = occ.deadline
-        key = duty_key(d, occ.on)
-        done = completions.get(key)
-        report.rows.append(DutyRow(
-            key=key,
-            document=document_label(d.get("doc_type"), d.get("doc_number"), d.get("issued_date"), d.get("issuer"),
-                                    name=d["doc_id"]),
-            section=d.get("section") or "",
-            lead=list(d.get("agencies") or []),
-            cooperating=list(d.get("cooperating") or []),
-            task=d.get("task") or "",
-            due=occ.on,
-            status=status_of(occ.on, today, done.done_on if done else None),
-            done_on=done.done_on if done else None,
-            marked_by=done.by_name if done else "",
-            note=done.note if done else "",
-        ))
+    if agency_ids == [] and not agency:
+        return report
+    found = occurrences(store, tracker, period.start, period.end, today, agency or None)
+    if agency_ids and not agency:
+        found = [o for o in found if set(o.deadline.get("agency_ids") or []) & set(agency_ids)]
+    report.rows = [_row(o) for o in found]
     report.rows.sort(key=lambda r: (r.due, r.lead, r.document, r.task))
     return report
+
+
+def _row(o: DutyOccurrence) -> DutyRow:
+    d, done = o.deadline, o.done
+    return DutyRow(
+        key=o.key,
+        document=document_label(d.get("doc_type"), d.get("doc_number"), d.get("issued_date"), d.get("issuer"),
+                                name=d["doc_id"]),
+        section=d.get("section") or "",
+        lead=list(d.get("agencies") or []),
+        cooperating=list(d.get("cooperating") or []),
+        task=d.get("task") or "",
+        due=o.on,
+        status=o.status,
+        done_on=done.done_on if done else None,
+        marked_by=done.by_name if done else "",
+        note=done.note if done else "",
+    )

@@ -39,10 +39,9 @@ from bot.labels import document_label, fmt_date
 from bot.state import BotState
 from bot.tracking.completions import DutyTracker
 from bot.tracking.duty_items import DutyItem, keyboard, store_items
-from bot.tracking.duty_status import duty_key
-from knowledge.agencies import agency_key
+from bot.tracking.open_duties import agency_scope, open_duties, trusted  # noqa: F401  (trusted: re-exported)
 from knowledge.recurrence import describe_due
-from knowledge.schedule import Occurrence, expand, overdue_of
+from knowledge.schedule import Occurrence
 from knowledge.store import FactStore
 
 log = logging.getLogger(__name__)
@@ -91,10 +90,11 @@ def stage_for(days_left: int) -> str | None:
 
 
 def agency_ids(store: FactStore, agency: str | None) -> list[int] | None:
-    """Store ids of a subscribed agency name (all provinces); None = no filter, [] = unknown agency."""
+    """Store ids of a subscribed agency (every province, other names, collectives holding it, as the
+    open-duties service scopes it); None = no filter, [] = unknown agency."""
     if not agency:
         return None
-    return store.agency_ids_by_key(agency_key(agency), agency)
+    return agency_scope(store, agency).ids
 
 
 def _item_html(occ: Occurrence, stage: str, today: date, number: int) -> str:
@@ -116,26 +116,23 @@ def _item_html(occ: Occurrence, stage: str, today: date, number: int) -> str:
     return f"{line}\n  <i>{esc(source)}</i>"
 
 
-def trusted(row: dict[str, Any]) -> bool:
-    """A deadline the office may be reminded of: read with confidence, or confirmed or corrected by an admin.
-    A reminder sent to the wrong Sở costs more trust than none (issue 18's review policy)."""
-    return bool(row.get("reviewed")) or not row.get("needs_review")
-
-
-def _candidates(store: FactStore, today: date, done: set[str],
+def _candidates(store: FactStore, state: BotState, today: date,
                 remind_unreviewed: bool = False) -> list[tuple[Occurrence, str]]:
-    """Every (occurrence, stage) that could be announced today, computed once for all chats.
+    """Every (occurrence, stage) that could be announced today, computed once for all chats: the open
+    duties of bot.tracking.open_duties (what /xong, /quahan and the report count), as their stage.
 
-    Occurrences marked done (keys in `done`) are never announced again, at any stage; deadlines that
-    wait for an admin's review are not announced unless BOT_REMIND_UNREVIEWED=1.
+    Occurrences marked done are never announced again, at any stage; deadlines that wait for an
+    admin's review are not announced unless BOT_REMIND_UNREVIEWED=1.
     """
-    rows = [r for r in store.deadlines() if remind_unreviewed or trusted(r)]
-    due = [(occ, "overdue") for occ in overdue_of(rows, today)]
-    for occ in expand(rows, today, today + timedelta(days=LOOKAHEAD_DAYS)):
-        stage = stage_for((occ.on - today).days)
+    found = open_duties(store, DutyTracker(state), today, soon_days=LOOKAHEAD_DAYS)
+    if not remind_unreviewed:
+        found = found.trusted_only()
+    due = [(o.occurrence, "overdue") for o in found.overdue]
+    for o in found.due_soon:
+        stage = stage_for((o.on - today).days)
         if stage:
-            due.append((occ, stage))
-    return [(occ, stage) for occ, stage in due if duty_key(occ.deadline, occ.on) not in done]
+            due.append((o.occurrence, stage))
+    return due
 
 
 def _chat_reminder(
@@ -171,13 +168,24 @@ def _chat_reminder(
     return ChatReminder(sub["chat_id"], "\n\n".join(blocks), items, duties)
 
 
+def _of_agency(store: FactStore, candidates: list[tuple[Occurrence, str]], by_agency: dict[int, list[int]],
+               agency: str | None) -> list[tuple[Occurrence, str]]:
+    """The candidates a chat following `agency` hears of: the agency's duties as the open-duties service
+    scopes them (other spellings, renamings, collectives holding it); all of them without an agency."""
+    if not agency:
+        return candidates
+    scope = agency_scope(store, agency)
+    picked = sorted({k for i in scope.ids for k in by_agency.get(i, ())})
+    return [candidates[k] for k in picked if scope.role(candidates[k][0].deadline) is not None]
+
+
 def plan(store: FactStore, state: BotState, today: date, remind_unreviewed: bool = False) -> list[ChatReminder]:
     """One reminder per subscribed chat that has something not yet announced; none when nothing is due.
 
     The store is read once per run, not once per chat: a run costs one pass over the deadlines plus
     a lookup per chat (benchmarks/scale.py: planning for 1,000 chats over 2,000 directives takes 1.3 s).
     """
-    candidates = _candidates(store, today, set(DutyTracker(state).completions()), remind_unreviewed)
+    candidates = _candidates(store, state, today, remind_unreviewed)
     if not candidates:
         return []
     keys = {id(occ): occurrence_key(occ) for occ, _ in candidates}  # hashed once, not once per chat
@@ -190,9 +198,7 @@ def plan(store: FactStore, state: BotState, today: date, remind_unreviewed: bool
     for sub in state.subscriptions():
         agency = sub.get("agency")
         if agency not in mine_of:
-            ids = agency_ids(store, agency)
-            picked = range(len(candidates)) if ids is None else sorted({k for i in ids for k in by_agency.get(i, ())})
-            mine_of[agency] = [candidates[k] for k in picked]
+            mine_of[agency] = _of_agency(store, candidates, by_agency, agency)
         if not mine_of[agency]:
             continue
         reminder = _chat_reminder(sub, mine_of[agency], keys, state.sent_reminders(sub["chat_id"]), today)
