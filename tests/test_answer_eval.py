@@ -132,6 +132,7 @@ TODAY = date(2024, 12, 30)  # a Monday
     ("hôm nay", date(2024, 12, 30), date(2024, 12, 30)),
     ("tuần này", date(2024, 12, 30), date(2025, 1, 5)),
     ("tuần tới", date(2025, 1, 6), date(2025, 1, 12)),
+    ("trong tuần tới", date(2024, 12, 30), date(2025, 1, 5)),
     ("tháng này", date(2024, 12, 1), date(2024, 12, 31)),
     ("tháng tới", date(2025, 1, 1), date(2025, 1, 31)),
     ("tháng 3", date(2024, 3, 1), date(2024, 3, 31)),

@@ -16,8 +16,8 @@ from tests.conftest_shared import EVAL, needs_shared
 pytestmark = [needs_shared, pytest.mark.slow]
 
 # The figures README.md states; measured 2026-12-06.
-README_REAL_PLANS = 0.85  # 23/27
-README_NATIONAL_TEXTS = 0.86  # 26/30
+README_REAL_PLANS = 0.92  # 25/27
+README_NATIONAL_TEXTS = 0.90  # 27/30
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -76,6 +76,10 @@ ABBREVIATIONS = {
     "KT-XH": "kinh tế - xã hội", "NSNN": "ngân sách nhà nước", "NSTW": "ngân sách trung ương",
     "ĐTPT": "đầu tư phát triển", "TTHC": "thủ tục hành chính", "CCHC": "cải cách hành chính",
     "UBND": "Ủy ban nhân dân", "NN&MT": "Nông nghiệp và Môi trường", "PCMT": "phòng, chống ma túy",
+    # Departments and common terms as officials shorten them (the names as Nghị định 45/2025/NĐ-CP gives them).
+    "KH&CN": "Khoa học và Công nghệ", "KH&ĐT": "Kế hoạch và Đầu tư", "GD&ĐT": "Giáo dục và Đào tạo",
+    "VHTT&DL": "Văn hóa, Thể thao và Du lịch", "TN&MT": "Tài nguyên và Môi trường",
+    "LĐTB&XH": "Lao động - Thương binh và Xã hội", "TTĐT": "thông tin điện tử", "GPMB": "giải phóng mặt bằng",
 }
 _ABBREVIATION_RE = re.compile(r"(?<![\w&-])(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True))
                               + r")(?![\w&-])", re.IGNORECASE)
@@ -211,6 +215,8 @@ def parse_window(folded: str, today: date) -> TimeWindow | None:
         (r"hom nay", today, today),
         (r"ngay mai", today + timedelta(days=1), today + timedelta(days=1)),
         (r"tuan nay", monday, monday + timedelta(days=6)),
+        # `trong tuần tới`: within the coming seven days (as `trong 7 ngày tới`); a bare `tuần tới` is next week
+        (r"trong (?:1 |mot )?tuan toi", today, today + timedelta(days=6)),
         (r"tuan (?:toi|sau)", monday + timedelta(days=7), monday + timedelta(days=13)),
         (r"thang nay", today.replace(day=1), _month_end(today.year, today.month)),
     ]

@@ -96,6 +96,9 @@ def _names_meant(asked: str, known: dict[str, str]) -> set[str]:
     if not key:
         return set()
     hits = {name for k, name in known.items() if k == key or k.startswith(key + " ")}
+    if key.startswith("cac "):  # `Các sở, ngành` is the group a text writes `Các Sở, ban, ngành, đoàn thể` for
+        words = set(re.findall(r"\w+", key))
+        hits |= {name for k, name in known.items() if k.startswith("cac ") and words <= set(re.findall(r"\w+", k))}
     return hits or set(resolve_agency(asked, sorted(set(known.values()))))
 
 
