@@ -84,7 +84,7 @@ def field_deadlines(doc: Document, sec: Section, year_hint: int | None) -> list[
 
 
 def _lead_and_partners(lead: list[str], coop: list[str], province: str | None) -> tuple[list[str], list[str]]:
-    """`Đơn vị thực hiện: Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Khoa học và Công nghệ`: one field
+    """`Cơ quan thực hiện: Sở Y tế chủ trì, phối hợp với Bảo hiểm xã hội tỉnh`: one field
     that names the lead and its partners; the partners cooperate."""
     split = lead_and_partners(lead[0]) if len(lead) == 1 else None
     if not split:

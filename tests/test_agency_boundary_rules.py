@@ -14,9 +14,9 @@ def _surfaces(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Khoa học Công nghệ xây dựng phòng họp trực tuyến",
-     ["Văn phòng UBND tỉnh", "Sở Khoa học Công nghệ"]),
-    ("Văn phòng UBND tỉnh Chủ trì, phối hợp với Sở Khoa học Công nghệ", ["Văn phòng UBND tỉnh", "Sở Khoa học Công nghệ"]),
+    ("Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Tư pháp xây dựng phòng họp trực tuyến",
+     ["Văn phòng UBND tỉnh", "Sở Tư pháp"]),
+    ("Văn phòng UBND tỉnh Chủ trì, phối hợp với Sở Tư pháp", ["Văn phòng UBND tỉnh", "Sở Tư pháp"]),
     ("UBND tỉnh Sơn Hà Chủ trì, Phối hợp với Sở Y tế", ["UBND tỉnh Sơn Hà", "Sở Y tế"]),
     ("Sở Y tế Thực hiện kiểm tra các cơ sở khám bệnh", ["Sở Y tế"]),
     ("Trung tâm Phục vụ hành chính công tỉnh tham mưu UBND tỉnh", ["Trung tâm Phục vụ hành chính công tỉnh",
@@ -44,8 +44,8 @@ def test_a_name_made_of_role_words_keeps_them(text: str, expected: list[str]) ->
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
-    ("Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Khoa học Công nghệ và các sở, ngành có liên quan",
-     ("Văn phòng UBND tỉnh", "Sở Khoa học Công nghệ và các sở, ngành có liên quan")),
+    ("Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Tư pháp và các sở, ngành có liên quan",
+     ("Văn phòng UBND tỉnh", "Sở Tư pháp và các sở, ngành có liên quan")),
     ("Sở Nội vụ Chủ trì; phối hợp Sở Tài chính", ("Sở Nội vụ", "Sở Tài chính")),
     ("Công an tỉnh phối hợp với UBND các xã", ("Công an tỉnh", "UBND các xã")),
     ("Sở Tư pháp chịu trách nhiệm", ("Sở Tư pháp", "")),

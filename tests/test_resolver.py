@@ -211,10 +211,10 @@ def test_an_inspection_schedule_is_the_inspectors_duty() -> None:
 
 def test_a_field_line_names_the_lead_and_its_partners() -> None:
     facts = _facts("1. Xây dựng cơ sở dữ liệu dùng chung của tỉnh\n"
-                   "- Đơn vị thực hiện: Văn phòng UBND tỉnh chủ trì, phối hợp với Sở Tài chính\n"
+                   "- Cơ quan thực hiện: Ban Quản lý dự án tỉnh chủ trì, phối hợp với Sở Tài chính\n"
                    "- Thời gian hoàn thành: tháng 9/2027\n")
     [d] = facts.deadlines
-    assert (d.due, d.agencies, d.cooperating) == ("2027-09", ["Văn phòng UBND tỉnh"], ["Sở Tài chính"])
+    assert (d.due, d.agencies, d.cooperating) == ("2027-09", ["Ban Quản lý dự án tỉnh"], ["Sở Tài chính"])
 
 
 def test_a_ministry_asks_the_provinces_it_writes_to() -> None:
