@@ -153,11 +153,19 @@ def export_gold(settings: DataSettings, path: Path) -> int:
     return len(rows)
 
 
+WAITING = ("needs_review", "orphan")  # states that wait for an admin's word
+
+
+def waiting_items(store: FactStore, doc_ids: list[str]) -> list[ReviewItem]:
+    """The items an admin should look at, document by document: unsure deadlines, then orphans."""
+    return [i for doc_id in doc_ids for i in review_items(store, doc_id) if i.state in WAITING]
+
+
 def waiting_counts(store: FactStore) -> list[tuple[str, int]]:
     """(doc_id, deadlines waiting for an admin's word) for every document that has any: the daily digest."""
     out = []
     for doc in store.documents():
-        count = sum(i.state in ("needs_review", "orphan") for i in review_items(store, doc["doc_id"]))
+        count = len(waiting_items(store, [doc["doc_id"]]))
         if count:
             out.append((doc["doc_id"], count))
     return out

@@ -61,23 +61,25 @@ def _item_json(item: Any) -> dict[str, Any]:
 
 
 def _print_items(items: list[Any]) -> None:
+    from bot.review import WAITING
+
     for item in sorted(items, key=lambda i: REVIEW_ORDER.index(i.state)):
         r = item.row
         conf = f" confidence {r['confidence']:.2f}" if r.get("confidence") is not None else ""
         print(f"{item.short_id} [{STATE_LABEL[item.state]}]{conf} {json.dumps(r.get('due'), ensure_ascii=False)} "
               f"{', '.join(r.get('agencies') or []) or '(no agency)'} — {(r.get('task') or '')[:100]}")
-        if item.state in ("needs_review", "orphan") and r.get("evidence"):
+        if item.state in WAITING and r.get("evidence"):
             print("    " + "\n    ".join(str(r["evidence"]).splitlines()))
 
 
 def _list_documents(settings: Settings) -> int:
-    from bot.review import review_items
+    from bot.review import WAITING, review_items
     from knowledge.store import FactStore
 
     store = FactStore(settings.db_path)
     for doc in store.documents():
         items = review_items(store, doc["doc_id"])
-        waiting = sum(i.state in ("needs_review", "orphan") for i in items)
+        waiting = sum(i.state in WAITING for i in items)
         print(f"{doc['doc_id']}: {len(items)} deadlines, {waiting} to review")
     return 0
 

@@ -59,10 +59,6 @@ class LazyHits(Sequence[Any]):
             self._hits = self._run()
         return self._hits
 
-    @property
-    def searched(self) -> bool:
-        return self._hits is not None
-
     def __len__(self) -> int:
         return len(self._all())
 

@@ -206,7 +206,8 @@ async def _review_after_upload(context: Context, chat_id: int | None, doc_id: st
     """The deadlines to check first, each with its buttons (bot/chat/review_handlers.py), under the summary."""
     if chat_id is None:
         return
-    from bot.chat.review_handlers import send_items, waiting_items
+    from bot.chat.review_handlers import send_items
+    from bot.review import waiting_items
 
     items = await asyncio.to_thread(waiting_items, services(context).store, [doc_id])
     if items:

@@ -21,7 +21,7 @@ from bot.chat.chat_io import command_arg, reply, send_html
 from bot.chat.feedback_handlers import AWAIT_SECONDS, Awaited, expect_reply
 from bot.formatting import esc, shorten
 from bot.labels import document_label
-from bot.review import ReviewError, ReviewItem, correct, review_items
+from bot.review import ReviewError, ReviewItem, correct, waiting_items
 from knowledge.recurrence import describe_due
 from knowledge.store import FactStore
 
@@ -29,17 +29,8 @@ REVIEW_CALLBACK = re.compile(r"^rv:(ok|ag|due|drop|pick):([A-Za-z0-9_-]{1,40})(?
 REVIEW_KIND = "review"  # pending_texts kind: the JSON {doc, ref} behind a review message's buttons
 AWAIT_AGENCY, AWAIT_DUE = "rv-ag", "rv-due"
 REVIEW_PAGE = 5  # items sent at once: each is a message with buttons, more would flood the chat
-WAITING_STATES = ("needs_review", "orphan")
 QUOTE_CHARS = 300
 MAX_CANDIDATES = 6
-
-
-def waiting_items(store: FactStore, doc_ids: list[str]) -> list[ReviewItem]:
-    """The items an admin should look at, document by document: unsure deadlines, then orphans."""
-    out: list[ReviewItem] = []
-    for doc_id in doc_ids:
-        out += [i for i in review_items(store, doc_id) if i.state in WAITING_STATES]
-    return out
 
 
 def _source(store: FactStore, doc_id: str) -> str:
@@ -153,11 +144,11 @@ async def on_review_button(update: Update, context: Context) -> None:
         await _ask(update, context, pending_id, AWAIT_DUE, messages.REVIEW_ASK_DUE)
     else:
         chosen = "dismiss" if payload.get("state") == "orphan" else {"ok": "confirm", "drop": "drop"}.get(action, "set")
-        fields = {"agency": _candidate(pending, payload, int(number or 0))} if action == "pick" else None
+        fields = {"agency": _candidate(payload, int(number or 0))} if action == "pick" else None
         await _settle(update, context, pending_id, payload, chosen, fields)
 
 
-def _candidate(pending: dict[str, Any], payload: dict[str, Any], number: int) -> str:
+def _candidate(payload: dict[str, Any], number: int) -> str:
     names = payload.get("candidates") or []
     return "; ".join(names[number]) if 0 <= number < len(names) else ""
 
