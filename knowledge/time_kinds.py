@@ -7,8 +7,6 @@ Only `duty` and `goal` become deadlines; the other kinds are kept in the decisio
 
 from __future__ import annotations
 
-import re
-
 from knowledge.agencies import fold_aligned
 from knowledge.duetime import DueMatch, find_due_times
 from knowledge.rulebook import rule
@@ -16,9 +14,7 @@ from knowledge.rulebook import rule
 DEADLINE_KINDS = ("duty", "goal")
 _YEAR_KINDS = ("year", "year_until", "year_goal")
 PLAN_PERIOD_REACH = 100  # characters before a year searched for the plan-period words that lead to it
-# A request that puts someone to work (`yêu cầu các sở …`, `phải`), not the noun (`đáp ứng yêu cầu`).
-_REQUEST = re.compile(r"\b(?:de nghi|yeu cau|giao(?: cho)?|chi dao)\s+(?:cac|so|ubnd|uy ban|ban|bo|trung tam|van phong"
-                      r"|chu tich|giam doc|thu truong)\b|\bphai\b|\bkhan truong\b")
+_REQUEST = rule("kinds", "puts_to_work")  # a request that puts someone to work, not the noun
 
 
 def _clause(folded: str, due: DueMatch) -> tuple[str, str]:
