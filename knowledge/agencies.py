@@ -328,8 +328,8 @@ def misspelt_agencies(text: str, known: list[str], cutoff: float = 88.0) -> list
     return found
 
 
-# A field or table cell that names the lead and its partners in one clause: `Văn phòng UBND tỉnh chủ trì,
-# phối hợp với Sở Khoa học và Công nghệ và các sở, ngành liên quan`. The lead ends at its role verb.
+# A field or table cell that names the lead and its partners in one clause: `Sở Y tế chủ trì,
+# phối hợp với Bảo hiểm xã hội tỉnh và các sở, ngành liên quan`. The lead ends at its role verb.
 _LEAD_VERB = re.compile(r"\s*,?\s+(?:chủ trì|tham mưu|thực hiện|chịu trách nhiệm)\b", re.IGNORECASE)
 _PARTNER_VERB = re.compile(r"(?:^|,|\s)\s*phối hợp(?: chặt chẽ)?(?: với)?\s+", re.IGNORECASE)
 
