@@ -1,5 +1,5 @@
 """`directive-bot` command line: ingest, remove, extract, deadlines, search, reindex, ask, remind, report,
-feedback, browse, run, health.
+feedback, browse, run, health, migrate.
 
 Errors for operators are one English line on stderr: exit code 1 (2 for bad usage or configuration);
 `--debug` adds the traceback of unexpected errors.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot import review_cli
 from bot.config import ConfigError, Settings, load_settings
 from knowledge.config import parse_day
+from knowledge.database import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from bot.answering.answer_model import Answer
@@ -100,7 +101,7 @@ class MissingStore(RuntimeError):
 
 def _require_store(settings: Settings) -> None:
     """Reading commands never create an empty store (a mistyped BOT_DATA_DIR would answer "not found")."""
-    if not settings.db_path.exists():
+    if not settings.has_store():
         raise MissingStore(_no_store_message(settings))
 
 
@@ -114,8 +115,9 @@ def _require_documents(settings: Settings) -> None:
     from knowledge.store import FactStore
 
     _require_store(settings)
-    if not FactStore(settings.db_path).document_hashes():
-        raise MissingStore(f"no directive is stored in {settings.db_path} (BOT_DATA_DIR={settings.data_dir}); "
+    if not FactStore(settings.store_target).document_hashes():
+        where = "the database at BOT_DATABASE_URL" if settings.database_url else f"{settings.db_path}"
+        raise MissingStore(f"no directive is stored in {where} (BOT_DATA_DIR={settings.data_dir}); "
                            "run `directive-bot ingest PATH` first")
 
 
@@ -219,7 +221,7 @@ def cmd_deadlines(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.store import FactStore
 
     _require_store(settings)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     start = args.from_date or settings.today()
     end = args.to_date or start + timedelta(days=DEFAULT_WINDOW_DAYS)
     ids = None
@@ -285,7 +287,7 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild from the stored documents; a folder without a store is a mistake to report, not to fill."""
     from bot.library import compact, reindex
 
-    if not settings.db_path.exists():
+    if not settings.has_store():
         print(f"error: {_no_store_message(settings)}; nothing to reindex", file=sys.stderr)
         return EXIT_USAGE
     result = (compact(settings) or {"compacted": False}) if args.compact else reindex(settings)
@@ -369,7 +371,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from knowledge.store import FactStore
 
     _require_store(settings)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     today = args.today or settings.today()
     start = args.from_date or month_of(today).start
     end = args.to_date or month_of(start).end
@@ -420,6 +422,10 @@ def cmd_browse(settings: Settings, args: argparse.Namespace) -> int:
     except ImportError:
         print("error: datasette is not installed: pip install -c constraints.txt -e '.[browse]'", file=sys.stderr)
         return 2
+    if settings.database_url:
+        print("error: browse reads SQLite files; with BOT_DATABASE_URL set, open the database with psql or another"
+              " PostgreSQL client", file=sys.stderr)
+        return 2
     if not settings.db_path.exists():
         print(f"error: no fact store in {settings.data_dir}: run `directive-bot ingest` first", file=sys.stderr)
         return 1
@@ -446,6 +452,29 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     healthy, why = check(settings.data_dir, args.max_age)
     print(why, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else EXIT_FAILURE
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy this data folder's SQLite store into PostgreSQL: counts per table as JSON on stdout; rows the
+    target holds otherwise are conflicts, listed there, never overwritten (exit 1)."""
+    from bot.store_migration import NoSourceStore, migrate_store
+    from knowledge.database import is_database_url, redact
+
+    if not is_database_url(args.to):
+        raise UsageError(f"--to must be a postgresql:// or postgres:// URL, got {redact(args.to)!r}")
+    try:
+        report = migrate_store(settings, args.to)
+    except NoSourceStore as exc:
+        raise MissingStore(str(exc)) from exc
+    except DatabaseUnavailable as exc:  # main() would blame BOT_DATABASE_URL: the URL came from --to
+        print(f"error: --to: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(report.as_json(), ensure_ascii=False))
+    if report.conflict_count:
+        print(f"error: {report.conflict_count} row(s) conflict with what {report.target} already holds"
+              " (listed under \"conflicts\"); they were left as the target has them", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -586,6 +615,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_S, metavar="SECONDS",
                    help=f"oldest heartbeat that still counts as alive (default {DEFAULT_MAX_AGE_S:.0f}; "
                         "the bot beats every 30 s)")
+    p = _sub(sub, "migrate", "copy this data folder's SQLite store (facts, bot state, embeddings) into PostgreSQL",
+             "  directive-bot migrate --to postgresql://bot:secret@db.example/directives\n"
+             "  BOT_DATA_DIR=/srv/bot/data directive-bot migrate --to postgresql:///directives   # again: adds"
+             " only what is missing", cmd_migrate)
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="the PostgreSQL database (postgresql:// or postgres:// URL) to copy into; its schema is "
+                        "created or brought up to date. Safe to run again: rows already there are not copied twice, "
+                        "and rows the target holds otherwise (another version of a directive) are reported, "
+                        "never overwritten")
     review_cli.add_parser(sub, _sub)
     return parser
 
@@ -604,6 +642,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except (ConfigError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseUnavailable as exc:
+        print(f"error: BOT_DATABASE_URL: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

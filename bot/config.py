@@ -7,6 +7,7 @@ place (every variable is documented in the README).
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -31,6 +32,10 @@ class Settings(DataSettings):
     questions_per_minute: int = 20
     # Deadlines marked needs_review are reminded only once an admin confirmed or corrected them; 1 reminds all.
     remind_unreviewed: bool = False
+    # BOT_INSTANCE: this front end's name among several sharing one database (its own upload in progress).
+    instance: str = ""
+    # BOT_SYNC_SECONDS: how often a front end on a shared database looks for directives another one stored.
+    sync_seconds: int = 60
 
     @property
     def state_path(self) -> Path:
@@ -38,6 +43,8 @@ class Settings(DataSettings):
         return self.data_dir / "bot_state.sqlite"
 
     def open_state(self) -> BotState:
+        if self.database_url:
+            return BotState(self.database_url)
         return BotState(self.state_path, legacy=self.db_path)
 
 
@@ -69,6 +76,8 @@ def load_settings() -> Settings:
         compact_time=_clock("BOT_COMPACT_TIME", "02:30"),
         questions_per_minute=env_int("BOT_QUESTIONS_PER_MINUTE", 20),
         remind_unreviewed=_flag("BOT_REMIND_UNREVIEWED"),
+        instance=os.environ.get("BOT_INSTANCE", "").strip() or socket.gethostname(),
+        sync_seconds=env_int("BOT_SYNC_SECONDS", 60),
     )
 
 

@@ -29,32 +29,25 @@ def answer_record(answer: Answer) -> str:
 
 class FeedbackStore:
     def __init__(self, state: BotState) -> None:
-        self.state = state
-        db = state.db
-        if TABLE not in db.table_names():
-            db[TABLE].create({
-                "answer_id": str, "user_id": int, "chat_id": int, "vote": int, "comment": str,
-                "question": str, "answer": str, "intent": str, "citations": str, "at": str,
-            }, pk=("answer_id", "user_id"), if_not_exists=True)
+        self.state = state  # its table comes with the state's schema (knowledge/migrations.py)
 
     def vote(self, answer_id: str, user_id: int, chat_id: int, vote: int, record: str) -> None:
         """Store or change a user's vote on an answer (`record`: answer_record's JSON)."""
         data = json.loads(record)
-        with self.state.db.conn:
-            self.state.db[TABLE].upsert({
-                "answer_id": answer_id, "user_id": user_id, "chat_id": chat_id, "vote": vote,
-                "question": data.get("question", ""), "answer": data.get("answer", ""),
-                "intent": data.get("intent", ""), "citations": json.dumps(data.get("citations", []), ensure_ascii=False),
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }, pk=("answer_id", "user_id"))
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        row = {"answer_id": answer_id, "user_id": user_id, "chat_id": chat_id, "vote": vote,
+               "question": data.get("question", ""), "answer": data.get("answer", ""), "intent": data.get("intent", ""),
+               "citations": json.dumps(data.get("citations", []), ensure_ascii=False), "at": now}
+        with self.state.db.atomic():  # first_at is written once: the export keeps the order votes were first cast
+            self.state.db.insert_many(TABLE, [{**row, "first_at": now}], ignore=True)
+            self.state.db.upsert(TABLE, row, pk=("answer_id", "user_id"))
 
     def comment(self, answer_id: str, user_id: int, text: str) -> bool:
-        with self.state.db.conn as conn:
-            return conn.execute(f"update {TABLE} set comment = ? where answer_id = ? and user_id = ?",
-                                [text.strip()[:MAX_COMMENT_CHARS], answer_id, user_id]).rowcount > 0
+        return self.state.db.execute(f"update {TABLE} set comment = ? where answer_id = ? and user_id = ?",
+                                     [text.strip()[:MAX_COMMENT_CHARS], answer_id, user_id]) > 0
 
     def rows(self) -> list[dict[str, Any]]:
-        return list(self.state.db.query(f"select * from {TABLE} order by rowid"))  # the order votes were first cast
+        return self.state.db.query(f"select * from {TABLE} order by coalesce(first_at, at), answer_id, user_id")
 
     def export_jsonl(self, path: Path) -> int:
         """Write one JSON object per vote: question, answer, citations, vote, comment. Returns the count."""

@@ -194,7 +194,8 @@ def _rebuild_index(settings: DataSettings, store: FactStore, mode: str = "add") 
 
     discard_partials(settings.index_dir)
     report = update_index(settings.index_dir, store.document_hashes(), cut,
-                          load_embedder(settings.embedding_model), settings.approx_index_threshold, mode)
+                          load_embedder(settings.embedding_model), settings.approx_index_threshold, mode,
+                          cache=settings.embedding_cache_target)
     return {"passages": report.passages, "embedded": report.embedded, "reused": report.reused,
             "delta": report.delta, "seconds": round(report.seconds, 2)}
 
@@ -294,18 +295,21 @@ def _store_raw(settings: DataSettings, store: FactStore, raw: RawDocument, *, re
     if not force and not signs.is_directive:
         raise _not_directive(raw, signs)
     identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
-    same = store.documents_with_identity(identity)
-    existing = same[0] if same else _earlier_under_name(store, raw, doc, identity, sha)
-    status, changes = ADDED, None
-    if existing is not None:
-        target = existing["doc_id"]
-        status, changes = _classify(store, existing, raw, sha, doc, facts, replace)
-    else:
-        target = _free_doc_id(store, raw.doc_id, identity)
-    doc.doc_id = target  # parsing and extraction never read the id: no need to parse again under it
-    if status in (ADDED, REPLACED):
-        _keep_copy(settings, replace_id(raw, target))
-        store.save(doc, facts, sha, {"ocr_confidence": raw.ocr_confidence, "legacy_encoding": raw.legacy_encoding})
+    # Deciding "new or known" and storing are one step across processes: two front ends on one
+    # PostgreSQL database given the same file at once store it once (SQLite: the write lock does it).
+    with store.exclusive("ingest"):
+        same = store.documents_with_identity(identity)
+        existing = same[0] if same else _earlier_under_name(store, raw, doc, identity, sha)
+        status, changes = ADDED, None
+        if existing is not None:
+            target = existing["doc_id"]
+            status, changes = _classify(store, existing, raw, sha, doc, facts, replace)
+        else:
+            target = _free_doc_id(store, raw.doc_id, identity)
+        doc.doc_id = target  # parsing and extraction never read the id: no need to parse again under it
+        if status in (ADDED, REPLACED):
+            _keep_copy(settings, replace_id(raw, target))
+            store.save(doc, facts, sha, {"ocr_confidence": raw.ocr_confidence, "legacy_encoding": raw.legacy_encoding})
     return IngestReport(doc.doc_id, doc.type, doc.number, doc.issued_date, doc.issuer, doc.title,
                         len(facts.deadlines), len(facts.targets), len(facts.results), status,
                         review_items(facts), existing["doc_id"] if existing else None, changes,
@@ -329,7 +333,7 @@ def ingest_bytes(settings: DataSettings, name: str, data: bytes, index: bool = T
     """
     raw = read_bytes(name, data, int(settings.max_file_mb * 1024 * 1024), progress=progress)
     with write_lock(settings):
-        store = FactStore(settings.db_path)
+        store = FactStore(settings.store_target)
         report = _store_raw(settings, store, raw, replace=replace, force=force)
         if index and not _index_in_sync(settings, store):
             _rebuild_index(settings, store)
@@ -358,7 +362,7 @@ def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = F
     errors: list[RejectedFile] = []
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
     with write_lock(settings):
-        store = FactStore(settings.db_path)
+        store = FactStore(settings.store_target)
         for f in files:
             try:
                 if not f.exists():
@@ -376,7 +380,7 @@ def ingest_paths(settings: DataSettings, paths: list[Path], *, replace: bool = F
 def remove_document(settings: DataSettings, doc_id: str) -> bool:
     """Take a directive out of the store and the index (its kept file copy too); False if unknown."""
     with write_lock(settings):
-        store = FactStore(settings.db_path)
+        store = FactStore(settings.store_target)
         row = store.document(doc_id)
         if row is None:
             return False
@@ -408,11 +412,29 @@ def finish_interrupted(settings: DataSettings) -> list[str]:
     from index.store import current_build
 
     with write_lock(settings):
-        store = FactStore(settings.db_path)
+        store = FactStore(settings.store_target)
         if not store.document_hashes() or _index_in_sync(settings, store):
             return []
         build = current_build(settings.index_dir)
         before = set(read_manifest(build)) if build is not None else set()
+        _rebuild_index(settings, store)
+        return sorted(set(store.document_hashes()) - before)
+
+
+def sync_index(settings: DataSettings) -> list[str] | None:
+    """Bring this front end's index in line with the store when another process changed the store; the
+    ids it gained, or None when the index was already in sync (nothing was done)."""
+    from index.builder import read_manifest
+    from index.store import current_build
+
+    store = FactStore(settings.store_target)
+    if not store.document_hashes() or _index_in_sync(settings, store):
+        return None
+    with write_lock(settings):
+        if _index_in_sync(settings, store):
+            return None
+        build = current_build(settings.index_dir)
+        before = set(read_manifest(build) or {}) if build is not None else set()
         _rebuild_index(settings, store)
         return sorted(set(store.document_hashes()) - before)
 
@@ -424,7 +446,7 @@ def reindex(settings: DataSettings, mode: str = "recut") -> dict[str, Any]:
     serving passages and only folds the delta segment into the base (the nightly job).
     """
     with write_lock(settings):
-        store = FactStore(settings.db_path)
+        store = FactStore(settings.store_target)
         result = _rebuild_index(settings, store, mode)
         result["documents"] = len(store.documents())
     return result

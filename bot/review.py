@@ -113,7 +113,7 @@ def _after(fields: dict[str, str], year_hint: int | None) -> dict[str, Any]:
 def correct(settings: DataSettings, doc_id: str, short_id: str, action: str, who: str,
             fields: dict[str, str] | None = None) -> ReviewItem:
     """Record one review event and apply it; returns the item as it now stands."""
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     doc = _document(store, doc_id)
     item = _find(store, doc_id, short_id)
     if action in ("confirm", "set", "drop") and item.state == "orphan":
@@ -139,7 +139,7 @@ def reapply(store: FactStore, doc_id: str) -> None:
 def export_gold(settings: DataSettings, path: Path) -> int:
     """Every reviewed document in the shared gold schema (`id`, `file` or `text`, `deadlines`), so that
     `../shared/eval/score_extraction.py FILE.jsonl` scores the extractor against the office's word."""
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     rows = []
     for doc_id in store.reviewed_doc_ids():
         doc = _document(store, doc_id)

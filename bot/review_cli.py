@@ -76,7 +76,7 @@ def _list_documents(settings: Settings) -> int:
     from bot.review import WAITING, review_items
     from knowledge.store import FactStore
 
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     for doc in store.documents():
         items = review_items(store, doc["doc_id"])
         waiting = sum(i.state in WAITING for i in items)
@@ -106,7 +106,7 @@ def cmd_review(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{item.short_id}: corrected to {json.dumps(item.row.get('due'), ensure_ascii=False)} "
                   f"{', '.join(item.row.get('agencies') or [])}")
             return 0
-        items = review_items(FactStore(settings.db_path), args.doc_id)
+        items = review_items(FactStore(settings.store_target), args.doc_id)
     except ReviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

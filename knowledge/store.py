@@ -1,24 +1,23 @@
-"""The SQLite fact store: documents, sections, agencies, deadlines, targets and results.
+"""The fact store: documents, sections, agencies, deadlines, targets and results.
 
-Plain tables with readable names (open it with `sqlite-utils` or `datasette`). Each document is
-written in one transaction that first deletes its old rows, so re-ingesting replaces facts and an
-interrupted ingest leaves the previous state. WAL mode lets the bot read while an ingest writes.
+Plain tables with readable names, in a SQLite file (open it with `sqlite-utils` or `datasette`) or in
+PostgreSQL (knowledge/database.py; schema in knowledge/migrations.py). Each document is written in one
+transaction that first deletes its old rows, so re-ingesting replaces facts and an interrupted ingest
+leaves the previous state. SQLite's WAL mode lets the bot read while an ingest writes.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from knowledge.agencies import agency_key, aliases_for
 from knowledge.corrections import ACTIONS, applied, current_states, document_part, duty_ref
+from knowledge.database import Target, open_database
 from knowledge.identity import document_identity
+from knowledge.migrations import migrate
 from knowledge.model import Deadline, Document, Facts
 from knowledge.recurrence import due_date
 
@@ -44,121 +43,24 @@ def _names_by_role(links: list[dict[str, Any]], *fields: tuple[str, str]) -> dic
     return {name: [x["name"] for x in links if x["role"] == role] for role, name in fields}
 
 
-class ThreadLocalDatabase:
-    """One WAL-mode connection per thread to a SQLite file: the bot answers from several threads."""
+class FactStore:
+    """Thread-safe access to the fact store: a SQLite file (the default) or a PostgreSQL database."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            db = sqlite_utils.Database(conn)
-            self._local.db = db
-        return db
-
-
-class FactStore(ThreadLocalDatabase):
-    """Thread-safe access to the fact store file."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self._ensure_schema()
-
-    def _ensure_schema(self) -> None:
-        db = self.db
-        if "documents" not in db.table_names():
-            self._create_tables()
-        # Lookups by agency and by province (fact queries, reminders); also added to older stores.
-        db["deadline_agencies"].create_index(["agency_id"], if_not_exists=True)
-        db["documents"].create_index(["province"], if_not_exists=True)
-        if "identity" not in db["documents"].columns_dict:
-            self._add_identities()
-        if "duties" not in db.table_names():
-            self._create_duty_tables()
-        # how the text was read; the month of a working copy whose day is blank (recurrences start there)
-        if "corrections" not in db.table_names():
-            db["corrections"].create({
-                "id": int, "doc_part": str, "doc_id": str, "duty_ref": str, "action": str, "before": str,
-                "after": str, "who": str, "at": str,
-            }, pk="id")
-            db["corrections"].create_index(["doc_part"])
-        for column, kind in (("ocr_confidence", float), ("legacy_encoding", str), ("issued_month", str)):
-            if column not in db["documents"].columns_dict:
-                db["documents"].add_column(column, kind)
-
-    def _add_identities(self) -> None:
-        """Stores of earlier versions knew documents by file name only: give each its identity."""
-        db = self.db
-        with db.atomic():
-            db["documents"].add_column("identity", str)
-            for row in db.query("select doc_id, issuer, number, issued_date, text from documents"):
-                ident = document_identity(row["issuer"], row["number"], row["issued_date"], row["text"] or "")
-                db["documents"].update(row["doc_id"], {"identity": ident})
-        db["documents"].create_index(["identity"], if_not_exists=True)
-
-    def _create_tables(self) -> None:
-        db = self.db
-        with db.atomic():
-            db["documents"].create({
-                "doc_id": str, "type": str, "number": str, "issuer": str, "province": str, "issued_date": str,
-                "year_hint": int, "signer": str, "signer_title": str, "title": str, "source_name": str,
-                "format": str, "sha256": str, "ingested_at": str, "text": str, "addressees": str,
-                "recipients": str, "footnotes": str, "identity": str,
-            }, pk="doc_id")
-            db["documents"].create_index(["identity"])
-            db["sections"].create({
-                "doc_id": str, "idx": int, "kind": str, "number": str, "path": str, "label": str,
-                "heading": str, "text": str, "start": int, "end": int, "parent": int,
-            }, pk=("doc_id", "idx"), foreign_keys=[("doc_id", "documents", "doc_id")])
-            db["agencies"].create({"id": int, "province": str, "name": str, "key": str}, pk="id")
-            db["agencies"].create_index(["province", "key"], unique=True)
-            db["agency_aliases"].create({"agency_id": int, "alias": str}, pk=("agency_id", "alias"),
-                                        foreign_keys=[("agency_id", "agencies", "id")])
-            db["deadlines"].create({
-                "id": int, "doc_id": str, "section_idx": int, "section": str, "due": str, "due_kind": str,
-                "due_date": str, "relation": str, "task": str, "quote": str, "year_inferred": int, "due_text": str,
-            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
-            db["deadlines"].create_index(["doc_id"])
-            db["deadline_agencies"].create({
-                "deadline_id": int, "agency_id": int, "role": str, "position": int,
-            }, pk=("deadline_id", "agency_id", "role"),
-                foreign_keys=[("deadline_id", "deadlines", "id"), ("agency_id", "agencies", "id")])
-            db["targets"].create({
-                "id": int, "doc_id": str, "kind": str, "metric": str, "value": str, "unit": str, "year": str,
-                "scope": str, "number": float, "quote": str, "section": str, "section_idx": int,
-            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
-            db["targets"].create_index(["doc_id"])
-
-    def _create_duty_tables(self) -> None:
-        """Duties without a fixed limit (knowledge.model.Duty); also added to older stores."""
-        db = self.db
-        with db.atomic():
-            db["duties"].create({
-                "id": int, "doc_id": str, "section_idx": int, "section": str, "task": str, "quote": str,
-            }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")])
-            db["duties"].create_index(["doc_id"])
-            db["duty_agencies"].create({"duty_id": int, "agency_id": int, "role": str, "position": int},
-                                       pk=("duty_id", "agency_id", "role"),
-                                       foreign_keys=[("duty_id", "duties", "id"), ("agency_id", "agencies", "id")])
-            db["duty_agencies"].create_index(["agency_id"])
+    def __init__(self, target: Target) -> None:
+        """`target`: the SQLite file's path, or a `postgresql://` URL (BOT_DATABASE_URL)."""
+        self.db = open_database(target)
+        migrate(self.db, "facts")
+        self._deadline_columns = self.db.columns("deadlines")
 
     def _agency_id(self, province: str | None, name: str) -> int:
         key = agency_key(name)
         prov = province or ""
-        row = self.db.execute("select id from agencies where province = ? and key = ?", [prov, key]).fetchone()
-        if row:
-            return int(row[0])
-        new_id = int(self.db["agencies"].insert({"province": prov, "name": name, "key": key}).last_pk)
-        self.db["agency_aliases"].insert_all(
-            ({"agency_id": new_id, "alias": alias} for alias in aliases_for(name)), ignore=True)
+        found = self.db.scalar("select id from agencies where province = ? and key = ?", [prov, key])
+        if found is not None:
+            return int(found)
+        new_id = self.db.insert("agencies", {"province": prov, "name": name, "key": key})
+        self.db.insert_many("agency_aliases", ({"agency_id": new_id, "alias": alias} for alias in aliases_for(name)),
+                            ignore=True)
         return new_id
 
     def save(self, doc: Document, facts: Facts, sha256: str, origin: dict[str, Any] | None = None) -> None:
@@ -169,11 +71,14 @@ class FactStore(ThreadLocalDatabase):
         when it was converted from TCVN3/VNI), so answers quoting it can say so.
 
         atomic(), not `with conn:`: sqlite-utils commits every write made outside atomic(), which
-        would let a crash leave a document without its sections or deadlines.
+        would let a crash leave a document without its sections or deadlines. A PostgreSQL connection
+        lost midway rolls the transaction back, and the whole save runs again on a new one.
         """
-        db = self.db
+        self.db.retrying(lambda: self._save(doc, facts, sha256, origin))
+
+    def _save(self, doc: Document, facts: Facts, sha256: str, origin: dict[str, Any] | None) -> None:
         identity = document_identity(doc.issuer, doc.number, doc.issued_date, doc.text)
-        with db.atomic():
+        with self.db.atomic():
             self._delete_rows(doc.doc_id)
             refs = [duty_ref(dl) for dl in facts.deadlines]
             self._save_document(doc, sha256, origin, identity, refs)
@@ -188,7 +93,7 @@ class FactStore(ThreadLocalDatabase):
     def _save_document(self, doc: Document, sha256: str, origin: dict[str, Any] | None, identity: str,
                        refs: list[str]) -> None:
         db = self.db
-        db["documents"].upsert({
+        db.upsert("documents", {
             "doc_id": doc.doc_id, "type": doc.type, "number": doc.number, "issuer": doc.issuer,
             "province": doc.province, "issued_date": doc.issued_date.isoformat() if doc.issued_date else None,
             "issued_month": doc.issued_month, "year_hint": doc.year_hint, "signer": doc.signer,
@@ -198,18 +103,18 @@ class FactStore(ThreadLocalDatabase):
             "recipients": json.dumps(doc.recipients, ensure_ascii=False),
             "footnotes": json.dumps(doc.footnotes, ensure_ascii=False), "identity": identity,
             "duty_refs": json.dumps(refs), "ocr_confidence": None, "legacy_encoding": None, **(origin or {}),
-        }, pk="doc_id", alter=True)
-        db["sections"].insert_all(({
+        }, pk=["doc_id"])
+        db.insert_many("sections", ({
             "doc_id": doc.doc_id, "idx": s.idx, "kind": s.kind, "number": s.number, "path": s.path,
             "label": s.label, "heading": s.heading, "text": s.text, "start": s.start, "end": s.end,
             "parent": s.parent,
-        } for s in doc.sections), pk=("doc_id", "idx"))
+        } for s in doc.sections))
 
     def _save_deadline(self, doc: Document, dl: Deadline, ref: str, reviewed: bool) -> None:
         """One deadline row with its agencies by role, its review state and the evidence it was read from."""
         last = due_date(dl.due, dl.relation)
         candidates = [list(c.agencies) for c in dl.decision.candidates if c.agencies] if dl.decision else []
-        did = self.db["deadlines"].insert({
+        did = self.db.insert("deadlines", {
             "doc_id": doc.doc_id, "section_idx": dl.section_idx, "section": dl.section,
             "due": json.dumps(dl.due, ensure_ascii=False), "due_kind": _due_kind(dl.due),
             "due_date": last.isoformat() if last else None, "relation": dl.relation, "task": dl.task,
@@ -218,23 +123,23 @@ class FactStore(ThreadLocalDatabase):
             "kind": dl.kind, "duty_ref": ref, "reviewed": int(reviewed),
             "evidence": dl.decision.explain() if dl.decision else dl.why,
             "candidates": json.dumps(list(dict.fromkeys(map(tuple, candidates))), ensure_ascii=False),
-        }, alter=True).last_pk
+        })
         self._link_agencies("deadline_agencies", "deadline_id", did, doc.province,
                             {"lead": dl.agencies, "cooperating": dl.cooperating, "report_to": dl.report_to})
 
     def _save_targets_and_duties(self, doc: Document, facts: Facts) -> None:
         db = self.db
         for kind, items in (("target", facts.targets), ("result", facts.results)):
-            db["targets"].insert_all({
+            db.insert_many("targets", ({
                 "doc_id": doc.doc_id, "kind": kind, "metric": t.metric, "value": t.value, "unit": t.unit,
                 "year": t.year, "scope": t.scope, "number": t.number, "quote": t.quote,
                 "section": t.section, "section_idx": t.section_idx,
-            } for t in items)
+            } for t in items))
         for duty in facts.duties:
-            duty_id = db["duties"].insert({
+            duty_id = db.insert("duties", {
                 "doc_id": doc.doc_id, "section_idx": duty.section_idx, "section": duty.section,
                 "task": duty.task, "quote": duty.quote,
-            }).last_pk
+            })
             self._link_agencies("duty_agencies", "duty_id", duty_id, doc.province,
                                 {"lead": duty.agencies, "cooperating": duty.cooperating})
 
@@ -249,11 +154,11 @@ class FactStore(ThreadLocalDatabase):
         """Append one event; nothing is ever updated or deleted (the history is the audit trail)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown review action {action!r}")
-        return int(self.db["corrections"].insert({
+        return self.db.insert("corrections", {
             "doc_part": doc_part, "doc_id": doc_id, "duty_ref": ref, "action": action,
             "before": json.dumps(before, ensure_ascii=False), "after": json.dumps(after or {}, ensure_ascii=False),
             "who": who, "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }).last_pk)
+        })
 
     def reviewed_doc_ids(self) -> list[str]:
         return [r["doc_id"] for r in self.db.query(
@@ -263,7 +168,7 @@ class FactStore(ThreadLocalDatabase):
     def _link_agencies(self, table: str, key: str, row_id: int, province: str | None,
                        by_role: dict[str, list[str]]) -> None:
         """A deadline's or duty's agencies by role, in their written order (`position`)."""
-        self.db[table].insert_all(({key: row_id, "agency_id": self._agency_id(province, name), "role": role,
+        self.db.insert_many(table, ({key: row_id, "agency_id": self._agency_id(province, name), "role": role,
                                     "position": pos}
                                    for role, names in by_role.items() for pos, name in enumerate(names)),
                                   ignore=True)
@@ -298,9 +203,15 @@ class FactStore(ThreadLocalDatabase):
         db.execute("delete from documents where doc_id = ?", [doc_id])
 
     def remove(self, doc_id: str) -> None:
-        with self.db.atomic():
-            self._delete_rows(doc_id)
-            self._drop_orphan_agencies()
+        def work() -> None:
+            with self.db.atomic():
+                self._delete_rows(doc_id)
+                self._drop_orphan_agencies()
+        self.db.retrying(work)
+
+    def exclusive(self, name: str) -> AbstractContextManager[None]:
+        """One process at a time (an ingest deciding whether a directive is new, then storing it)."""
+        return self.db.exclusive(name)
 
     def documents_with_identity(self, identity: str) -> list[dict[str, Any]]:
         """Stored documents that are this directive (normally one), with their hash and text."""
@@ -309,11 +220,10 @@ class FactStore(ThreadLocalDatabase):
             " from documents where identity = ? order by doc_id", [identity]))
 
     def has_document(self, doc_id: str) -> bool:
-        return self.db.execute("select 1 from documents where doc_id = ?", [doc_id]).fetchone() is not None
+        return self.db.scalar("select 1 from documents where doc_id = ?", [doc_id]) is not None
 
     def sha256_of(self, doc_id: str) -> str | None:
-        row = self.db.execute("select sha256 from documents where doc_id = ?", [doc_id]).fetchone()
-        return row[0] if row else None
+        return self.db.scalar("select sha256 from documents where doc_id = ?", [doc_id])
 
     def documents(self) -> list[dict[str, Any]]:
         """Known documents, newest first (undated ones by their year)."""
@@ -329,13 +239,13 @@ class FactStore(ThreadLocalDatabase):
 
     def document_hashes(self) -> dict[str, str]:
         """doc_id → sha256 of the stored file: what the search index must have been built from."""
-        return {r[0]: r[1] for r in self.db.execute("select doc_id, sha256 from documents")}
+        return {r["doc_id"]: r["sha256"] for r in self.db.query("select doc_id, sha256 from documents")}
 
     def document_texts(self, doc_ids: set[str] | None = None) -> list[dict[str, Any]]:
         """Stored texts, of every document or only of `doc_ids` (an incremental index reads a few)."""
         sql = "select doc_id, text, source_name, format from documents"
         if doc_ids is None:
-            return list(self.db.query(sql + " order by doc_id"))
+            return sorted(self.db.query(sql), key=lambda r: r["doc_id"])
         wanted = sorted(doc_ids)
         rows: list[dict[str, Any]] = []
         for i in range(0, len(wanted), 500):
@@ -350,7 +260,8 @@ class FactStore(ThreadLocalDatabase):
             [within, number.replace(" ", "").upper()])]
 
     def provinces(self) -> list[str]:
-        return [r[0] for r in self.db.execute("select distinct province from documents where province is not null")]
+        return [r["province"] for r in self.db.query(
+            "select distinct province from documents where province is not null")]
 
     def agencies(self, province: str | None = None) -> list[dict[str, Any]]:
         sql = "select id, province, name, key from agencies"
@@ -358,11 +269,12 @@ class FactStore(ThreadLocalDatabase):
         if province:
             sql += " where province = ?"
             params.append(province)
-        return list(self.db.query(sql + " order by name", params))
+        # sorted here, not by the engine: PostgreSQL's collation would order Vietnamese names unlike SQLite
+        return sorted(self.db.query(sql, params), key=lambda r: r["name"] or "")
 
     def agency_ids_by_key(self, key: str, name: str) -> list[int]:
         """Ids of the agency with this normalised key or exact name, in every province."""
-        return [r[0] for r in self.db.execute("select id from agencies where key = ? or name = ?", [key, name])]
+        return [r["id"] for r in self.db.query("select id from agencies where key = ? or name = ?", [key, name])]
 
     @staticmethod
     def _filters(alias: str, doc_ids: list[str] | None, provinces: list[str] | None) -> tuple[str, list[Any]]:
@@ -390,7 +302,7 @@ class FactStore(ThreadLocalDatabase):
                       f" ({','.join('?' * len(agency_ids))}){role})")
             params += agency_ids
         base = "from deadlines d join documents doc on doc.doc_id = d.doc_id where 1=1" + where
-        columns = ", ".join(f"d.{c}" for c in self.db["deadlines"].columns_dict
+        columns = ", ".join(f"d.{c}" for c in self._deadline_columns
                             if evidence or c not in _HEAVY_DEADLINE_COLUMNS)
         rows = list(self.db.query(f"select {columns}, doc.province, doc.issuer, doc.type as doc_type,"
                                   " doc.number as doc_number, doc.issued_date, doc.issued_month, doc.identity as doc_identity "
@@ -435,9 +347,9 @@ class FactStore(ThreadLocalDatabase):
             + " order by t.id", params))
 
     def counts(self, doc_id: str) -> dict[str, int]:
-        q = self.db.execute
+        q = self.db.scalar
         return {
-            "deadlines": q("select count(*) from deadlines where doc_id = ?", [doc_id]).fetchone()[0],
-            "targets": q("select count(*) from targets where doc_id = ? and kind = 'target'", [doc_id]).fetchone()[0],
-            "results": q("select count(*) from targets where doc_id = ? and kind = 'result'", [doc_id]).fetchone()[0],
+            "deadlines": q("select count(*) from deadlines where doc_id = ?", [doc_id]),
+            "targets": q("select count(*) from targets where doc_id = ? and kind = 'target'", [doc_id]),
+            "results": q("select count(*) from targets where doc_id = ? and kind = 'result'", [doc_id]),
         }

@@ -267,7 +267,7 @@ def test_a_crowded_day_stays_one_short_message(tmp_path: Path) -> None:
     text = ("ỦY BAN NHÂN DÂN\nTỈNH SƠN HÀ\nSố: 77/UBND-TH\nSơn Hà, ngày 20 tháng 11 năm 2026\n"
             "V/v ví dụ nhiều hạn chót\n" + duties + "\n")
     ingest_bytes(settings, "vi-du-nhieu-han.txt", text.encode("utf-8"), index=False)
-    store, state = FactStore(settings.db_path), settings.open_state()
+    store, state = FactStore(settings.store_target), settings.open_state()
     state.subscribe(7, None)
     first = plan(store, state, date(2026, 12, 1))
     assert len(first) == 1 and len(first[0].items) == MAX_REMINDER_ITEMS

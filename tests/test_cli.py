@@ -274,7 +274,7 @@ def test_reindex_refuses_a_folder_without_a_store_and_an_empty_index_loads(tmp_p
     from knowledge.store import FactStore
 
     settings = Settings(data_dir=tmp_path / "data")
-    FactStore(settings.db_path)
+    FactStore(settings.store_target)
     assert reindex(settings)["documents"] == 0
     assert Searcher.load(settings.index_dir, settings=settings).search("hồ chứa nước", k=3) == []
 

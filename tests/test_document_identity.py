@@ -72,7 +72,7 @@ def test_another_unnumbered_directive_under_a_taken_name_is_stored_beside_the_fi
     other = ingest_bytes(settings, "thong-bao.txt", _conclusion("Sơn Hà", 2026), index=False)
     assert (first.status, other.status) == (ADDED, ADDED)
     assert other.doc_id != first.doc_id and other.changes is None
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     assert {d["province"] for d in store.documents()} == {"Hòa Bình Nam", "Sơn Hà"}
     assert {r["due"] for r in store.deadlines(doc_ids=[first.doc_id])} == {"2024-05-20", "2024-05"}
 
@@ -90,7 +90,7 @@ def test_an_edited_unnumbered_text_under_its_name_is_still_its_new_version(tmp_p
     assert (edited.status, edited.existing) == (NEW_VERSION, "thong-bao")
     renamed = ingest_bytes(settings, "ban-sao.txt", _conclusion("Sơn Hà", 2026), index=False)
     assert (renamed.status, renamed.existing) == (DUPLICATE, "thong-bao")
-    assert len(FactStore(settings.db_path).documents()) == 1
+    assert len(FactStore(settings.store_target).documents()) == 1
 
 
 def test_headers_differ_only_on_what_both_headers_say() -> None:
@@ -210,7 +210,7 @@ def test_replacing_with_the_same_content_writes_nothing_and_tells_nobody(tmp_pat
     settings = _settings(tmp_path)
     text = _conclusion("Sơn Hà", 2026)
     ingest_bytes(settings, "thong-bao.txt", text, index=False)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     stored_at = store.document("thong-bao")["ingested_at"]
     state = settings.open_state()
     state.subscribe(-100500, None)
@@ -235,7 +235,7 @@ def test_a_document_is_labelled_alike_on_every_route(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", today_override=date(2026, 3, 1))
     report = ingest_bytes(settings, "cv-cho.txt", _conclusion("Sơn Hà", 2026), index=False)
     assert report.status == UNCHANGED
-    stored = stored_label(FactStore(settings.db_path), "cv-cho")
+    stored = stored_label(FactStore(settings.store_target), "cv-cho")
     assert report_source(report) == stored == "Thông báo «cv-cho.txt» năm 2026 của UBND tỉnh Sơn Hà", stored
 
 

@@ -110,7 +110,7 @@ def test_a_new_version_of_a_directive_keeps_the_status_of_unchanged_duties(tmp_p
 
     settings = Settings(data_dir=tmp_path)
     ingest_bytes(settings, "cv-77.txt", NEW_DIRECTIVE.encode("utf-8"), index=False)
-    store, tracker = FactStore(settings.db_path), DutyTracker(settings.open_state())
+    store, tracker = FactStore(settings.store_target), DutyTracker(settings.open_state())
     period, today = Period(date(2026, 11, 1), date(2026, 12, 31)), date(2026, 12, 20)
     rows = build_report(store, tracker, period, today).rows
     assert {r.due for r in rows} == {date(2026, 12, 1), date(2026, 12, 5)}

@@ -174,12 +174,11 @@ def assert_no_half_documents(settings: Settings) -> set[str]:
     with sqlite3.connect(settings.db_path) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("pragma foreign_key_check").fetchall() == []
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     ids = set()
     for row in store.document_texts():
         doc, facts = parse_and_extract(row["doc_id"], row["text"], row["source_name"], row["format"])
-        q = store.db.execute
-        sections = q("select count(*) from sections where doc_id = ?", [doc.doc_id]).fetchone()[0]
+        sections = store.db.scalar("select count(*) from sections where doc_id = ?", [doc.doc_id])
         assert sections == len(doc.sections) > 0, doc.doc_id
         assert store.counts(doc.doc_id) == {
             "deadlines": len(facts.deadlines), "targets": len(facts.targets), "results": len(facts.results)
@@ -290,7 +289,7 @@ def test_sigkill_during_reminders_never_repeats_a_message(
     chats = list(range(9001, 9001 + CHATS))
     for chat in chats:
         state.subscribe(chat, None)
-    due = {r.chat_id: set(r.items) for r in plan(FactStore(settings.db_path), state, REMIND_DAY)}
+    due = {r.chat_id: set(r.items) for r in plan(FactStore(settings.store_target), state, REMIND_DAY)}
     assert set(due) == set(chats) and all(due.values())
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
            "TELEGRAM_API_FILE_URL": server.base_file_url}
@@ -353,14 +352,14 @@ def test_same_upload_again_repairs_an_index_left_behind(
     assert "son-ha-2026-cv-700-ubnd-vx" not in indexed_doc_ids(settings, embedder)
     report = ingest_bytes(settings, name, data)
     assert not report.changed
-    assert indexed_doc_ids(settings, embedder) == set(FactStore(settings.db_path).document_hashes())
+    assert indexed_doc_ids(settings, embedder) == set(FactStore(settings.store_target).document_hashes())
 
 
 def test_failed_save_keeps_the_previous_version(seeded: Settings, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A save that dies after some rows were written (here: an exception) leaves the old document whole."""
     settings = copy_of(seeded, tmp_path / "data")
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     path = sorted(EXAMPLES.glob("*.txt"))[0]
     before = store.counts(path.stem)
     changed = path.read_text(encoding="utf-8").replace("Sơn Hà, ngày", "Sơn Hà, ngày 1", 1)

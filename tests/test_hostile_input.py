@@ -112,7 +112,7 @@ def test_ingest_bytes_with_hostile_names_stays_inside_the_data_dir(tmp_path: Pat
         assert_sane_doc_id(report.doc_id)
         stored.append(report.doc_id)
     assert len(set(stored)) == len(HOSTILE_NAMES), "distinct names must not overwrite each other"
-    assert {d["doc_id"] for d in FactStore(settings.db_path).documents()} == set(stored)
+    assert {d["doc_id"] for d in FactStore(settings.store_target).documents()} == set(stored)
     copies = list(settings.files_dir.iterdir())
     assert len(copies) == len(HOSTILE_NAMES) and all(len(p.name.encode()) <= 255 for p in copies)
     assert_nothing_outside(tmp_path, data_dir)
@@ -120,7 +120,7 @@ def test_ingest_bytes_with_hostile_names_stays_inside_the_data_dir(tmp_path: Pat
         with pytest.raises(RejectedFile) as exc:
             ingest_bytes(settings, name, DIRECTIVE, index=False)
         assert exc.value.code in ("bad_name", "unsupported")
-    assert len(FactStore(settings.db_path).documents()) == len(HOSTILE_NAMES)
+    assert len(FactStore(settings.store_target).documents()) == len(HOSTILE_NAMES)
 
 
 def test_oversized_file_is_rejected_by_ingest_and_cli(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_the_same_directive_under_another_name_is_stored_once(tmp_path: Path) ->
     renamed = ingest_bytes(settings, "ban sao gui lai.txt", _text().replace(b"\n1.", b"\n\n1."), index=False)
     assert (first.status, again.status, renamed.status) == ("added", UNCHANGED, DUPLICATE)
     assert renamed.existing == "cv-41" and not renamed.changed
-    assert [d["doc_id"] for d in FactStore(settings.db_path).documents()] == ["cv-41"]
+    assert [d["doc_id"] for d in FactStore(settings.store_target).documents()] == ["cv-41"]
 
 
 def test_another_directive_under_a_taken_file_name_gets_its_own_id(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_another_directive_under_a_taken_file_name_gets_its_own_id(tmp_path: Pat
     a = ingest_bytes(settings, "CV.txt", _text(41), index=False)
     b = ingest_bytes(settings, "CV.txt", _text(42), index=False)
     assert a.doc_id == "CV" and b.doc_id.startswith("CV-") and b.status == "added"
-    numbers = {d["number"] for d in FactStore(settings.db_path).documents()}
+    numbers = {d["number"] for d in FactStore(settings.store_target).documents()}
     assert numbers == {"41/UBND-NV", "42/UBND-NV"}
 
 
@@ -72,7 +72,7 @@ def test_a_new_version_replaces_only_when_asked_and_says_what_changed(tmp_path: 
     ingest_bytes(settings, "cv-41.txt", _text(), index=False)
     newer = _text().replace(b"30/4/2026", b"15/5/2026")
     asked = ingest_bytes(settings, "cv-41-sua.txt", newer, index=False)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     assert asked.status == NEW_VERSION and asked.existing == "cv-41" and not asked.changed
     assert {r["due"] for r in store.deadlines(doc_ids=["cv-41"])} == {"2026-03-20", "2026-04-30"}
     assert asked.changes is not None
@@ -90,14 +90,14 @@ def test_a_note_is_refused_unless_forced(tmp_path: Path) -> None:
     with pytest.raises(RejectedFile) as exc:
         ingest_bytes(settings, "ghi-chu.txt", note, index=False)
     assert exc.value.code == "not_directive" and "--force" in str(exc.value)
-    assert not FactStore(settings.db_path).documents()
+    assert not FactStore(settings.store_target).documents()
     assert ingest_bytes(settings, "ghi-chu.txt", note, index=False, force=True).status == "added"
 
 
 def test_an_agency_dropped_by_a_new_version_is_gone_and_never_crashes_coquan(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     ingest_bytes(settings, "cv-41.txt", _text(), index=False)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     assert "Sở Du lịch" in {a["name"] for a in store.agencies()}
     ingest_bytes(settings, "cv-41.txt", _text(second="Sở Nội vụ chủ trì, phối hợp với Sở Y tế tuyên truyền về chính sách"),
                  index=False, replace=True)
@@ -116,8 +116,9 @@ def test_a_store_of_an_earlier_version_gets_identities(tmp_path: Path) -> None:
     db = sqlite_utils.Database(settings.db_path)
     db.execute("drop index idx_documents_identity")
     db["documents"].transform(drop={"identity"})
+    db["schema_migrations"].drop()  # stores of earlier versions had no record of their schema
     db.conn.close()
-    rows = FactStore(settings.db_path).documents_with_identity(
+    rows = FactStore(settings.store_target).documents_with_identity(
         document_identity("UBND tỉnh Hòa Bình Nam", "41/UBND-NV", "2026-02-03", ""))
     assert [r["doc_id"] for r in rows] == ["cv-41"]
     again = ingest_bytes(settings, "khac-ten.txt", _text(), index=False)
@@ -208,4 +209,4 @@ def test_duties_without_a_limit_are_listed_for_their_agency_but_are_no_deadlines
     assert "bảo đảm an ninh trật tự" in police.text
     trade = answerer.agency("Sở Công Thương", date(2026, 3, 10))
     assert trade.found and "bảo đảm an ninh trật tự" in trade.text
-    assert {r["due"] for r in FactStore(settings.db_path).deadlines()} == {"2026-06-30"}
+    assert {r["due"] for r in FactStore(settings.store_target).deadlines()} == {"2026-06-30"}

@@ -301,14 +301,14 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path, 
         pytest.skip("LibreOffice missing: .ci/run installs it")
     settings = Settings(data_dir=tmp_path / "data")
     ingest_bytes(settings, "cv-215.txt", ocr_samples.text_version().encode("utf-8"))
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     before = [dict(d) for d in store.documents()]
     with pytest.raises(RejectedFile) as err:
         ingest_bytes(settings, name, data)
     assert err.value.code == code
     assert str(err.value).startswith(f"{name}: rejected: ") and err.value.reason.isascii()
     assert code in messages.REJECT_REASONS
-    assert [dict(d) for d in FactStore(settings.db_path).documents()] == before
+    assert [dict(d) for d in FactStore(settings.store_target).documents()] == before
 
 
 def test_without_tesseract_scans_are_refused_and_text_still_reads(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -101,7 +101,7 @@ def test_docx_round_trip_and_idempotent_reingest(tmp_path: Path) -> None:
     first = ingest_bytes(settings, "son-ha-cv-12.docx", buf.getvalue(), index=False)
     again = ingest_bytes(settings, "son-ha-cv-12.docx", buf.getvalue(), index=False)
     assert first.deadlines == 2 and first.number == "12/UBND-KT" and first.changed and not again.changed
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     assert len(store.deadlines()) == 2
     assert store.document("son-ha-cv-12")["signer"] == "Trần Minh Khang"
 
@@ -135,8 +135,8 @@ def test_pdf_round_trip(tmp_path: Path) -> None:
 def test_rejected_upload_changes_nothing(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     ingest_bytes(settings, "son-ha-cv-12.txt", SAMPLE.encode(), index=False)
-    before = FactStore(settings.db_path).documents()
+    before = FactStore(settings.store_target).documents()
     with pytest.raises(RejectedFile):
         ingest_bytes(settings, "son-ha-cv-12.txt", b"\x00\xff" * 500)
-    assert FactStore(settings.db_path).documents() == before
+    assert FactStore(settings.store_target).documents() == before
     assert not any(p for p in settings.data_dir.rglob("*") if ".." in p.name)

@@ -322,7 +322,7 @@ def test_cli_report_counts_per_agency_on_the_shared_corpus(tmp_path: Path, monke
     settings = load_settings()
     for path in sorted(CORPUS.glob("*.txt")):
         ingest_bytes(settings, path.name, path.read_bytes(), index=False)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     tracker = DutyTracker(settings.open_state())
     march = upcoming(store, date(2024, 3, 1), date(2024, 3, 31))
 

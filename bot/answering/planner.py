@@ -77,7 +77,7 @@ class Answerer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = FactStore(settings.db_path)
+        self.store = FactStore(settings.store_target)
         self.tracker = DutyTracker(settings.open_state())  # answers say whether a duty was done
         self.view = LibraryView()
         self.sources = Sources(self.view)

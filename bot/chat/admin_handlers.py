@@ -25,6 +25,7 @@ from bot import messages
 from bot.chat.chat_context import BotServices, Context, is_admin, services
 from bot.chat.chat_io import edit_or_reply, reply, send_html
 from bot.chat.notices import confirmation_question, plan_notifications, stored_label, upload_summary
+from bot.config import Settings
 from bot.formatting import esc
 from bot.library import (
     DUPLICATE,
@@ -136,7 +137,7 @@ async def _ingest(
     pages = _PageProgress(progress, name)
     mark = json.dumps({"chat": chat.id, "message": progress.message_id if progress else None, "name": name})
     async with svc.write_lock:
-        await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, mark)  # read back if the bot dies mid-way
+        await asyncio.to_thread(svc.state.set_meta, upload_mark(svc.settings), mark)  # read back if the bot dies
         try:
             report = await asyncio.to_thread(ingest_bytes, svc.settings, name, data, replace=replace, force=force,
                                              progress=pages)
@@ -153,7 +154,7 @@ async def _ingest(
                                 messages.UPLOAD_REJECTED.format(name=esc(name), reason=esc(reason)))
             return
         finally:
-            await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, "")
+            await asyncio.to_thread(svc.state.set_meta, upload_mark(svc.settings), "")
         if report.changed:
             await asyncio.to_thread(svc.answerer.reload)
     await pages.settle()
@@ -221,16 +222,22 @@ async def _review_after_upload(context: Context, chat_id: int | None, doc_id: st
 UPLOAD_MARK = "upload_in_progress"  # state meta: the upload being stored and indexed (chat, message, file)
 
 
+def upload_mark(settings: Settings) -> str:
+    """The meta key of this front end's upload in progress: front ends sharing one database each resume
+    only their own (BOT_INSTANCE names them)."""
+    return f"{UPLOAD_MARK}:{settings.instance}" if settings.database_url else UPLOAD_MARK
+
+
 async def resume_upload_job(context: Context) -> None:
     """At start-up: an upload the bot died in is finished (indexed) or reported as lost, and the admin who
     sent it is told, by editing the `⏳` message it was left at."""
     svc = services(context)
-    raw = await asyncio.to_thread(svc.state.get_meta, UPLOAD_MARK)
+    raw = await asyncio.to_thread(svc.state.get_meta, upload_mark(svc.settings))
     async with svc.write_lock:
         indexed = await asyncio.to_thread(finish_interrupted, svc.settings)
         if indexed:
             await asyncio.to_thread(svc.answerer.reload)
-        await asyncio.to_thread(svc.state.set_meta, UPLOAD_MARK, "")
+        await asyncio.to_thread(svc.state.set_meta, upload_mark(svc.settings), "")
     if not raw:
         return
     mark = json.loads(raw)

@@ -10,7 +10,7 @@ from bot.chat.admin_handlers import prune_inbox
 from bot.chat.chat_context import Context, services
 from bot.chat.health import beat
 from bot.config import Settings
-from bot.library import compact
+from bot.library import compact, sync_index
 from bot.state import BotState
 from bot.tracking.reminders import LAST_RUN_KEY, send_reminders
 
@@ -47,6 +47,22 @@ async def compaction_job(context: Context) -> None:
                 log.info("index compacted: %s", result)
         except Exception:
             log.exception("nightly index compaction failed; the current index keeps serving")
+
+
+async def sync_index_job(context: Context) -> None:
+    """Front ends sharing one PostgreSQL database: index the directives another front end stored (or
+    drop those it removed), then answer from them. The store is the truth; this front end's index
+    catches up within BOT_SYNC_SECONDS, reusing the embeddings kept in the database."""
+    svc = services(context)
+    async with svc.write_lock:
+        try:
+            added = await asyncio.to_thread(sync_index, svc.settings)
+        except Exception:
+            log.exception("index sync with the shared store failed; the current index keeps serving")
+            return
+        if added is not None:
+            await asyncio.to_thread(svc.answerer.reload)
+            log.info("index synced with the shared store: %d directive(s) added", len(added))
 
 
 async def heartbeat_job(context: Context) -> None:

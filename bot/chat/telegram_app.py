@@ -49,7 +49,7 @@ from bot.chat.chat_context import (
 )
 from bot.chat.feedback_handlers import FEEDBACK_CALLBACK, cancel_wait, on_feedback_button, take_reply
 from bot.chat.health import BEAT_INTERVAL_S
-from bot.chat.jobs import catch_up_job, compaction_job, heartbeat_job, reminder_job
+from bot.chat.jobs import catch_up_job, compaction_job, heartbeat_job, reminder_job, sync_index_job
 from bot.chat.question_handlers import (
     ANSWER_CALLBACK,
     cmd_ask,
@@ -186,7 +186,7 @@ def build_application(
     application.bot_data.services = BotServices(
         settings=settings,
         answerer=answerer_factory(settings),
-        store=FactStore(settings.db_path),
+        store=FactStore(settings.store_target),
         state=state,
         limiter=QuestionLimiter(settings.questions_per_minute),
         tracker=DutyTracker(state),
@@ -204,6 +204,9 @@ def build_application(
         )
         application.job_queue.run_repeating(heartbeat_job, interval=BEAT_INTERVAL_S, first=HEARTBEAT_FIRST_S,
                                             name="heartbeat")
+        if settings.database_url and settings.sync_seconds > 0:  # other front ends store directives too
+            application.job_queue.run_repeating(sync_index_job, interval=settings.sync_seconds,
+                                                first=settings.sync_seconds, name="index-sync")
     return application
 
 

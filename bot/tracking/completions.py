@@ -39,23 +39,15 @@ class DutyTracker:
     """Completions of duty occurrences, over the bot state's thread-local connections."""
 
     def __init__(self, state: BotState) -> None:
-        self.state = state
-        db = state.db
-        if EVENTS not in db.table_names():
-            db[EVENTS].create({
-                "id": int, "occurrence_key": str, "action": str, "done_on": str, "by_id": int, "by_name": str,
-                "chat_id": int, "note": str, "at": str,
-            }, pk="id", if_not_exists=True)
-            db[EVENTS].create_index(["occurrence_key"], if_not_exists=True)
+        self.state = state  # its table comes with the state's schema (knowledge/migrations.py)
 
     def _append(self, key: str, action: str, done_on: date | None, by_id: int | None, by_name: str,
                 chat_id: int | None, note: str) -> None:
-        with self.state.db.conn:
-            self.state.db[EVENTS].insert({
-                "occurrence_key": key, "action": action, "done_on": done_on.isoformat() if done_on else None,
-                "by_id": by_id, "by_name": by_name, "chat_id": chat_id, "note": note,
-                "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            })
+        self.state.db.insert(EVENTS, {
+            "occurrence_key": key, "action": action, "done_on": done_on.isoformat() if done_on else None,
+            "by_id": by_id, "by_name": by_name, "chat_id": chat_id, "note": note,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        })
 
     def mark_done(self, key: str, done_on: date, *, by_id: int | None = None, by_name: str = "",
                   chat_id: int | None = None, note: str = "") -> Completion:

@@ -299,7 +299,7 @@ async def send_reminders(
     state: BotState | None = None,
 ) -> dict[str, int]:
     """Send every due reminder (one message per chat) and log it; one failing chat never stops the rest."""
-    store = store or FactStore(settings.db_path)
+    store = store or FactStore(settings.store_target)
     state = state or settings.open_state()
     reminders = await asyncio.to_thread(plan, store, state, today, settings.remind_unreviewed)
     chats = len(await asyncio.to_thread(state.subscriptions))
