@@ -34,12 +34,14 @@ class FeedbackStore:
     def vote(self, answer_id: str, user_id: int, chat_id: int, vote: int, record: str) -> None:
         """Store or change a user's vote on an answer (`record`: answer_record's JSON)."""
         data = json.loads(record)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        cast = datetime.now(UTC)
+        now = cast.isoformat(timespec="seconds")
         row = {"answer_id": answer_id, "user_id": user_id, "chat_id": chat_id, "vote": vote,
                "question": data.get("question", ""), "answer": data.get("answer", ""), "intent": data.get("intent", ""),
                "citations": json.dumps(data.get("citations", []), ensure_ascii=False), "at": now}
         with self.state.db.atomic():  # first_at is written once: the export keeps the order votes were first cast
-            self.state.db.insert_many(TABLE, [{**row, "first_at": now}], ignore=True)
+            self.state.db.insert_many(TABLE, [{**row, "first_at": cast.isoformat(timespec="microseconds")}],
+                                      ignore=True)
             self.state.db.upsert(TABLE, row, pk=("answer_id", "user_id"))
 
     def comment(self, answer_id: str, user_id: int, text: str) -> bool:

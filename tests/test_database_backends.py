@@ -434,7 +434,7 @@ def exercise_state(target: Path | str, monkeypatch: pytest.MonkeyPatch) -> dict[
     assert not feedback.comment("zz-answer", 99, "không có phiếu")
     rows = feedback.rows()
     assert [(r["answer_id"], r["user_id"], r["vote"]) for r in rows] == [("zz-answer", 7, DOWN), ("aa-answer", 8, DOWN)]
-    assert rows[0]["first_at"] == "2026-03-02T07:31:00+00:00" and rows[0]["at"] == "2026-03-02T07:33:00+00:00"
+    assert rows[0]["first_at"] == "2026-03-02T07:31:00.000000+00:00" and rows[0]["at"] == "2026-03-02T07:33:00+00:00"
     out["feedback_rows"] = rows
     return out
 

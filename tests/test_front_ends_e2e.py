@@ -174,3 +174,24 @@ def test_two_webhook_front_ends_on_one_database_send_each_reminder_once(tmp_path
     assert answers[0] == answers[1] and "12/2026" in answers[0], answers
     assert all("Traceback" not in log for log in logs.values()), logs
     assert _sqlite_files(tmp_path / "a", tmp_path / "b") == []
+
+
+def test_a_running_front_end_indexes_what_another_stored(tmp_path: Path, pg_url: str) -> None:
+    """The bot's index-sync job (bot.chat.jobs.sync_index_job) calls sync_index every BOT_SYNC_SECONDS."""
+    from bot.library import ingest_paths, remove_document, sync_index
+    from index.builder import read_manifest
+    from index.store import current_build
+    from knowledge.config import DataSettings
+
+    a = DataSettings(data_dir=tmp_path / "a", database_url=pg_url)
+    b = DataSettings(data_dir=tmp_path / "b", database_url=pg_url)
+    first, second = sorted((ROOT / "examples").glob("*.txt"))[:2]
+    ingest_paths(a, [first])
+    assert sync_index(b) == [first.stem]
+    assert sync_index(b) is None  # in sync: nothing done
+    ingest_paths(a, [second])
+    assert sync_index(b) == [second.stem]
+    remove_document(a, first.stem)
+    assert sync_index(b) == []
+    build = current_build(b.index_dir)
+    assert build is not None and set(read_manifest(build) or {}) == {second.stem}
