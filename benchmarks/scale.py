@@ -26,11 +26,27 @@ day: load, questions, two uploads each followed by the reload the bot does, ques
 the delta segment, reminders for 1,000 chats) and "compact" (the nightly fold of the delta).
 Targets are judged at 10,000 directives: measured when that size ran, otherwise extrapolated from
 the growth between the two largest sizes (and labelled so).
+
+Storage backends (--backends sqlite,postgresql): every size is measured on each backend, the same
+generated directives, the same two uploads (one pair of fresh seeds per size, shared) and the same
+questions and reminder run, phase by phase in turn (build on both, serve on both, compact on both),
+and the report puts them side by side (`side_by_side`). PostgreSQL holds what BOT_DATABASE_URL moves
+there (the fact store, the bot's state, the embedding cache); the index stays in the data directory.
+Without --database-url a throwaway PostgreSQL cluster is started (tests/pg_cluster.py), with fsync and
+synchronous commit on as a production server has them; each size gets its own schema, dropped
+afterwards. The default is both backends when PostgreSQL's server binaries are found, else SQLite only
+(the report says why). PostgreSQL's embedding cache is filled, before anything is timed, with the
+vectors of the SQLite run of the same size (or of --embedding-cache), so neither backend's build
+embeds what the other already paid for; uploads are embedded for real on both.
+
+    python benchmarks/scale.py --quick --backends sqlite            # as before PostgreSQL
+    python benchmarks/scale.py --sizes 10000 --embedding-cache DIR --stand-in-embeddings --rounds 1
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import json
@@ -40,6 +56,7 @@ import os
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -48,9 +65,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -75,6 +94,36 @@ TARGETS = {  # metric (see headline()) → (limit, unit, what the issue asks)
 }
 ALL_AGENCIES_SHARE = 0.1  # share of chats subscribed without an agency filter (they receive every deadline)
 CORPUS_SEED = 7
+BACKENDS = ("sqlite", "postgresql")
+# Questions the planner answers from the fact store first (deadlines, who must, overdue, figures): the
+# `fact question` figures, the part of answering that reads the database rather than the index files.
+FACT_INTENTS = frozenset({"deadline", "agency", "overdue", "target", "result"})
+# The bot's own tables (bot/state.py), apart from the facts, in a PostgreSQL schema.
+STATE_TABLES = frozenset({"subscriptions", "reminder_log", "pending_texts", "bot_meta", "duty_events",
+                          "answer_feedback"})
+SEED_ROWS = 5_000  # embedding-cache rows copied into PostgreSQL per batch
+# What a side-by-side row shows of each backend: report key → (headline key, what it is).
+SIDE_BY_SIDE = {
+    "upload_seconds": ("incremental_reindex_seconds", "one upload: ingest_bytes (store, extract, embed the new "
+                       "passages, add them to the delta segment), the answerer's reload not included"),
+    "upload_reload_seconds": ("incremental_reload_seconds", "the answerer's reload after that upload"),
+    "second_upload_seconds": ("second_incremental_reindex_seconds", "a second upload, onto the delta segment"),
+    "fact_question_p50_ms": ("fact_question_p50_ms", "questions answered from the fact store first "
+                             "(deadline, agency, overdue, target, result intents), Answerer.answer in process"),
+    "fact_question_p95_ms": ("fact_question_p95_ms", "the same, p95"),
+    "question_p50_ms": ("question_p50_ms", "every question of the set"),
+    "question_p95_ms": ("question_p95_ms", "every question of the set, p95"),
+    "reminder_run_seconds": ("reminder_run_seconds", "send_reminders for all agencies: 1,000 chats, each "
+                             "subscribed to one of the store's agencies or (10%) to all, to the local Bot API"),
+    "reminder_plan_seconds": ("reminder_plan_seconds", "plan() alone: the store and state reads of that run"),
+    "store_mb": ("store_mb", "fact store + bot state after the uploads and the reminder run (SQLite files, "
+                 "or PostgreSQL table + index + TOAST sizes), embedding cache excluded"),
+    "store_extract_ms_per_document": ("ingest_store_extract_ms_per_document",
+                                      "bulk ingest: parse, extract and store one directive"),
+    "index_build_seconds": ("index_build_seconds", "one full index build (PostgreSQL: every vector from its "
+                            "embedding cache)"),
+    "compaction_seconds": ("compaction_seconds", "the nightly fold of the delta segment"),
+}
 
 log = logging.getLogger("scale")
 
@@ -261,6 +310,160 @@ def _r(x: float, digits: int = 2) -> float:
     return round(x, digits)
 
 
+# ---------------------------------------------------------------- storage backends
+
+STORE_URL_ENV = "SCALE_STORE_URL"  # how a phase process learns its PostgreSQL URL (kept out of `ps`)
+
+
+def schema_url(url: str, schema: str) -> str:
+    """`url` with the session's search_path set to `schema` (libpq's `options`, kept if it had some):
+    every table the bot creates and reads is then that schema's."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = " ".join([v for k, v in query if k == "options"] + [f"-csearch_path={schema}"])
+    query = [(k, v) for k, v in query if k != "options"] + [("options", options)]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def fresh_schema(url: str, schema: str) -> str:
+    """Create `schema` empty (dropping a leftover of an earlier run) and return a URL that works in it."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+    return schema_url(url, schema)
+
+
+def drop_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+
+
+def server_facts(url: str) -> dict[str, Any]:
+    """What a reader needs to weigh the PostgreSQL figures: version and the durability settings."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        facts = {name: conn.execute(f"show {name}").fetchone()[0]  # type: ignore[index]
+                 for name in ("server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers")}
+    return facts
+
+
+def make_durable(url: str, timeout: float = 10.0) -> None:
+    """Turn fsync, full-page writes and synchronous commit back on in a throwaway test cluster
+    (tests/pg_cluster.py turns them off for speed): the figures are then those of a production server."""
+    import psycopg
+
+    wanted = {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "on"}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, value in wanted.items():
+            conn.execute(f"alter system set {name} = {value}")
+        conn.execute("select pg_reload_conf()")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:  # the reload is asynchronous: wait until new sessions see it
+        facts = server_facts(url)
+        if all(facts[name] == value for name, value in wanted.items()):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"PostgreSQL did not take fsync/synchronous_commit on within {timeout} s")
+
+
+@contextmanager
+def postgres_server(args: argparse.Namespace) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """(URL of the database to make schemas in, facts for the report); (None, why) when there is none.
+
+    --database-url is used as given (one schema per size is created in it and dropped afterwards);
+    otherwise a throwaway cluster is started on 127.0.0.1 and removed on exit."""
+    from knowledge.database import redact
+
+    if args.database_url:
+        yield args.database_url, {"measured": True, "server": "--database-url", "url": redact(args.database_url),
+                                  **server_facts(args.database_url)}
+        return
+    from tests.pg_cluster import MISSING_MESSAGE, PgCluster, PgClusterError, find_pg_bin
+
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        yield None, {"measured": False, "reason": f"no --database-url given, and {MISSING_MESSAGE}"}
+        return
+    cluster = PgCluster(bin_dir)
+    try:
+        cluster.start()
+    except PgClusterError as exc:
+        yield None, {"measured": False, "reason": f"the throwaway PostgreSQL cluster did not start: "
+                     f"{str(exc).strip().splitlines()[0]}"}
+        return
+    try:
+        url = cluster.create_database("directive_bot_scale")
+        make_durable(url)
+        yield url, {"measured": True, "bin_dir": str(bin_dir),
+                    "server": "throwaway cluster (tests/pg_cluster.py) on this machine, TCP 127.0.0.1; fsync, "
+                              "full_page_writes and synchronous_commit turned back on (production defaults)",
+                    "url": redact(url), **server_facts(url)}
+    finally:
+        cluster.stop()
+
+
+def phase_settings(size_dir: Path, store_url: str | None) -> Settings:
+    """The bot's settings for one backend's data directory: with BOT_DATABASE_URL for PostgreSQL, so
+    FactStore(settings.store_target), settings.open_state() and the embedding cache all use it."""
+    settings = Settings(data_dir=size_dir / "data")
+    return replace(settings, database_url=store_url) if store_url else settings
+
+
+def store_sizes(settings: Settings) -> dict[str, Any]:
+    """MB of the fact store and of the bot's state on either backend (SQLite: the files with their WAL;
+    PostgreSQL: table + index + TOAST sizes of the schema's tables), and PostgreSQL's embedding cache."""
+    if not settings.database_url:
+        def file_mb(path: Path) -> float:
+            """The file after a checkpoint (as SQLite makes on its own every 1,000 pages), plus what
+            of its WAL a reader still holding it kept from being folded in."""
+            if path.exists():
+                with contextlib.closing(sqlite3.connect(path)) as conn:
+                    conn.execute("pragma wal_checkpoint(TRUNCATE)")
+            return _mb(path) + _mb(path.with_name(path.name + "-wal"))
+
+        facts, state = file_mb(settings.db_path), file_mb(settings.state_path)
+        return {"backend": "sqlite", "facts": _r(facts), "bot_state": _r(state), "store": _r(facts + state)}
+    from knowledge.database import open_database
+
+    rows = open_database(settings.database_url).query(
+        "select c.relname as name, pg_total_relation_size(c.oid) as bytes from pg_class c"
+        " join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and c.relkind = 'r'")
+    size = {r["name"]: int(r["bytes"]) / 2**20 for r in rows}
+    cache = size.pop("vectors", 0.0)
+    state = sum(v for k, v in size.items() if k in STATE_TABLES)
+    facts = sum(v for k, v in size.items() if k not in STATE_TABLES)
+    return {"backend": "postgresql", "facts": _r(facts), "bot_state": _r(state), "store": _r(facts + state),
+            "embedding_cache": _r(cache)}
+
+
+def seed_embedding_cache(url: str, source: Path) -> dict[str, Any]:
+    """Copy the vectors of a SQLite embedding cache into PostgreSQL's, before anything is timed: the
+    PostgreSQL build then embeds no more than the SQLite one did (usually nothing)."""
+    from index.cache import EmbeddingCache
+
+    t0 = time.perf_counter()
+    copied = 0
+    if source.exists():
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            rows = src.execute("select key, dim, vec from vectors")
+            with EmbeddingCache(url) as cache:
+                while batch := rows.fetchmany(SEED_ROWS):
+                    cache.db.executemany("insert into vectors (key, dim, vec) values (?, ?, ?)"
+                                         " on conflict (key) do nothing", batch)
+                    copied += len(batch)
+        finally:
+            src.close()
+    return {"from": str(source), "vectors": copied, "seconds": _r(time.perf_counter() - t0)}
+
+
 # ---------------------------------------------------------------- phases (each in its own process)
 
 
@@ -316,8 +519,12 @@ def _private_cache(data_dir: Path, shared_cache: Path) -> None:
         shutil.copy2(shared_cache / CACHE_FILE, data_dir / CACHE_DIR / CACHE_FILE)
 
 
-def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: bool) -> dict[str, Any]:
-    """Generate and ingest `size` directives, then build the index from scratch (one base segment)."""
+def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: bool,
+                store_url: str | None = None, seed_cache: Path | None = None) -> dict[str, Any]:
+    """Generate and ingest `size` directives, then build the index from scratch (one base segment).
+
+    With `store_url` (PostgreSQL) the store and the embedding cache are there; `seed_cache` (a SQLite
+    embedding cache file) is copied into it first, untimed."""
     from bot.library import ingest_bytes, reindex
     from index.builder import CACHE_DIR
 
@@ -328,11 +535,14 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: 
         data_dir = size_dir / "data"
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)
-        if shared_cache and stand_in:
+        settings = phase_settings(size_dir, store_url)
+        seeded = None
+        if store_url:
+            seeded = seed_embedding_cache(store_url, seed_cache) if seed_cache else None
+        elif shared_cache and stand_in:
             _private_cache(data_dir, shared_cache)
         elif shared_cache:
             share_embedding_cache(data_dir, shared_cache)
-        settings = Settings(data_dir=data_dir)
 
         t0 = time.perf_counter()
         deadlines = targets = 0
@@ -351,9 +561,15 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: 
             built = reindex(settings)
         index_s = time.perf_counter() - t0
         rss_after_index = rss.now_mb()
+    stored = store_sizes(settings)
+    if store_url:
+        cache_mb = stored["embedding_cache"]
+    else:
+        cache_mb = _mb(data_dir / CACHE_DIR if stand_in else shared_cache or data_dir / CACHE_DIR)
 
     return {
         "documents": size,
+        "backend": "postgresql" if store_url else "sqlite",
         "generate_seconds": _r(generate_s),
         "ingest": {
             "store_extract_seconds": _r(store_s),
@@ -365,14 +581,14 @@ def build_phase(size_dir: Path, size: int, shared_cache: Path | None, stand_in: 
             "seconds": _r(index_s), "passages": built["passages"], "embedded": built["embedded"],
             "reused_from_cache": built["reused"],
             "stand_in_vectors": stood_in.stood_in if stood_in else 0,
+            "embedding_cache_seed": seeded,
             "embedding_ms_per_embedded_passage": (_r(build_stages["embed_new_and_read_cache"] * 1000
                                                      / built["embedded"], 1) if built["embedded"] else None),
             "stages_seconds": {k: _r(v) for k, v in sorted(build_stages.items(), key=lambda kv: -kv[1])},
         },
         "disk_mb": {
-            "facts_sqlite": _r(_mb(settings.db_path), 1), "index": _r(_mb(settings.index_dir), 1),
-            "embedding_cache": _r(_mb(data_dir / CACHE_DIR if stand_in else shared_cache or data_dir / CACHE_DIR), 1),
-            "original_files": _r(_mb(settings.files_dir), 1),
+            "facts_store": stored["facts"], "index": _r(_mb(settings.index_dir), 1),
+            "embedding_cache": _r(cache_mb, 1), "original_files": _r(_mb(settings.files_dir), 1),
         },
         "memory_mb": {
             "after_store": _r(rss_after_store, 1), "after_index_build": _r(rss_after_index, 1),
@@ -409,7 +625,7 @@ def add_document(settings: Settings, answerer: Any, seed: int) -> dict[str, Any]
 
 def _reminder_day(store: Any) -> date:
     """The median due date of one-off deadlines: a day with deadlines ahead, due and overdue around it."""
-    rows = [r[0] for r in store.db.execute(
+    rows = [r["due_date"] for r in store.db.query(
         "select due_date from deadlines where due_kind != 'recurring' and due_date is not null order by due_date")]
     return date.fromisoformat(rows[len(rows) // 2]) if rows else date(2026, 1, 15)
 
@@ -441,7 +657,7 @@ def reminders_run(settings: Settings, chats: int) -> dict[str, Any]:
     from knowledge.store import FactStore
     from tests.botapi_server import BotApiServer
 
-    store, state = FactStore(settings.db_path), settings.open_state()
+    store, state = FactStore(settings.store_target), settings.open_state()
     subs = _subscribe(state, store, chats)
     today = _reminder_day(store)
     t0 = time.perf_counter()
@@ -468,25 +684,34 @@ def reminders_run(settings: Settings, chats: int) -> dict[str, Any]:
 
 
 def _time_questions(answerer: Any, questions: list[tuple[str, date]], rounds: int) -> dict[str, Any]:
+    """Latency of every question, and of the fact questions among them (FACT_INTENTS as parsed)."""
     for q, today in questions:  # warm-up: page in the index and the store
         answerer.answer(q, today)
-    times, found = [], 0
+    is_fact = [answerer.parse(q, today).intent in FACT_INTENTS for q, today in questions]
+    times, fact_times, found = [], [], 0
     for _ in range(rounds):
-        for q, today in questions:
+        for (q, today), fact in zip(questions, is_fact, strict=True):
             t0 = time.perf_counter()
             found += answerer.answer(q, today).found
             times.append((time.perf_counter() - t0) * 1000)
+            if fact:
+                fact_times.append(times[-1])
     return {"questions": len(questions), "timed": len(times), "p50_ms": _r(_pct(times, 50), 1),
             "p95_ms": _r(_pct(times, 95), 1), "mean_ms": _r(statistics.fmean(times), 1),
-            "found_share": _r(found / len(times), 3)}
+            "found_share": _r(found / len(times), 3),
+            "fact_questions": sum(is_fact), "fact_intents": sorted(FACT_INTENTS),
+            "fact_p50_ms": _r(_pct(fact_times, 50), 1) if fact_times else None,
+            "fact_p95_ms": _r(_pct(fact_times, 95), 1) if fact_times else None}
 
 
-def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
+def serve_phase(size_dir: Path, rounds: int, chats: int, store_url: str | None = None,
+                upload_seeds: list[int] | None = None) -> dict[str, Any]:
     """The bot's day in one process: load, questions, two uploads (each ingest + reload), questions
-    again (now with a delta segment), then reminders for `chats` subscribed chats."""
+    again (now with a delta segment), then reminders for `chats` subscribed chats. `upload_seeds`: the
+    two uploads' variants (the orchestrator gives every backend of a size the same, fresh pair)."""
     from bot.answering.planner import Answerer
 
-    settings = Settings(data_dir=size_dir / "data")
+    settings = phase_settings(size_dir, store_url)
     with PeakRss() as rss:
         start_mb = rss.now_mb()
         t0 = time.perf_counter()
@@ -497,12 +722,13 @@ def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
         before = _time_questions(answerer, questions, rounds)
         after_questions = rss.report()
         # Seeds of their own per run, so a shared embedding cache never already holds the new documents.
-        seeds = random.SystemRandom().sample(range(1_000, 10**9), 2)
+        seeds = upload_seeds or random.SystemRandom().sample(range(1_000, 10**9), 2)
         adds = [add_document(settings, answerer, seed) for seed in seeds]
         after = _time_questions(answerer, questions, rounds)
         after_adds = rss.report()
         reminders = reminders_run(settings, chats)
     return {
+        "store_mb": store_sizes(settings),
         "questions": {"answerer_load_seconds": _r(load_s), **before},
         "questions_with_delta": after,
         "incremental_reindex": adds[0], "second_incremental_reindex": adds[1],
@@ -515,11 +741,11 @@ def serve_phase(size_dir: Path, rounds: int, chats: int) -> dict[str, Any]:
     }
 
 
-def compact_phase(size_dir: Path) -> dict[str, Any]:
+def compact_phase(size_dir: Path, store_url: str | None = None) -> dict[str, Any]:
     """The nightly job: fold the day's delta segment into the base (passages reused, nothing embedded)."""
     from bot.library import compact
 
-    settings = Settings(data_dir=size_dir / "data")
+    settings = phase_settings(size_dir, store_url)
     with PeakRss() as rss:
         t0 = time.perf_counter()
         result = compact(settings) or {}
@@ -532,35 +758,78 @@ def compact_phase(size_dir: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------- orchestration
 
 
-def _phase(phase: str, size: int, size_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+def _phase(phase: str, size: int, size_dir: Path, args: argparse.Namespace, store_url: str | None = None,
+           extra: list[str] | None = None) -> tuple[dict[str, Any], float]:
+    """Run one phase in a fresh process; returns its report and its wall time."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--size", str(size),
-           "--size-dir", str(size_dir), "--rounds", str(args.rounds), "--chats", str(args.chats)]
+           "--size-dir", str(size_dir), "--rounds", str(args.rounds), "--chats", str(args.chats), *(extra or [])]
     if args.embedding_cache:
         cmd += ["--shared-cache", str(args.embedding_cache.resolve())]
     if args.stand_in_embeddings:
         cmd += ["--stand-in-embeddings"]
-    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
-    return json.loads(out.stdout)
-
-
-def measure_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
-    """Build, serve and compact one size, each in a fresh process; returns their merged report."""
-    size_dir = args.workdir / f"size-{size}"
+    env = {k: v for k, v in os.environ.items() if k != STORE_URL_ENV}
+    if store_url:
+        env[STORE_URL_ENV] = store_url  # not on the command line: a password would show in `ps`
     t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
+    return json.loads(out.stdout), time.perf_counter() - t0
+
+
+def _seed_source(size_base: Path, backends: dict[str, str | None], args: argparse.Namespace) -> Path | None:
+    """The SQLite embedding cache PostgreSQL's is filled from: the SQLite run's of the same size (the shared
+    cache plus whatever that build embedded or stood in), else --embedding-cache, else none (cold)."""
+    from index.builder import CACHE_DIR, CACHE_FILE
+
+    if "sqlite" in backends:
+        return size_base / "sqlite" / "data" / CACHE_DIR / CACHE_FILE
+    if args.embedding_cache:
+        return args.embedding_cache.resolve() / CACHE_FILE
+    return None
+
+
+def measure_size(size: int, args: argparse.Namespace, backends: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+    """Build, serve and compact one size on every backend (name → PostgreSQL URL or None for SQLite),
+    each phase a fresh process, phase by phase in turn: PostgreSQL's embedding cache is filled from
+    SQLite's after the builds and before the uploads, so both embed the same uploads for real."""
+    size_base = args.workdir / f"size-{size}"
     load_before = os.getloadavg()[0]
-    built = _phase("build", size, size_dir, args)
-    served = _phase("serve", size, size_dir, args)
-    compacted = _phase("compact", size, size_dir, args)
+    schema = f"directive_bot_scale_{size}"
+    urls = {name: fresh_schema(base, schema) if base else None for name, base in backends.items()}
+    seeds = [str(x) for x in random.SystemRandom().sample(range(1_000, 10**9), 2)]  # fresh: in no cache yet
+    phases: dict[str, dict[str, Any]] = defaultdict(dict)
+    wall: dict[str, float] = defaultdict(float)
+    try:
+        for phase in ("build", "serve", "compact"):
+            for name, url in urls.items():
+                extra: list[str] = []
+                if phase == "build" and url:
+                    seed = _seed_source(size_base, backends, args)
+                    extra = ["--seed-cache", str(seed)] if seed else []
+                elif phase == "serve":
+                    extra = ["--upload-seeds", ",".join(seeds)]
+                log.info("size %d, %s: %s", size, name, phase)
+                phases[name][phase], seconds = _phase(phase, size, size_base / name, args, url, extra)
+                wall[name] += seconds
+    finally:
+        if not args.keep:
+            shutil.rmtree(size_base, ignore_errors=True)
+            for base in backends.values():
+                if base:
+                    drop_schema(base, schema)
     load_after = os.getloadavg()[0]
-    if not args.keep:
-        shutil.rmtree(size_dir, ignore_errors=True)
-    result = {**built, **{k: v for k, v in served.items() if k != "memory_mb"}, "compaction": compacted,
-              "memory_mb": {"build": built["memory_mb"], "serve": served["memory_mb"],
-                            "compaction": compacted["memory_mb"]},
-              "wall_seconds": _r(time.perf_counter() - t0, 1),
-              "load_average_1min": {"before": _r(load_before), "after": _r(load_after)}}
-    result["headline"] = headline(result)
-    return result
+    out = {}
+    for name in backends:
+        built, served, compacted = (phases[name][p] for p in ("build", "serve", "compact"))
+        result = {**built, **{k: v for k, v in served.items() if k != "memory_mb"}, "compaction": compacted,
+                  "memory_mb": {"build": built["memory_mb"], "serve": served["memory_mb"],
+                                "compaction": compacted["memory_mb"]},
+                  "wall_seconds": _r(wall[name], 1),
+                  "load_average_1min": {"before": _r(load_before), "after": _r(load_after)}}
+        if urls[name]:
+            result["postgresql_schema"] = schema + (" (kept)" if args.keep else " (dropped)")
+        result["headline"] = headline(result)
+        out[name] = result
+    return out
 
 
 def _peak(mem: dict[str, Any]) -> float:
@@ -584,6 +853,9 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
         "question_p50_ms": result["questions"]["p50_ms"],
         "question_p95_ms": result["questions"]["p95_ms"],
         "question_with_delta_p95_ms": result["questions_with_delta"]["p95_ms"],
+        "fact_question_p50_ms": result["questions"]["fact_p50_ms"],
+        "fact_question_p95_ms": result["questions"]["fact_p95_ms"],
+        "store_mb": result["store_mb"]["store"],
         "reminder_plan_seconds": result["reminders"]["plan_seconds"],
         "reminder_run_seconds": result["reminders"]["run_seconds"],
         "serve_rss_mb": mem["serve"]["answerer_loaded"]["rss"],
@@ -620,6 +892,8 @@ def extrapolate(a: dict[str, Any], b: dict[str, Any], key: str, documents: int) 
     """
     va, vb = a["headline"][key], b["headline"][key]
     na, nb = a["documents"], b["documents"]
+    if va is None or vb is None:
+        return {"power_law": None, "linear": None}
     power = vb * (vb / va) ** (math.log10(documents / nb) / math.log10(nb / na)) if va > 0 and vb > 0 else None
     linear = vb + (vb - va) / (nb - na) * (documents - nb)
     return {"power_law": None if power is None else _r(power), "linear": _r(linear)}
@@ -658,37 +932,109 @@ def judge_targets(results: list[dict[str, Any]], approx_threshold: int) -> list[
     return out
 
 
-def run(args: argparse.Namespace, sizes: list[int], mode: str) -> dict[str, Any]:
+def estimate_at_target(results: list[dict[str, Any]], sizes: list[int]) -> dict[str, Any] | None:
+    if len(results) < 2 or TARGET_DOCUMENTS in sizes:
+        return None
+    a, b = results[-2], results[-1]
+    return {"basis": f"EXTRAPOLATED from {a['documents']}→{b['documents']} documents, not measured",
+            "documents": TARGET_DOCUMENTS,
+            "metrics": {k: extrapolate(a, b, k, TARGET_DOCUMENTS) for k in b["headline"]}}
+
+
+def side_by_side(by_size: list[dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per size, the SIDE_BY_SIDE figures of each backend, and PostgreSQL's over SQLite's when both ran."""
+    rows = []
+    for per_backend in by_size:
+        first = next(iter(per_backend.values()))
+        row: dict[str, Any] = {"documents": first["documents"], "passages": first["headline"]["passages"]}
+        for name, result in per_backend.items():
+            row[name] = {key: result["headline"][metric] for key, (metric, _) in SIDE_BY_SIDE.items()}
+        if {"sqlite", "postgresql"} <= set(per_backend):
+            row["postgresql_over_sqlite"] = {
+                key: (_r(row["postgresql"][key] / row["sqlite"][key]) if row["sqlite"][key]
+                      and row["postgresql"][key] is not None else None) for key in SIDE_BY_SIDE}
+        rows.append(row)
+    return rows
+
+
+def _summary_line(row: dict[str, Any]) -> str:
+    parts = []
+    for name in BACKENDS:
+        if name in row:
+            m = row[name]
+            parts.append(f"{name}: upload {m['upload_seconds']} s, fact question p50/p95 {m['fact_question_p50_ms']}/"
+                         f"{m['fact_question_p95_ms']} ms, reminder run {m['reminder_run_seconds']} s, "
+                         f"store {m['store_mb']} MB")
+    return f"{row['documents']} directives | " + " | ".join(parts)
+
+
+def run(args: argparse.Namespace, sizes: list[int], mode: str, backends: dict[str, str | None],
+        postgresql: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
-    results = []
+    by_size = []
     for size in sizes:
-        log.info("measuring %d documents", size)
-        results.append(measure_size(size, args))
-        log.info("size %d done: %s", size, json.dumps(results[-1]["headline"], ensure_ascii=False))
+        log.info("measuring %d documents on %s", size, ", ".join(backends))
+        by_size.append(measure_size(size, args, backends))
+        for name, result in by_size[-1].items():
+            log.info("size %d, %s done: %s", size, name, json.dumps(result["headline"], ensure_ascii=False))
     settings = Settings()
-    estimate: dict[str, Any] | None = None
-    if len(results) >= 2 and TARGET_DOCUMENTS not in sizes:
-        a, b = results[-2], results[-1]
-        estimate = {"basis": f"EXTRAPOLATED from {a['documents']}→{b['documents']} documents, not measured",
-                    "documents": TARGET_DOCUMENTS,
-                    "metrics": {k: extrapolate(a, b, k, TARGET_DOCUMENTS) for k in b["headline"]}}
+    by_backend = {}
+    for name in backends:
+        results = [per[name] for per in by_size]
+        by_backend[name] = {
+            "results": results, "growth": growth(results),
+            "targets": judge_targets(results, settings.approx_index_threshold),
+            "estimate_at_10000_documents": estimate_at_target(results, sizes),
+        }
+    rows = side_by_side(by_size)
+    for row in rows:  # speed goals are printed (the targets in the report), never asserted
+        log.info("side by side: %s", _summary_line(row))
+    for name, block in by_backend.items():
+        for target in block["targets"]:
+            if target["pass"] is None:
+                largest = target["largest_measured"]
+                log.info("target (%s): %s: not judged (%s %s at %d documents, the largest measured)", name,
+                         target["target"], largest["value"], target["unit"], largest["documents"])
+            else:
+                log.info("target (%s): %s: %s %s (%s), %s", name, target["target"], target["value"], target["unit"],
+                         target["basis"].split(":")[0], "met" if target["pass"] else "MISSED")
     return {
-        "benchmark": "scale", "mode": mode, "sizes": sizes, "cpu_count": os.cpu_count(),
+        "benchmark": "scale", "mode": mode, "sizes": sizes, "backends": list(backends),
+        "postgresql": postgresql, "cpu_count": os.cpu_count(),
         "embedding_model": settings.embedding_model, "approx_index_threshold": settings.approx_index_threshold,
         "reminder_chats": args.chats, "question_rounds": args.rounds,
         "embedding_cache": str(args.embedding_cache) if args.embedding_cache else "cold (fresh per size)",
         "stand_in_embeddings": args.stand_in_embeddings,
-        "results": results, "growth": growth(results),
-        "targets": judge_targets(results, settings.approx_index_threshold),
-        "estimate_at_10000_documents": estimate,
+        "notes": ("memory figures are the bot process's own; a PostgreSQL server's memory and disk beyond its "
+                  "tables (WAL, catalogs) are not counted. SQLite runs as the bot sets it up: WAL, "
+                  "synchronous=NORMAL."),
+        "side_by_side_legend": {key: text for key, (_, text) in SIDE_BY_SIDE.items()},
+        "side_by_side": rows,
+        "by_backend": by_backend,
         "wall_seconds": _r(time.perf_counter() - started, 1),
     }
+
+
+def _backends(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    names = [b.strip() for b in raw.split(",") if b.strip()]
+    unknown = sorted(set(names) - set(BACKENDS))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"backends are {', '.join(BACKENDS)}; got {raw!r}")
+    return [b for b in BACKENDS if b in names]  # SQLite first: PostgreSQL's embedding cache is filled from it
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (CI)")
     parser.add_argument("--sizes", help="comma-separated document counts, overrides the mode")
+    parser.add_argument("--backends", type=_backends, default=None,
+                        help="comma-separated: sqlite, postgresql (default: both when PostgreSQL is available, "
+                             "i.e. --database-url is given or its server binaries are found; else sqlite)")
+    parser.add_argument("--database-url",
+                        help="postgresql:// URL of a database to measure in (one schema per size is created and "
+                             "dropped); default: a throwaway local cluster (tests/pg_cluster.py)")
     parser.add_argument("--workdir", type=Path,
                         default=Path(os.environ.get("TMPDIR", "/tmp")) / "directive-bot-scale",
                         help="where generated directives and data directories are written")
@@ -700,32 +1046,50 @@ def main() -> None:
     parser.add_argument("--stand-in-embeddings", action="store_true",
                         help="passages the embedding cache lacks get deterministic random vectors instead of being "
                              "embedded (10,000 directives would take ~12 h); uploads are still embedded for real")
-    parser.add_argument("--keep", action="store_true", help="keep generated corpora and data directories")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep generated corpora, data directories and PostgreSQL schemas")
     parser.add_argument("--phase", choices=["build", "serve", "compact"], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--size-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--shared-cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--seed-cache", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--upload-seeds", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     log.setLevel(logging.INFO)
+    store_url = os.environ.get(STORE_URL_ENV) or None
     if args.phase == "build":
-        print(json.dumps(build_phase(args.size_dir, args.size, args.shared_cache, args.stand_in_embeddings),
-                         ensure_ascii=False))
+        print(json.dumps(build_phase(args.size_dir, args.size, args.shared_cache, args.stand_in_embeddings,
+                                     store_url, args.seed_cache), ensure_ascii=False))
         return
     if args.phase == "serve":
-        print(json.dumps(serve_phase(args.size_dir, args.rounds, args.chats), ensure_ascii=False))
+        seeds = [int(x) for x in args.upload_seeds.split(",")] if args.upload_seeds else None
+        print(json.dumps(serve_phase(args.size_dir, args.rounds, args.chats, store_url, seeds), ensure_ascii=False))
         return
     if args.phase == "compact":
-        print(json.dumps(compact_phase(args.size_dir), ensure_ascii=False))
+        print(json.dumps(compact_phase(args.size_dir, store_url), ensure_ascii=False))
         return
     if not (SHARED / "corpus").exists():
         sys.exit(f"shared corpus not found at {SHARED / 'corpus'}")
+    if args.database_url and not args.database_url.startswith(("postgresql://", "postgres://")):
+        sys.exit("--database-url must be a postgresql:// URL")
     if args.sizes:
         sizes, mode = sorted(int(s) for s in args.sizes.split(",")), "sizes"
     else:
         sizes, mode = (QUICK_SIZES, "quick") if args.quick else (FULL_SIZES, "full")
     args.workdir = args.workdir.resolve()
-    print(json.dumps(run(args, sizes, mode), ensure_ascii=False, indent=2))
+    wanted = args.backends or list(BACKENDS)
+    with contextlib.ExitStack() as stack:
+        base_url, postgresql = None, {"measured": False, "reason": "not asked for (--backends)"}
+        if "postgresql" in wanted:
+            base_url, postgresql = stack.enter_context(postgres_server(args))
+            if base_url is None:
+                if args.backends:  # asked for by name: no silent fallback
+                    sys.exit(f"--backends postgresql: {postgresql['reason']}")
+                log.warning("SQLite only: %s", postgresql["reason"])
+        backends = {name: base_url if name == "postgresql" else None for name in wanted
+                    if name == "sqlite" or base_url}
+        print(json.dumps(run(args, sizes, mode, backends, postgresql), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

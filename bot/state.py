@@ -174,6 +174,29 @@ class BotState:
         cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
         return self.db.execute("delete from pending_texts where created_at < ?", [cutoff])
 
+    # ---- uploads waiting for the admin's confirmation
+    def park_upload(self, chat_id: int, name: str, data: bytes) -> str:
+        """Keep an upload until the admin confirms; returns the short id its buttons carry."""
+        token = secrets.token_urlsafe(9)
+        self.db.execute("insert into parked_uploads (token, chat_id, name, data, created_at) values (?, ?, ?, ?, ?)",
+                        [token, chat_id, name, data, _now()])
+        return token
+
+    def take_upload(self, chat_id: int, token: str) -> tuple[str, bytes] | None:
+        """The waiting upload of this chat with this token, removed; None when gone (taken, pruned, other chat).
+        Two presses on two front ends: the delete decides, so only one gets the file."""
+        with self.db.atomic():
+            rows = self.db.query("select name, data from parked_uploads where token = ? and chat_id = ?",
+                                 [token, chat_id])
+            if not rows or not self.db.execute("delete from parked_uploads where token = ?", [token]):
+                return None
+        return rows[0]["name"], bytes(rows[0]["data"])
+
+    def prune_uploads(self, seconds: int) -> int:
+        """Forget unanswered uploads older than `seconds` (their buttons then say "expired")."""
+        cutoff = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+        return self.db.execute("delete from parked_uploads where created_at < ?", [cutoff])
+
     # ---- small key/value facts (last reminder run)
     def get_meta(self, key: str) -> str | None:
         return self.db.scalar("select value from bot_meta where key = ?", [key])

@@ -81,6 +81,7 @@ TABLES: dict[str, tuple[TableCopy, ...]] = {
         TableCopy("bot_meta", ("key",), ()),
         TableCopy("duty_events", ("id",)),
         TableCopy("answer_feedback", ("answer_id", "user_id"), ()),
+        TableCopy("parked_uploads", ("token",), ()),
     ),
     # The key is a hash of the model and the text: the same key is the same vector.
     "embeddings": (TableCopy("vectors", ("key",), ()),),

@@ -130,6 +130,12 @@ STATE = (
     )),
 )
 
+# An upload waiting for the admin's confirmation: in the shared state, so the button works whichever
+# front end the press reaches (it was a file in BOT_DATA_DIR/uploads before).
+STATE += (Migration(2, "parked uploads", ("create table if not exists parked_uploads (token text primary key,"
+                                          " chat_id bigint not null, name text not null, data {blob} not null,"
+                                          " created_at text not null)",)),)
+
 EMBEDDINGS = (
     Migration(1, "embedding cache", ("create table if not exists vectors (key text primary key, dim bigint,"
                                      " vec {blob})",)),

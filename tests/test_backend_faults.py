@@ -122,12 +122,8 @@ def test_every_kind_of_call_reconnects_after_the_server_ended_the_connection(pg_
 def test_exclusive_after_the_server_ended_the_idle_connection(pg_cluster: Any, pg_url: str) -> None:
     """The connection dropped while nothing was being asked of it, then `exclusive` is the next call:
     `ingest_paths` opens the store once and, for each file, reads it (OCR of a scan takes minutes)
-    before `_store_raw` enters `store.exclusive("ingest")`; a server restart meanwhile must not fail it.
-
-    BUG (knowledge/database.py `PostgresDatabase._exclusive`): it runs `select pg_advisory_lock` with
-    `conn.execute` on the thread's connection as it is, not through `_run`, so a connection the
-    server ended while idle fails the ingest with OperationalError instead of reconnecting like every
-    other call."""
+    before `_store_raw` enters `store.exclusive("ingest")`; a server restart meanwhile must not fail it:
+    the lock is taken through the reconnecting path, like every other call."""
     store = FactStore(pg_url)
     save(store, CV, CONG_VAN)
     assert pg_cluster.terminate_connections(dbname(pg_url)) >= 1
@@ -138,12 +134,9 @@ def test_exclusive_after_the_server_ended_the_idle_connection(pg_cluster: Any, p
 def test_exclusive_is_not_silently_lost_with_its_connection(pg_cluster: Any, pg_url: str) -> None:
     """The ingest lock of one front end is an advisory lock held by its connection; when that
     connection is cut inside the block, the block must not go on as if it still held the lock while
-    another front end gets in (both would then decide "new directive" and store it twice).
-
-    BUG (knowledge/database.py `PostgresDatabase`): the next call inside the block reconnects
-    quietly (`_run` / `retrying`), the new connection holds no lock, and another front end's
-    `exclusive("ingest")` enters at once. Either failing the block (an error the ingest reports) or
-    taking the lock again on the new connection passes this test."""
+    another front end gets in (both would then decide "new directive" and store it twice). A new
+    connection would hold no lock, so the next call inside the block fails instead of reconnecting;
+    taking the lock again on the new connection would also pass this test."""
     store = FactStore(pg_url)
     save(store, CV, CONG_VAN)
     other = open_database(other_front_end(pg_url))

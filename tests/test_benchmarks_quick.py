@@ -30,6 +30,7 @@ SCALE_HEADLINE = {
     "second_incremental_reindex_seconds", "compaction_seconds", "question_p50_ms", "question_p95_ms",
     "question_with_delta_p95_ms", "reminder_plan_seconds", "reminder_run_seconds", "serve_rss_mb",
     "serve_anon_mb", "bot_peak_rss_mb", "full_build_peak_rss_mb", "compaction_peak_rss_mb",
+    "fact_question_p50_ms", "fact_question_p95_ms", "store_mb",
 }
 
 
@@ -58,31 +59,60 @@ def test_scale_quick(tmp_path: Path) -> None:
     report = _run("scale.py", "--quick", "--workdir", str(tmp_path))
     assert report["benchmark"] == "scale" and report["mode"] == "quick"
     assert report["sizes"] == [20, 100]
-    assert [r["documents"] for r in report["results"]] == [20, 100]
-    for result in report["results"]:
-        assert set(result["headline"]) == SCALE_HEADLINE
-        assert {"ingest", "index_build", "incremental_reindex", "questions", "reminders", "memory_mb",
-                "disk_mb"} <= set(result)
-        assert result["index_build"]["passages"] > result["documents"]
-        # The embedding cache keeps reindexing cheap (only the new document is embedded) and the
-        # delta segment keeps it small (uploads never rebuild the base; compaction embeds nothing).
-        for add in (result["incremental_reindex"], result["second_incremental_reindex"]):
-            assert add["embedded_only_new_document"] is True
-        assert 0 < result["incremental_reindex"]["delta_passages"] < result["second_incremental_reindex"]["delta_passages"]
-        assert result["compaction"]["embedded"] == 0
-        assert result["compaction"]["passages"] == result["second_incremental_reindex"]["passages_after"]
-        assert result["questions"]["timed"] > 0 and 0 <= result["questions"]["found_share"] <= 1
-        reminders = result["reminders"]
-        assert reminders["chats"] == 1000 and reminders["messages_rejected"] == 0
-        assert reminders["stats"]["sent"] == reminders["chats_with_reminders"]
-        assert result["memory_mb"]["build"]["peak"] > 0 and result["memory_mb"]["serve"]["peak"] > 0
-    (step,) = report["growth"]
-    assert (step["from_documents"], step["to_documents"]) == (20, 100)
-    assert set(step["metrics"]) == SCALE_HEADLINE
-    assert {t["metric"] for t in report["targets"]} == {
-        "incremental_reindex_seconds", "reminder_run_seconds", "bot_peak_rss_mb", "compaction_peak_rss_mb"}
-    for target in report["targets"]:
-        assert {"limit", "value", "basis", "pass", "largest_measured"} <= set(target)
+    # Both backends where PostgreSQL is found (CI installs it), else SQLite alone and the reason why.
+    backends = report["backends"]
+    if report["postgresql"]["measured"]:
+        assert backends == ["sqlite", "postgresql"] and report["postgresql"]["fsync"] == "on"
+    else:
+        assert backends == ["sqlite"] and report["postgresql"]["reason"]
+    assert set(report["by_backend"]) == set(backends)
+    for name, block in report["by_backend"].items():
+        results = block["results"]
+        assert [r["documents"] for r in results] == [20, 100]
+        for result in results:
+            assert result["backend"] == name and result["store_mb"]["backend"] == name
+            assert set(result["headline"]) == SCALE_HEADLINE
+            assert {"ingest", "index_build", "incremental_reindex", "questions", "reminders", "memory_mb",
+                    "disk_mb", "store_mb"} <= set(result)
+            assert result["index_build"]["passages"] > result["documents"]
+            # The embedding cache keeps reindexing cheap (only the new document is embedded) and the
+            # delta segment keeps it small (uploads never rebuild the base; compaction embeds nothing).
+            for add in (result["incremental_reindex"], result["second_incremental_reindex"]):
+                assert add["embedded_only_new_document"] is True
+            assert 0 < result["incremental_reindex"]["delta_passages"] < result["second_incremental_reindex"]["delta_passages"]
+            assert result["compaction"]["embedded"] == 0
+            assert result["compaction"]["passages"] == result["second_incremental_reindex"]["passages_after"]
+            questions = result["questions"]
+            assert questions["timed"] > 0 and 0 <= questions["found_share"] <= 1
+            assert 0 < questions["fact_questions"] <= questions["questions"] and questions["fact_p95_ms"] > 0
+            reminders = result["reminders"]
+            assert reminders["chats"] == 1000 and reminders["messages_rejected"] == 0
+            assert reminders["stats"]["sent"] == reminders["chats_with_reminders"]
+            assert result["memory_mb"]["build"]["peak"] > 0 and result["memory_mb"]["serve"]["peak"] > 0
+            assert result["store_mb"]["store"] > 0
+            if name == "postgresql":  # its embedding cache was filled from SQLite's: the build embeds nothing
+                assert result["index_build"]["embedding_cache_seed"]["vectors"] > 0
+                assert result["index_build"]["embedded"] == 0
+        (step,) = block["growth"]
+        assert (step["from_documents"], step["to_documents"]) == (20, 100)
+        assert set(step["metrics"]) == SCALE_HEADLINE
+        assert {t["metric"] for t in block["targets"]} == {
+            "incremental_reindex_seconds", "reminder_run_seconds", "bot_peak_rss_mb", "compaction_peak_rss_mb"}
+        for target in block["targets"]:
+            assert {"limit", "value", "basis", "pass", "largest_measured"} <= set(target)
+    # Side by side: the same directives, uploads, questions and reminders on every backend.
+    rows = report["side_by_side"]
+    assert [row["documents"] for row in rows] == [20, 100]
+    for i, row in enumerate(rows):
+        for name in backends:
+            assert set(row[name]) == set(report["side_by_side_legend"])
+        same = [report["by_backend"][name]["results"][i] for name in backends]
+        for key in (("index_build", "passages"), ("incremental_reindex", "seed"),
+                    ("incremental_reindex", "passages_after"), ("questions", "questions"),
+                    ("questions", "fact_questions"), ("reminders", "today"), ("reminders", "items")):
+            assert len({r[key[0]][key[1]] for r in same}) == 1, (key, [r[key[0]][key[1]] for r in same])
+        if len(backends) == 2:
+            assert set(row["postgresql_over_sqlite"]) == set(report["side_by_side_legend"])
     assert not list(tmp_path.glob("size-*")), "data directories are removed unless --keep"
 
 

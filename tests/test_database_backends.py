@@ -506,7 +506,7 @@ def expected_versions(db: Database) -> list[tuple[str, int]]:
 def test_migrate_twice_applies_nothing_the_second_time(store_target: Path | str) -> None:
     db = open_database(store_target)
     assert migrate(db, "facts") == ([1, 2] if db.dialect == "postgresql" else [1])
-    assert migrate(db, "state") == [1] and migrate(db, "embeddings") == [1]
+    assert migrate(db, "state") == [1, 2] and migrate(db, "embeddings") == [1]
     for component in COMPONENTS:
         assert migrate(db, component) == []
     assert schema_rows(db) == expected_versions(db)
@@ -567,17 +567,15 @@ def test_front_ends_migrating_different_components_of_a_fresh_database_at_once(p
     """One front end opens the fact store while another opens the bot's state on the same empty
     database (two containers started together): both must come up.
 
-    BUG (knowledge/migrations.py `migrate`): the lock is per component (`migrate:facts`,
-    `migrate:state`), yet every component's first step runs `create table if not exists
-    schema_migrations`; two such transactions at once make PostgreSQL fail one of them with
-    UniqueViolation on pg_type_typname_nsp_index, so that front end does not start."""
+    Every component records its steps in schema_migrations, so one lock covers them all (a lock per
+    component let two first transactions create that table at once and PostgreSQL fail one)."""
     for attempt in range(5):
         url = pg_cluster.create_database(f"t_migrate_mixed_{attempt}_{uuid.uuid4().hex[:8]}")
         try:
             results, errors = _migrate_at_once([url, other_front_end(url), f"{url}?application_name=third"],
                                                ["facts", "state", "embeddings"])
             assert errors == [], f"attempt {attempt}: {errors[0]!r}"
-            assert results == [[1, 2], [1], [1]]
+            assert results == [[1, 2], [1, 2], [1]]
             db = open_database(url)
             assert schema_rows(db) == expected_versions(db)
         finally:

@@ -195,3 +195,17 @@ def test_a_running_front_end_indexes_what_another_stored(tmp_path: Path, pg_url:
     assert sync_index(b) == []
     build = current_build(b.index_dir)
     assert build is not None and set(read_manifest(build) or {}) == {second.stem}
+
+
+def test_an_upload_waiting_for_confirmation_can_be_confirmed_on_the_other_front_end(pg_url: str) -> None:
+    """The admin's press may reach either front end behind the load balancer: the waiting file is in the
+    shared state, and the first press takes it (a second press, anywhere, finds it gone)."""
+    from bot.state import BotState
+
+    a, b = BotState(pg_url), BotState(f"{pg_url}?application_name=front-b")  # two connections, one database
+    data = "Công văn mẫu của anh/chị".encode() * 1000
+    token = a.park_upload(-5001, "cv-mau.txt", data)
+    assert b.take_upload(-5002, token) is None  # another chat's press takes nothing
+    assert b.take_upload(-5001, token) == ("cv-mau.txt", data)
+    assert a.take_upload(-5001, token) is None
+    assert a.prune_uploads(0) == 0

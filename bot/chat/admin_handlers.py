@@ -1,7 +1,7 @@
 """Admin handlers: uploads of directives (with confirmation before a replacement) and /reindex.
 
 A file that is the same directive as a stored one, a new version of it, or no directive at all is
-not written at once: it waits in BOT_DATA_DIR/uploads and the admin answers with a button
+not written at once: it waits in the bot state (table parked_uploads) and the admin answers with a button
 (`Thay thế` / `Vẫn lưu` / `Hủy`). Ingest and index work runs in worker threads under the write lock.
 """
 
@@ -13,9 +13,7 @@ import contextlib
 import json
 import logging
 import re
-import secrets
 import time
-from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -37,6 +35,7 @@ from bot.library import (
     ingest_bytes,
     reindex,
 )
+from bot.state import BotState
 from bot.tracking.reminders import deliver
 
 log = logging.getLogger(__name__)
@@ -48,42 +47,19 @@ UPLOAD_KEEP_SECONDS = 2 * 24 * 3600  # an unanswered confirmation: long enough f
 # ---------------------------------------------------------------------------------------- waiting files
 
 
-def _inbox(svc: BotServices) -> Path:
-    return svc.settings.data_dir / "uploads"
-
-
 def _park(svc: BotServices, chat_id: int, name: str, data: bytes) -> str:
-    """Keep an upload until the admin confirms; returns the id the buttons carry."""
-    inbox = _inbox(svc)
-    inbox.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(9)
-    (inbox / f"{token}.bin").write_bytes(data)
-    svc.state.put_pending(chat_id, "upload", json.dumps({"name": name, "token": token}, ensure_ascii=False))
-    return token
+    """Keep an upload until the admin confirms (in the bot state: any front end can take it back)."""
+    return svc.state.park_upload(chat_id, name, data)
 
 
 def _unpark(svc: BotServices, token: str, chat_id: int) -> tuple[str, bytes] | None:
-    """The waiting upload of this chat with this token, removed from the inbox; None when gone."""
-    path = _inbox(svc) / f"{token}.bin"
-    for row in svc.state.pending_of_kind(chat_id, "upload"):
-        meta = json.loads(row["html"])
-        if meta.get("token") == token and path.exists():
-            data = path.read_bytes()
-            path.unlink()
-            svc.state.drop_pending(row["id"])
-            return meta["name"], data
-    return None
+    """The waiting upload of this chat with this token, removed; None when gone."""
+    return svc.state.take_upload(chat_id, token)
 
 
-def prune_inbox(data_dir: Path, now: float | None = None) -> int:
+def prune_inbox(state: BotState) -> int:
     """Forget unanswered uploads older than UPLOAD_KEEP_SECONDS (their buttons then say "expired")."""
-    now = time.time() if now is None else now
-    removed = 0
-    for path in (data_dir / "uploads").glob("*.bin"):
-        if now - path.stat().st_mtime > UPLOAD_KEEP_SECONDS:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return state.prune_uploads(UPLOAD_KEEP_SECONDS)
 
 
 def _buttons(kind: str, token: str) -> InlineKeyboardMarkup:

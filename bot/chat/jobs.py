@@ -33,7 +33,7 @@ async def reminder_job(context: Context) -> None:
     async with svc.reminder_lock:
         await send_reminders(context.bot, svc.settings, svc.settings.today(), store=svc.store, state=svc.state)
         await asyncio.to_thread(svc.state.prune_pending, PENDING_KEEP_DAYS)
-        await asyncio.to_thread(prune_inbox, svc.settings.data_dir)
+        await asyncio.to_thread(prune_inbox, svc.state)
 
 
 async def compaction_job(context: Context) -> None:
