@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import traceback
 from collections.abc import Callable
@@ -432,7 +431,8 @@ def cmd_browse(settings: Settings, args: argparse.Namespace) -> int:
     files = [settings.db_path] + ([settings.state_path] if settings.state_path.exists() else [])
     command = [sys.executable, "-m", "datasette", "serve", *map(str, files), "--metadata", str(BROWSE_METADATA),
                "--host", args.host, "--port", str(args.port)]
-    return subprocess.call(command)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # datasette takes this process's place: a stop signal reaches the server itself
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
