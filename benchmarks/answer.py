@@ -65,7 +65,7 @@ def build(data_dir: Path, passages: int, embedding_cache: Path | None = None) ->
     settings = Settings(data_dir=data_dir)
     if embedding_cache:
         share_embedding_cache(data_dir, embedding_cache)
-    store = FactStore(settings.db_path)
+    store = FactStore(settings.store_target)
     docs = [parse_document(p.stem, p.read_text(encoding="utf-8")) for p in sorted((SHARED / "corpus").glob("*.txt"))]
     count = sum(len(passages_for(d)) for d in docs)
     for doc in variant_documents():

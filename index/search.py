@@ -7,7 +7,7 @@ own arrays, and the embedder serialises model calls, so one Searcher serves conc
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,14 @@ class Hit(Passage):
     score: float = 0.0
     dense: float = 0.0
     lexical: float = 0.0
+
+
+_PASSAGE_FIELDS = tuple(f.name for f in fields(Passage))
+
+
+def _fields_of(passage: Passage) -> dict[str, object]:
+    """A passage's fields for its Hit: all plain values (str, int, None), so no deep copy (asdict's) is needed."""
+    return {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
 
 
 class Searcher:
@@ -169,7 +177,7 @@ class Searcher:
         fused *= self._boosts(pool, query, prefer_provinces)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
-            Hit(**asdict(self.passages[int(pool[j])]), score=float(fused[j]), dense=float(dense[j]),
+            Hit(**_fields_of(self.passages[int(pool[j])]), score=float(fused[j]), dense=float(dense[j]),
                 lexical=float(lexical[j]))
             for j in order
         ]
@@ -191,7 +199,6 @@ class Searcher:
     def _boosts(self, pool: np.ndarray, query: str, prefer_provinces: list[str] | None) -> np.ndarray:
         boost = np.ones(len(pool))
         provinces = {fold(p) for p in [*provinces_in(query), *(prefer_provinces or [])]}
-        for j, row in enumerate(pool):
-            if provinces and self.passages.province(row) in provinces:
-                boost[j] *= PROVINCE_BOOST
+        if provinces:
+            boost[self.passages.in_provinces(pool, provinces)] *= PROVINCE_BOOST
         return boost

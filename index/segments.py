@@ -168,6 +168,17 @@ class SegmentedPassages(Sequence[Passage]):
         part, row = self._locate(int(i))
         return part.province(row)
 
+    def in_provinces(self, rows: np.ndarray, provinces: set[str]) -> np.ndarray:
+        """Whether each row's folded province (`province`) is one of `provinces`, for many rows at once."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=bool)
+        for part, lo, hi in zip(self.parts, self.offsets, self.offsets[1:], strict=False):
+            inside = (rows >= lo) & (rows < hi)
+            if inside.any():
+                codes = [code for code, name in enumerate(part.province_names) if name in provinces]
+                out[inside] = np.isin(part.province_codes[rows[inside] - lo], codes)
+        return out
+
 
 class SegmentedVectors:
     """The segments' FAISS indexes as one, rows numbered base first (VectorIndex's interface)."""

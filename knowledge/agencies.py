@@ -11,6 +11,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -286,17 +287,26 @@ def agency_key(name: str) -> str:
     return re.sub(r"\s+", " ", fold(unicodedata.normalize("NFC", name))).strip(" ,.;:")
 
 
+@lru_cache(maxsize=8)
+def _keyed(known: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """(name, key) of each known agency in order, and key → name (the last name of a key): worked out once
+    per list of names, as questions are matched against the same stored names until the store changes.
+    Callers only read them."""
+    pairs = tuple((k, agency_key(k)) for k in known)
+    return pairs, {key: k for k, key in pairs}
+
+
 def resolve_agency(query: str, known: list[str], cutoff: float = 80.0) -> list[str]:
     """Known agency names that `query` refers to: exact mention, alias, or a small typo away."""
     mentions = find_agencies(query)
     names = {agency_key(m.name) for m in mentions}
-    hits = [k for k in known if agency_key(k) in names or any(agency_key(k).startswith(n) for n in names)]
+    pairs, keys = _keyed(tuple(known))
+    hits = [k for k, key in pairs if key in names or any(key.startswith(n) for n in names)]
     if hits:
         return hits
     q = agency_key(query)
     if not q:
         return []
-    keys = {agency_key(k): k for k in known}
     contained = [k for key, k in keys.items() if len(q) >= 6 and (q in key or key in q)]
     if contained:
         return contained
@@ -310,7 +320,7 @@ _HEADS = re.compile(r"(?<![a-z])(?:so|ban|kho bac|van phong|ubnd|uy ban|ngan han
 def misspelt_agencies(text: str, known: list[str], cutoff: float = 88.0) -> list[str]:
     """Known agencies a question names with a typo ("Sở Tài chín"), found by fuzzy-matching the words
     after an agency head word. Only called when no agency was recognised exactly."""
-    words_of = {agency_key(k): k for k in known}
+    words_of = _keyed(tuple(known))[1]
     if not words_of:
         return []
     folded = fold(text)

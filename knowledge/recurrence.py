@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 _HALF_YEAR_MONTHS = (6, 12)
@@ -15,6 +16,7 @@ _MONTH_WORDS = {BEFORE_START: "trước", "before": "chậm nhất trong"}
 _WEEKDAY_NAMES = {1: "thứ Hai", 2: "thứ Ba", 3: "thứ Tư", 4: "thứ Năm", 5: "thứ Sáu", 6: "thứ Bảy", 7: "Chủ nhật"}
 
 
+@lru_cache(maxsize=4096)
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 

@@ -57,30 +57,45 @@ def province_aliases() -> dict[str, list[str]]:
 
 def province_changes(name: str) -> list[Change]:
     """Changes that link `name` to other province names (it merged into one, or others into it)."""
+    return list(_province_changes(name))
+
+
+@functools.lru_cache(maxsize=512)
+def _province_changes(name: str) -> tuple[Change, ...]:
     key = fold(name)
-    return [c for c in _tables()[0] if key in (fold(c.old), fold(c.new))]
+    return tuple(c for c in _tables()[0] if key in (fold(c.old), fold(c.new)))
 
 
 def province_family(name: str) -> list[str]:
     """`name`, its successor and every predecessor of that successor: where its directives may be filed."""
-    changes = province_changes(name)
+    return list(_province_family(name))
+
+
+@functools.lru_cache(maxsize=512)  # the data never changes while the process runs: one answer per name
+def _province_family(name: str) -> tuple[str, ...]:
+    changes = _province_changes(name)
     heads = {c.new for c in changes if fold(c.old) == fold(name)} or {name}
     family = [name]
     for head in heads:
         family.append(head)
         family += [c.old for c in _tables()[0] if fold(c.new) == fold(head)]
-    return list(dict.fromkeys(family))
+    return tuple(dict.fromkeys(family))
 
 
 def agency_changes(name: str) -> list[Change]:
     """Changes whose old or new name is `name` (folded comparison, a locality suffix allowed)."""
+    return list(_agency_changes(name))
+
+
+@functools.lru_cache(maxsize=2048)
+def _agency_changes(name: str) -> tuple[Change, ...]:
     key = fold(name)
     out = []
     for c in _tables()[1]:
         old, new = fold(c.old), fold(c.new)
         if key in (old, new) or key.startswith((old + " ", new + " ")):
             out.append(c)
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -111,10 +126,15 @@ class Alias:
 def agency_family(name: str) -> list[Alias]:
     """The names `name` had or took: `Sở Tài chính` → `Sở Kế hoạch và Đầu tư` (predecessor, with the
     note `(trước 3/2025 là Sở Kế hoạch và Đầu tư)`), and the reverse."""
+    return list(_agency_family(name))
+
+
+@functools.lru_cache(maxsize=2048)  # the data never changes while the process runs: one answer per name
+def _agency_family(name: str) -> tuple[Alias, ...]:
     out: list[Alias] = []
-    for c in agency_changes(name):
+    for c in _agency_changes(name):
         if fold(name).startswith(fold(c.new)):
             out.append(Alias(c.old, c.note_for_new(), "predecessor", c.since, c.new))
         else:
             out.append(Alias(c.new, c.note_for_old(), "successor", c.since, c.old))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))

@@ -25,3 +25,4 @@ def test_answer_benchmark_quick(tmp_path: Path) -> None:
     for size in data["sizes"]:
         assert {"passages", "startup_seconds", "p50_ms", "p95_ms", "rss_mb"} <= set(size)
         assert size["answers"] == 20
+        assert size["fact_questions_searched"] == 0  # a fact question never embeds (issue 22 item 8)

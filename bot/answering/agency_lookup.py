@@ -58,11 +58,17 @@ def member_head(key: str) -> frozenset[str] | None:
     return frozenset({m.group(1)} if m.group(1) else {"uy ban nhan dan", m.group(2)})
 
 
+IDS_REMEMBERED = 4096  # names whose stored agencies are remembered (questions may name any text)
+
+
 class AgencyLookup:
     """The stored agencies of the library view (with their `loose` keys) that names and questions mean."""
 
     def __init__(self, view: LibraryView) -> None:
         self.view = view
+        self._names: tuple[list[dict[str, Any]], list[str]] | None = None  # (view.agencies, their names)
+        # (view.agencies, (name, provinces) → ids): a question asks `_ids_of` the same names several times
+        self._found: tuple[list[dict[str, Any]], dict[tuple[str, tuple[str, ...]], tuple[int, ...]]] | None = None
 
     def ids(self, names: list[str], provinces: list[str]) -> list[int]:
         """Stored agencies a question's names mean, with their other names across the 2025 renaming and
@@ -145,8 +151,20 @@ class AgencyLookup:
 
     def _ids_of(self, name: str, provinces: list[str]) -> list[int]:
         """Stored agencies of this name: the same words, a longer or shorter form, another spelling of
-        the same class (`UBND xã, phường` for `Ủy ban nhân dân xã`), or what the resolver finds."""
-        pool = self._pool(provinces)
+        the same class (`UBND xã, phường` for `Ủy ban nhân dân xã`), or what the resolver finds; worked
+        out once per name until the view's refresh swaps its agencies."""
+        agencies = self.view.agencies
+        held = self._found
+        if held is None or held[0] is not agencies or len(held[1]) > IDS_REMEMBERED:
+            held = self._found = (agencies, {})
+        key = (name, tuple(provinces))
+        found = held[1].get(key)
+        if found is None:
+            found = held[1][key] = tuple(self._find_ids(name, provinces, agencies))
+        return list(found)
+
+    def _find_ids(self, name: str, provinces: list[str], agencies: list[dict[str, Any]]) -> list[int]:
+        pool = [a for a in agencies if not provinces or a["province"] in provinces]
         key = loose(agency_key(name))
         hits = [a["id"] for a in pool if a["loose"] == key]
         if not hits:
@@ -164,7 +182,13 @@ class AgencyLookup:
         return [a["id"] for a in self.view.agencies if a["name"] == name]
 
     def known_names(self) -> list[str]:
-        return sorted({a["name"] for a in self.view.agencies})
+        """The stored agencies' names, sorted; worked out again only after the view's refresh swapped its
+        agencies (callers only read the list)."""
+        agencies = self.view.agencies
+        held = self._names
+        if held is None or held[0] is not agencies:
+            held = self._names = (agencies, sorted({a["name"] for a in agencies}))
+        return held[1]
 
     def resolve(self, text: str) -> str | None:
         """The stored agency name `text` means (aliases, abbreviations, typos), or None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.answering import answer_texts as T
@@ -16,8 +17,9 @@ from bot.answering.sources import Sources
 from bot.answering.words import QUESTION_WORDS, bigrams, content_syllables, place_syllables
 from bot.formatting import shorten
 from bot.labels import fmt_date
-from bot.tracking.completions import DutyTracker
+from bot.tracking.completions import Completion, DutyTracker
 from bot.tracking.duty_status import duty_key, status_of
+from bot.tracking.fact_cache import FactCache
 from bot.tracking.open_duties import COOPERATING, occurrences, open_duties
 from knowledge.recurrence import describe_due, due_date
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, expand, next_of
@@ -25,6 +27,8 @@ from knowledge.store import FactStore
 from knowledge.text import fold
 
 MAX_LINES = 8
+TASK_WORDS_CACHED = 8192  # folded tasks kept (a few MB at most): the same duties are listed again and again
+Done = dict[str, Completion] | None  # the tracker's completions by occurrence key, read once per list
 NEXT_AFTER_DAYS = 366  # an empty period is answered with the next deadline within a year after it
 _RATE = re.compile(r"(?<![a-z])ty le(?![a-z])")
 _WHICH = re.compile(r"(?<![a-z])(huyen|xa|tinh|chuong trinh|dia phuong|nganh|san pham|linh vuc|du an) nao(?![a-z])")
@@ -72,6 +76,13 @@ def _near_year(row: dict[str, Any], year: int, slack: int, unknown: bool = True)
     return unknown if years is None else years[0] - slack <= year <= years[1] + slack
 
 
+@lru_cache(maxsize=TASK_WORDS_CACHED)
+def _task_wording(task: str) -> tuple[str, frozenset[str]]:
+    """A task folded, spaces normalised, and its set of words: read once per task text, not per answer."""
+    words = fold(task).split()
+    return " ".join(words), frozenset(words)
+
+
 def _once_each(occ: list[Any]) -> list[Any]:
     """A window's list: a recurring duty at its first date in the window (its line says `hằng tuần`),
     and a duty two directives repeat word for word (same task, agencies and date) once."""
@@ -79,7 +90,7 @@ def _once_each(occ: list[Any]) -> list[Any]:
     out = []
     for o in occ:
         d = o.deadline
-        keys = {(" ".join(fold(d["task"] or "").split()), tuple(d["agencies"]), o.on)}
+        keys = {(_task_wording(d["task"] or "")[0], tuple(d["agencies"]), o.on)}
         if isinstance(d["due"], dict):
             keys.add(d["id"])
         if keys & seen:
@@ -118,11 +129,18 @@ def _clock(row: dict[str, Any]) -> str:
 NEAR_DUPLICATE = 0.8  # share of the shorter task's words the other repeats for two lines to be one duty
 
 
-def _near_duplicate(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two directives (or two paragraphs) giving the same agencies the same work in other words."""
+def _task_words(row: dict[str, Any]) -> frozenset[str]:
+    return _task_wording(row.get("task") or "")[1]
+
+
+def _near_duplicate(a: dict[str, Any], b: dict[str, Any], wa: frozenset[str] | None = None,
+                    wb: frozenset[str] | None = None) -> bool:
+    """Two directives (or two paragraphs) giving the same agencies the same work in other words (`wa`,
+    `wb`: their tasks' words when already read)."""
     if set(a.get("agencies") or []) != set(b.get("agencies") or []):
         return False
-    wa, wb = set(fold(a.get("task") or "").split()), set(fold(b.get("task") or "").split())
+    wa = _task_words(a) if wa is None else wa
+    wb = _task_words(b) if wb is None else wb
     small = min(len(wa), len(wb))
     return small > 0 and len(wa & wb) >= NEAR_DUPLICATE * small
 
@@ -138,13 +156,19 @@ def first_screen(items: list[tuple[dict, date | None]]) -> list[tuple[dict, date
     once = [it for it in items if not isinstance(it[0]["due"], dict)]
     rules = [it for it in items if isinstance(it[0]["due"], dict)]
     out: list[tuple[dict, date | None]] = []
+    # Lines kept so far by what they share (`_when`), with their tasks' words: a line is compared with
+    # those of its own date or rule only, not with the whole list.
+    kept: dict[tuple[str, Any], list[tuple[dict, frozenset[str]]]] = {}
     seen_rules: set[int] = set()
     for row, on in once + rules:
         if isinstance(row["due"], dict) and row["id"] in seen_rules:
             continue
         seen_rules.add(row["id"])
-        if not any(_when(r, o) == _when(row, on) and _near_duplicate(row, r) for r, o in out):
+        same = kept.setdefault(_when(row, on), [])
+        words = _task_words(row)
+        if not any(_near_duplicate(row, r, words, w) for r, w in same):
             out.append((row, on))
+            same.append((row, words))
     return out
 
 
@@ -177,24 +201,31 @@ class FactAnswers:
     """Answers from the fact store: duties and deadlines (with whether they were done) and figures,
     judged against the passages the search found."""
 
-    def __init__(self, store: FactStore, tracker: DutyTracker, agencies: AgencyLookup, passages: PassageAnswers,
-                 sources: Sources) -> None:
+    def __init__(self, store: FactStore | FactCache, tracker: DutyTracker, agencies: AgencyLookup,
+                 passages: PassageAnswers, sources: Sources) -> None:
         self.store = store
         self.tracker = tracker
         self.agencies = agencies
         self.passages = passages
         self.sources = sources
 
-    def _status(self, row: dict[str, Any], on: date, today: date) -> tuple[str, date | None]:
-        """Status of the occurrence of `row` on `on`, with its completion date when it is done."""
-        done = self.tracker.completion(duty_key(row, on))
-        return status_of(on, today, done.done_on if done else None), done.done_on if done else None
+    def _completion(self, row: dict[str, Any], on: date, done: Done = None) -> Completion | None:
+        """The completion of the occurrence of `row` on `on`: from `done` (the tracker's completions, read
+        once for a whole list) when given, else asked of the tracker."""
+        key = duty_key(row, on)
+        return done.get(key) if done is not None else self.tracker.completion(key)
 
-    def _status_note(self, row: dict[str, Any], on: date | None, today: date) -> str:
+    def _status(self, row: dict[str, Any], on: date, today: date, done: Done = None) -> tuple[str, date | None]:
+        """Status of the occurrence of `row` on `on`, with its completion date when it is done."""
+        completion = self._completion(row, on, done)
+        done_on = completion.done_on if completion else None
+        return status_of(on, today, done_on), done_on
+
+    def _status_note(self, row: dict[str, Any], on: date | None, today: date, done: Done = None) -> str:
         """` [trạng thái: …]` after a duty in an answer; nothing for a limit without a date."""
         if on is None:
             return ""
-        status, done_on = self._status(row, on, today)
+        status, done_on = self._status(row, on, today, done)
         if done_on is not None:
             return f" [{T.STATUS_DONE.format(status=status, date=fmt_date(done_on))}]"
         return f" [{T.STATUS.format(status=status)}]"
@@ -330,7 +361,7 @@ class FactAnswers:
         notes = row.get("notes") or {}
         return ", ".join(notes.get(a, a) for a in row["agencies"]) or T.UNKNOWN_AGENCY
 
-    def _deadline_line(self, row: dict[str, Any], on: date | None, today: date) -> str:
+    def _deadline_line(self, row: dict[str, Any], on: date | None, today: date, done: Done = None) -> str:
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
         if isinstance(row["due"], dict):
@@ -342,7 +373,7 @@ class FactAnswers:
         line = f"• {who}: {row['task']} — {when}"
         if row["cooperating"]:
             line += f" ({T.COOPERATING.format(names=', '.join(row['cooperating']))})"
-        return line + self._status_note(row, nxt, today)
+        return line + self._status_note(row, nxt, today, done)
 
     def _deadline_rows(self, q: Question, hits: list[Any]) -> list[dict[str, Any]]:
         agency_ids = self.agencies.ids(q.agencies, q.provinces) if q.agencies else []
@@ -462,8 +493,9 @@ class FactAnswers:
         if not items:  # never index an empty list: an agency may have only supporting duties
             return Answer(q.text, intent, False, f"{head}\n{T.NOTHING_LISTED}")
         shown, rest = items[:MAX_LINES], items[MAX_LINES:] + (extra or [])
-        lines = [head] + [self._deadline_line(r, on if on else None, today) if not on
-                          else self._dated_line(r, on) for r, on in shown]
+        done = self.tracker.completions()  # once for every line, not one query a line
+        lines = [head] + [self._deadline_line(r, on if on else None, today, done) if not on
+                          else self._dated_line(r, on, done) for r, on in shown]
         if items[MAX_LINES:]:
             lines.append(T.MORE_COUNT.format(n=len(items) - MAX_LINES))
         top = shown[0][0]
@@ -473,26 +505,27 @@ class FactAnswers:
             c = self.sources.citation(r["doc_id"], r["section"], r["quote"])
             if all((c.doc_id, c.section) != (x.doc_id, x.section) for x in cites):
                 cites.append(c)
-        more = "\n".join(self._deadline_line(r, on, today) if not on else self._dated_line(r, on) for r, on in rest)
+        more = "\n".join(self._deadline_line(r, on, today, done) if not on else self._dated_line(r, on, done)
+                         for r, on in rest)
         facts = [{"agencies": r["agencies"], "cooperating": r["cooperating"], "due": r["due"],
                   "relation": r["relation"], "task": r["task"], "doc_id": r["doc_id"], "section": r["section"],
                   "date": on.isoformat() if on else None} for r, on in shown]
         return Answer(q.text, intent, True, "\n".join(lines), cites, facts, more)
 
-    def _dated_line(self, row: dict[str, Any], on: date) -> str:
+    def _dated_line(self, row: dict[str, Any], on: date, done: Done = None) -> str:
         """`• 20/12/2026 — agency: task (wording)`, `• ✅ 20/12/2026 — …` once marked done; a recurring
         duty as its rule line (`• hằng tháng, ngày 5: agency: task (lần tới: 5/12/2026)`)."""
         rule = rule_label(row["due"]) if isinstance(row["due"], dict) else None
         if rule:
-            return self._rule_line(row, on, rule + _clock(row))
+            return self._rule_line(row, on, rule + _clock(row), done)
         who = self._who(row)
         wording = row.get("due_text") or describe_due(row["due"], row["relation"])
-        mark = f"{T.DONE_MARK} " if self.tracker.completion(duty_key(row, on)) else ""
+        mark = f"{T.DONE_MARK} " if self._completion(row, on, done) else ""
         return f"• {mark}{fmt_date(on)} — {who}: {row['task']} ({wording})"
 
-    def _rule_line(self, row: dict[str, Any], on: date, rule: str) -> str:
+    def _rule_line(self, row: dict[str, Any], on: date, rule: str, done: Done = None) -> str:
         """One line for a recurring duty: its rule, then the occurrence meant (or how often it was missed)."""
-        mark = f"{T.DONE_MARK} " if self.tracker.completion(duty_key(row, on)) else ""
+        mark = f"{T.DONE_MARK} " if self._completion(row, on, done) else ""
         when = T.NEXT_ON.format(date=fmt_date(on))
         if "overdue_times" in row:
             when = (T.OVERDUE_TIMES.format(n=row["overdue_times"], date=fmt_date(on)) if row["overdue_times"] > 1

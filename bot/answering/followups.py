@@ -50,10 +50,18 @@ class Followup:
         if not (q.window or q.year or q.exact_date):
             q.window = _window(self.window)
             q.year = self.year
+        elif q.year and not (q.window or q.exact_date) and _whole_year(self.window):
+            # `còn năm 2028 thì sao?` after a year's limits (`Các hạn chót trong năm 2027?`): that year's limits
+            q.window = TimeWindow(date(q.year, 1, 1), date(q.year, 12, 31), f"nam {q.year}")
         if q.intent == GENERAL and self.intent != GENERAL:
             q.intent = self.intent
             q.overdue = q.overdue or self.overdue
         return q
+
+
+def _whole_year(parts: tuple[str, str, str] | list[str] | None) -> bool:
+    """Whether a kept window is one whole year (1/1–31/12), as a year asked for its limits gives."""
+    return bool(parts) and parts[0][:4] == parts[1][:4] and parts[0][4:] == "-01-01" and parts[1][4:] == "-12-31"
 
 
 def _window(parts: tuple[str, str, str] | list[str] | None) -> TimeWindow | None:

@@ -17,6 +17,7 @@ from bot.answering import answer_texts as T
 from bot.answering.agency_lookup import loose
 from bot.answering.question import PROGRAMMES, DocRef, Question
 from bot.labels import fmt_date
+from bot.tracking.fact_cache import FactCache
 from knowledge.provinces import provinces_in
 from knowledge.store import FactStore
 from knowledge.succession import province_changes, province_family
@@ -108,11 +109,11 @@ class LibraryView:
         self.unplaced_docs: list[str] = []  # documents that name no province
         self.provinces: list[str] = []
         self.agencies: list[dict[str, Any]] = []  # stored agencies, each with its `loose` key
-        self._store: FactStore | None = None
+        self._store: FactStore | FactCache | None = None
         self._profiles: dict[tuple[str, str], DocProfile] = {}  # (doc_id, sha256) → profile, read on demand
         self._lock = threading.Lock()
 
-    def refresh(self, store: FactStore, searcher: Any) -> None:
+    def refresh(self, store: FactStore | FactCache, searcher: Any) -> None:
         """Read the documents, provinces and agencies again and take `searcher` as the current one."""
         with self._lock:
             self._store = store

@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.formatting import shorten
 from bot.labels import fmt_date
 from bot.tracking.completions import DutyTracker
+from bot.tracking.fact_cache import FactCache
 from bot.tracking.open_duties import agency_scope
 from knowledge.agencies import find_agencies, misspelt_agencies
 from knowledge.store import FactStore
@@ -78,12 +79,13 @@ class Answerer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = FactStore(settings.store_target)
+        self.facts_read = FactCache(self.store)  # the store's fact reads, parsed once per store version
         self.tracker = DutyTracker(settings.open_state())  # answers say whether a duty was done
         self.view = LibraryView()
         self.sources = Sources(self.view)
         self.agencies = AgencyLookup(self.view)
         self.passages = PassageAnswers(self.view, self.sources)
-        self.facts = FactAnswers(self.store, self.tracker, self.agencies, self.passages, self.sources)
+        self.facts = FactAnswers(self.facts_read, self.tracker, self.agencies, self.passages, self.sources)
         self.reload()
 
     def reload(self) -> None:
@@ -102,7 +104,7 @@ class Answerer:
         except ManifestError as exc:  # no index it can trust: answer from the facts until a reindex
             log.error("%s; answering from the fact store only", exc)
             searcher = previous
-        self.view.refresh(self.store, searcher)
+        self.view.refresh(self.facts_read, searcher)
 
     def source(self, doc_id: str) -> str:
         return self.sources.source(doc_id)
@@ -221,7 +223,7 @@ class Answerer:
             q.window = TimeWindow(today, today + timedelta(days=14), "14 ngay toi")
         q.intent = "deadline"
         ans = (self.facts.window_answer(q, today) or self.facts.answer_deadlines(q, [], today)
-               if self.store.deadlines() else None)
+               if self.facts_read.deadlines() else None)
         return ans or Answer(arg, "deadline", False, T.NO_DEADLINES_WINDOW.format(
             start=fmt_date(q.window.start), end=fmt_date(q.window.end)))
 
@@ -230,14 +232,14 @@ class Answerer:
         q.overdue, q.intent = True, "overdue"
         if arg.strip() and not q.agencies and not q.provinces:
             q.agencies = [arg.strip()]  # `/quahan UBND`: the argument is the agency, parsed or not
-        if q.agencies and not agency_scope(self.store, q.agencies).ids:
+        if q.agencies and not agency_scope(self.facts_read, q.agencies).ids:
             return Answer(arg, "overdue", False, T.NO_AGENCY.format(name=shorten(arg, ECHO_CHARS)))
         return self.facts.overdue_answer(q, today)
 
     def targets(self, arg: str, today: date) -> Answer:
         q = parse_question(arg or "mục tiêu", today, self.view.provinces)
         q.intent = "target"
-        rows = self.store.targets(kind="target", provinces=q.provinces or None)
+        rows = self.facts_read.targets(kind="target", provinces=q.provinces or None)
         if not rows:
             return Answer(arg, "target", False, T.NO_TARGETS)
         hits = self.passages.search(q) if arg.strip() else []

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from knowledge.agencies import find_agencies
 from knowledge.provinces import provinces_in
+from knowledge.rulebook import rule
 from knowledge.text import fold
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -237,6 +238,19 @@ def parse_window(folded: str, today: date) -> TimeWindow | None:
     return None
 
 
+_YEAR_WINDOW = rule("questions", "year_window")
+
+
+def year_window(folded: str) -> TimeWindow | None:
+    """`Các hạn chót trong năm 2025?`, `Năm 2025 có những hạn nào?`: a whole year asked for its limits
+    (knowledge/rules/questions.toml); None for a year that only names something (`Kế hoạch năm 2025 …`)."""
+    m = _YEAR_WINDOW.search(folded)
+    if not m:
+        return None
+    y = int(m.group("year"))
+    return TimeWindow(date(y, 1, 1), date(y, 12, 31), f"nam {y}")
+
+
 _DUTY_CUE = re.compile(
     r"\b(?:phai|viec|nhiem vu|lam gi|co gi|bao cao|ke hoach|hoan thanh|trien khai|nop|gui|giao|chi dao|van ban)\b"
 )
@@ -268,7 +282,7 @@ def parse_question(text: str, today: date, known_provinces: list[str] | tuple[st
         if pat.search(bare):
             intent = name
             break
-    window = parse_window(folded, today)
+    window = parse_window(folded, today) or year_window(folded)
     year = re.search(r"nam\s+(\d{4})", folded)
     q = Question(
         text=text, folded=folded, intent=intent,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answering.question import expand_abbreviations
-from knowledge.agencies import agency_key, find_agencies, fold_aligned
+from knowledge.agencies import Mention, agency_key, find_agencies, fold_aligned
 from knowledge.text import syllables
 
 # What is asked, from the question's folded words, in the order they are tried. Written from how
@@ -191,13 +191,16 @@ def _values(kind: str, unit: str, folded: str, question_words: set[str], numbers
     return found
 
 
-def _agency_values(unit: str, context: str, question: str, head: str | None) -> list[Value]:
-    """Agencies the unit (else its headings) names that the question does not: the asker names the
-    subject, the answer is the other party. `sở nào` keeps only a Sở."""
-    asked = {agency_key(m.name) for m in find_agencies(question)}
+def _agency_values(unit: str, context: str, asked: set[str], head: str | None,
+                   mentions: dict[str, list[Mention]]) -> list[Value]:
+    """Agencies the unit (else its headings) names that the question does not (`asked`: the keys of those
+    it names): the asker names the subject, the answer is the other party. `sở nào` keeps only a Sở.
+    `mentions`: the agencies found in a text so far, as a heading is read again for each of its units."""
     for text, in_unit in ((unit, True), (context, False)):
+        if text not in mentions:
+            mentions[text] = find_agencies(text)
         found = [Value("agency", m.name, m.start if in_unit else 0, m.end if in_unit else 0, float(in_unit))
-                 for m in find_agencies(text)
+                 for m in mentions[text]
                  if agency_key(m.name) not in asked
                  and (head is None or agency_key(m.name).startswith(head + " "))]
         if found:
@@ -233,6 +236,8 @@ def best_typed(folded_question: str, question: str, hits: list[Any], kinds: list
     years = _years(question)
     figure = bool({"percent", "number"} & set(kinds))
     head = asked_head(folded_question)
+    asked = {agency_key(m.name) for m in find_agencies(question)} if "agency" in kinds else set()
+    mentions: dict[str, list[Mention]] = {}
     best: TypedAnswer | None = None
     best_key: tuple[bool, float] = (False, float("-inf"))
     for rank, hit in enumerate(hits):
@@ -249,7 +254,7 @@ def best_typed(folded_question: str, question: str, hits: list[Any], kinds: list
             folded = fold_aligned(unit).lower()
             values = []
             for kind in kinds:
-                found = (_agency_values(unit, context, question, head) if kind == "agency"
+                found = (_agency_values(unit, context, asked, head, mentions) if kind == "agency"
                          else _values(kind, unit, folded, want, numbers))
                 if found:
                     values.append(max(found, key=lambda v: v.score))

@@ -22,10 +22,12 @@ def place_syllables(q: Question) -> set[str]:
     return {s for p in q.provinces for s in syllables(p)}
 
 
-def bigrams(text: str) -> set[str]:
-    """Adjacent folded syllable pairs: a stand-in for Vietnamese two-syllable words."""
+@functools.lru_cache(maxsize=65_536)
+def bigrams(text: str) -> frozenset[str]:
+    """Adjacent folded syllable pairs: a stand-in for Vietnamese two-syllable words; cached as
+    content_syllables is, the same duties being scored for many questions."""
     syl = syllables(text)
-    return {f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
+    return frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:], strict=False))
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -53,8 +53,18 @@ def duty_key(row: dict[str, Any], on: date) -> str:
     the digest review corrections use too), so a new version of a directive keeps the status of duties
     it did not change, and a duty whose agency or deadline changed starts afresh.
     """
+    return occurrence_key(duty_prefix(row), on)
+
+
+def duty_prefix(row: dict[str, Any]) -> str:
+    """The part of duty_key that is the same for every occurrence of `row` (a list of many occurrences
+    digests each row once)."""
     digest = wording_digest(row.get("task"), row.get("due"), row.get("relation"), row.get("agencies"))
-    return f"{document_part(row.get('doc_identity'), str(row['doc_id']))}#{digest}@{on.isoformat()}"
+    return f"{document_part(row.get('doc_identity'), str(row['doc_id']))}#{digest}"
+
+
+def occurrence_key(prefix: str, on: date) -> str:
+    return f"{prefix}@{on.isoformat()}"
 
 
 def count_statuses(statuses: Iterable[str]) -> dict[str, int]:

@@ -18,7 +18,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.tracking.completions import Completion, DutyTracker
-from bot.tracking.duty_status import DONE_STATUSES, DUE_SOON, OVERDUE, SOON_DAYS, duty_key, status_of
+from bot.tracking.duty_status import (
+    DONE_STATUSES,
+    DUE_SOON,
+    OVERDUE,
+    SOON_DAYS,
+    duty_prefix,
+    occurrence_key,
+    status_of,
+)
+from bot.tracking.fact_cache import FactCache
 from knowledge.agencies import agency_key, resolve_agency
 from knowledge.schedule import OVERDUE_LOOKBACK_DAYS, Occurrence, expand
 from knowledge.store import FactStore
@@ -102,10 +111,11 @@ def _names_meant(asked: str, known: dict[str, str]) -> set[str]:
     return hits or set(resolve_agency(asked, sorted(set(known.values()))))
 
 
-def agency_scope(store: FactStore, agencies: str | Sequence[str]) -> AgencyScope:
+def agency_scope(store: FactStore | FactCache, agencies: str | Sequence[str]) -> AgencyScope:
     """Everything `agencies` (one name or several) means in the store; `ids` are their store ids."""
     asked = [agencies] if isinstance(agencies, str) else [a for a in agencies if a]
-    rows = list(store.db.query("select id, name, key from agencies"))
+    rows = (store.agency_rows() if isinstance(store, FactCache)
+            else list(store.db.query("select id, name, key from agencies")))
     known = {r["key"]: r["name"] for r in rows}
     scope = AgencyScope(asked)
     for name in asked:
@@ -151,30 +161,35 @@ class DutyOccurrence:
         return isinstance(self.deadline.get("due"), dict)
 
 
-def _rows(store: FactStore, scope: AgencyScope | None, provinces: Sequence[str] | None,
-          doc_ids: Iterable[str] | None) -> list[tuple[dict[str, Any], tuple[str, bool] | None]]:
-    """Deadline rows of the scope (all when None), each with the agency's role in it."""
+def _rows(store: FactStore | FactCache, scope: AgencyScope | None, provinces: Sequence[str] | None,
+          doc_ids: Iterable[str] | None, start: date, end: date) -> list[tuple[dict[str, Any], tuple[str, bool] | None]]:
+    """Deadline rows of the scope (all when None) that may fall due in [start, end] (recurring ones, and
+    one-off ones whose last day is in it), each with the agency's role in it."""
     if scope is not None and not scope.ids:
         return []
     rows = store.deadlines(agency_ids=scope.ids if scope else None, provinces=list(provinces) if provinces else None,
-                           doc_ids=sorted(doc_ids) if doc_ids is not None else None)
+                           doc_ids=sorted(doc_ids) if doc_ids is not None else None, due_between=(start, end))
     if scope is None:
         return [(r, None) for r in rows]
     return [(r, role) for r in rows if (role := scope.role(r)) is not None]
 
 
-def occurrences(store: FactStore, tracker: DutyTracker, start: date, end: date, today: date,
+def occurrences(store: FactStore | FactCache, tracker: DutyTracker, start: date, end: date, today: date,
                 agency: str | Sequence[str] | AgencyScope | None = None, *, provinces: Sequence[str] | None = None,
                 doc_ids: Iterable[str] | None = None,
                 completions: dict[str, Completion] | None = None) -> list[DutyOccurrence]:
     """Every occurrence due in [start, end] (recurring duties once per period), with its status seen on `today`."""
     scope = agency_scope(store, agency) if isinstance(agency, (str, list, tuple)) else agency
-    rows = _rows(store, scope, provinces, doc_ids)
+    rows = _rows(store, scope, provinces, doc_ids, start, end)
     roles = {id(r): role for r, role in rows}
+    prefixes: dict[int, str] = {}  # each row's wording digested once, not once per occurrence
     done = tracker.completions() if completions is None else completions
     out = []
     for occ in expand([r for r, _ in rows], start, end):
-        key = duty_key(occ.deadline, occ.on)
+        prefix = prefixes.get(id(occ.deadline))
+        if prefix is None:
+            prefix = prefixes[id(occ.deadline)] = duty_prefix(occ.deadline)
+        key = occurrence_key(prefix, occ.on)
         completion = done.get(key)
         role = roles[id(occ.deadline)]
         out.append(DutyOccurrence(occ, key, status_of(occ.on, today, completion.done_on if completion else None),
@@ -201,7 +216,7 @@ class OpenDuties:
                           [o for o in self.due_soon if o.review != NEEDS_REVIEW])
 
 
-def open_duties(store: FactStore, tracker: DutyTracker, today: date,
+def open_duties(store: FactStore | FactCache, tracker: DutyTracker, today: date,
                 agency: str | Sequence[str] | AgencyScope | None = None, *,
                 provinces: Sequence[str] | None = None, lookback_days: int = OVERDUE_LOOKBACK_DAYS,
                 soon_days: int = SOON_DAYS, completions: dict[str, Completion] | None = None) -> OpenDuties:
