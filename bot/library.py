@@ -423,20 +423,12 @@ def finish_interrupted(settings: DataSettings) -> list[str]:
 
 def sync_index(settings: DataSettings) -> list[str] | None:
     """Bring this front end's index in line with the store when another process changed the store; the
-    ids it gained, or None when the index was already in sync (nothing was done)."""
-    from index.builder import read_manifest
-    from index.store import current_build
-
+    ids it gained, or None when the index was already in sync (checked without the write lock, so an idle
+    front end never waits for it)."""
     store = FactStore(settings.store_target)
     if not store.document_hashes() or _index_in_sync(settings, store):
         return None
-    with write_lock(settings):
-        if _index_in_sync(settings, store):
-            return None
-        build = current_build(settings.index_dir)
-        before = set(read_manifest(build) or {}) if build is not None else set()
-        _rebuild_index(settings, store)
-        return sorted(set(store.document_hashes()) - before)
+    return finish_interrupted(settings)
 
 
 def reindex(settings: DataSettings, mode: str = "recut") -> dict[str, Any]:
