@@ -30,6 +30,10 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_ATTEMPTS = 3
 RETRY_PAUSE_S = 0.5
 CONNECT_TIMEOUT_S = 10
+# SQLite: seconds a statement waits for another connection's lock. Switching a new file to WAL takes
+# an exclusive lock that SQLite does not wait for, so that one step is retried within the same time.
+SQLITE_BUSY_TIMEOUT_S = 30
+WAL_RETRY_PAUSE_S = 0.02
 Target = Path | str
 
 
@@ -110,6 +114,21 @@ class Database(ABC):
         """Close this thread's connection."""
 
 
+def _set_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets readers go on while the bot writes. Two connections opening a brand-new file at once
+    both try the switch; the loser gets "database is locked" at once (the busy timeout does not apply),
+    so it waits and tries again: by then the file is in WAL and the switch is a no-op."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_RETRY_PAUSE_S)
+
+
 class SqliteDatabase(Database):
     """One WAL-mode connection per thread to a SQLite file: the bot answers from several threads.
 
@@ -128,8 +147,8 @@ class SqliteDatabase(Database):
     def db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S, check_same_thread=False)
+            _set_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             db = sqlite_utils.Database(conn)
