@@ -250,18 +250,28 @@ class PostgresDatabase(Database):
     def _sql(sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
 
-    def _run(self, sql: str, params: Sequence[Any], fetch: bool) -> Any:
+    def _reconnecting(self, work: Callable[[Any], T], *, idle_only: bool) -> T:
+        """`work(connection)`, run again on a reopened connection if the server dropped this one.
+
+        With `idle_only`, only work begun outside a transaction is run again: inside one, the server
+        rolled the transaction back, so only its caller can redo it whole (`retrying`)."""
         for attempt in range(CONNECT_ATTEMPTS):
             conn = self._conn()
-            idle = self._idle(conn)
+            may_retry = self._idle(conn) or not idle_only
             try:
-                cur = conn.execute(self._sql(sql), list(params))
-                return (cur.fetchall() if cur.description else []) if fetch else cur.rowcount
+                return work(conn)
             except self._psycopg.OperationalError:
-                if not (idle and self._lost(conn)) or attempt + 1 == CONNECT_ATTEMPTS:
+                if not (may_retry and self._lost(conn)) or attempt + 1 == CONNECT_ATTEMPTS:
                     raise
                 time.sleep(RETRY_PAUSE_S)
         raise AssertionError("unreachable")
+
+    def _run(self, sql: str, params: Sequence[Any], fetch: bool) -> Any:
+        def run(conn: Any) -> Any:
+            cur = conn.execute(self._sql(sql), list(params))
+            return (cur.fetchall() if cur.description else []) if fetch else cur.rowcount
+
+        return self._reconnecting(run, idle_only=True)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return list(self._run(sql, params, fetch=True))
@@ -302,17 +312,12 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def _atomic(self) -> Iterator[Database]:
-        for attempt in range(CONNECT_ATTEMPTS):
-            conn = self._conn()
-            outermost = self._idle(conn)
+        def begin(conn: Any) -> Any:
             tx = conn.transaction()
-            try:
-                tx.__enter__()  # BEGIN (or a savepoint): a connection lost while idle fails here, before any write
-                break
-            except self._psycopg.OperationalError:
-                if not (outermost and self._lost(conn)) or attempt + 1 == CONNECT_ATTEMPTS:
-                    raise
-                time.sleep(RETRY_PAUSE_S)
+            tx.__enter__()  # BEGIN (or a savepoint): a connection lost while idle fails here, before any write
+            return tx
+
+        tx = self._reconnecting(begin, idle_only=True)
         try:
             yield self
         except BaseException as exc:
@@ -348,15 +353,7 @@ class PostgresDatabase(Database):
         return self._exclusive(name)
 
     def retrying(self, work: Callable[[], T]) -> T:
-        for attempt in range(CONNECT_ATTEMPTS):
-            conn = self._conn()
-            try:
-                return work()
-            except self._psycopg.OperationalError:
-                if not self._lost(conn) or attempt + 1 == CONNECT_ATTEMPTS:
-                    raise
-                time.sleep(RETRY_PAUSE_S)
-        raise AssertionError("unreachable")
+        return self._reconnecting(lambda _conn: work(), idle_only=False)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
