@@ -14,6 +14,7 @@ from bot.answering.library_view import (
     changed_name,
     number_matches,
     profile_of,
+    title_grams,
     without_title_runs,
 )
 from bot.answering.question import DocRef, document_refs, parse_question, programmes_in
@@ -72,6 +73,39 @@ def test_reference_narrowed_by_province_and_type() -> None:
     assert view.documents_referred(DocRef("Kế hoạch", "45"), ["Vĩnh Long"]) == {"a"}
     assert view.documents_referred(DocRef("", "45"), ["An Giang"]) == {"b"}
     assert view.documents_referred(DocRef("Thông báo", "45"), []) == {"c"}
+
+
+TITLED = {
+    "vl-12": {"title": "Kế hoạch truyền thông về chuyển đổi số trong nông nghiệp năm 2026", "province": "Vĩnh Long"},
+    "vl-13": {"title": "Kế hoạch kiểm tra, giám sát thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững"
+                       " năm 2026", "province": "Vĩnh Long"},
+    "vl-14": {"title": "Kế hoạch thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2026",
+              "province": "Vĩnh Long"},
+    "ag-02": {"title": "Kế hoạch truyền thông về chuyển đổi số trong nông nghiệp năm 2026", "province": "An Giang"},
+}
+
+
+def _titled(question: str) -> set[str]:
+    view = _view(TITLED)
+    view._title_grams = title_grams(TITLED)
+    q = parse_question(question, TODAY, view.provinces)
+    view.held_provinces(q)
+    return view.documents_titled(q)
+
+
+@pytest.mark.parametrize("question, docs", [
+    # the plan's own words, in the province asked
+    ("Kế hoạch truyền thông về chuyển đổi số trong nông nghiệp của Vĩnh Long kết thúc khi nào?", {"vl-12"}),
+    ("vinh long: kiem tra giam sat thuc hien chuong trinh giam ngheo thi ai bao cao", {"vl-13"}),
+    # the programme's name and the year are every plan's words: they name none
+    ("Vĩnh Long thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2026 ra sao?", set()),
+    # two provinces hold a plan of that title and the question names neither
+    ("Kế hoạch truyền thông về chuyển đổi số trong nông nghiệp giao sở nào?", set()),
+    # the title's words in another province's question do not name this province's plan
+    ("Sở Tài chính Cần Thơ kiểm tra giám sát thực hiện chương trình giảm nghèo khi nào?", set()),
+])
+def test_a_document_named_by_its_title(question: str, docs: set[str]) -> None:
+    assert _titled(question) == docs
 
 
 def test_title_runs_leave_the_question() -> None:

@@ -63,7 +63,7 @@ def test_asked_head() -> None:
 @pytest.mark.parametrize("kind, must, must_not", [
     ("percent", ["đạt 95%", "trên 12,5 %"], ["95 phần", "năm 2025"]),
     ("number", ["xây mới 120 phòng học", "01 tin bài"], ["trước ngày 23 hằng tháng", "năm 2026", "Công văn số 12"]),
-    ("duration", ["trong thời hạn 15 ngày", "07 ngày làm việc", "trong 3 tháng"],
+    ("duration", ["trong thời hạn 15 ngày", "07 ngày làm việc", "trong 3 tháng", "trong vòng 10 (mười) ngày làm việc"],
      ["ngày 17 tháng 9", "17 tháng 9 năm 2025"]),
     ("frequency", ["định kỳ hằng quý", "báo cáo hàng tháng", "thường xuyên"], ["tháng 3/2026"]),
     ("month", ["trong tháng 6/2026", "quý III năm 2026", "tháng 11 năm 2025"], ["Thông tư 05/2025/TT-BYT"]),
@@ -118,6 +118,14 @@ def test_duration_in_days() -> None:
                     "hồ sơ hợp lệ.")]
     found = ask("Phòng Kinh tế có bao nhiêu ngày làm việc để thẩm định hồ sơ đất đai?", hits)
     assert found is not None and found.value == "07 ngày làm việc"
+
+
+def test_duration_with_the_number_spelt_out() -> None:
+    """Legal texts write `15 (mười lăm) ngày`: the bracket is part of the value, not a break in it."""
+    hits = [FakeHit("Trong thời hạn 15 (mười lăm) ngày làm việc kể từ ngày nhận đơn, Phòng Nông nghiệp xác minh "
+                    "diện tích cây trồng bị thiệt hại.")]
+    found = ask("Phòng Nông nghiệp xác minh diện tích cây trồng bị thiệt hại trong bao nhiêu ngày?", hits)
+    assert found is not None and found.value == "15 (mười lăm) ngày làm việc"
 
 
 def test_where_and_how_often_in_one_sentence() -> None:

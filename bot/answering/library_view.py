@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.answering import answer_texts as T
@@ -19,6 +19,7 @@ from bot.answering.question import PROGRAMMES, DocRef, Question
 from bot.labels import fmt_date
 from bot.tracking.fact_cache import FactCache
 from knowledge.provinces import provinces_in
+from knowledge.rulebook import rule
 from knowledge.store import FactStore
 from knowledge.succession import province_changes, province_family
 from knowledge.text import fold
@@ -102,6 +103,42 @@ def without_title_runs(text: str, titles: list[str]) -> str:
     return out
 
 
+# A question names a document by its title when it repeats TITLE_GRAM syllables in a row that one held title
+# has and no other, and TITLE_WORDS of the syllables so shared are the title's own words rather than the
+# programme, type and period every title repeats (questions.toml `title_topic`). Chosen on the three answer
+# sets: 3 syllables joined unrelated titles on `báo cáo kết quả`; 2 own words let `đạt chuẩn nông thôn mới
+# năm 2024` name one plan among a province's many.
+TITLE_GRAM = 4
+TITLE_WORDS = 3
+_TITLE_TOPIC = rule("questions", "title_topic")
+
+
+def syllables(folded: str) -> list[str]:
+    return re.findall(r"[a-z0-9&]+", folded)
+
+
+def title_grams(docs: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], set[str]]:
+    """Every run of TITLE_GRAM syllables of every title → the documents whose title has it."""
+    grams: dict[tuple[str, ...], set[str]] = {}
+    for doc_id, row in docs.items():
+        words = syllables(fold(row.get("title") or ""))
+        for i in range(len(words) - TITLE_GRAM + 1):
+            grams.setdefault(tuple(words[i:i + TITLE_GRAM]), set()).add(doc_id)
+    return grams
+
+
+def topic_positions(words: list[str]) -> set[int]:
+    """Which of `words` belong to the wording every title shares (`title_topic`)."""
+    starts, offset = [], 0
+    for w in words:
+        starts.append(offset)
+        offset += len(w) + 1
+    out: set[int] = set()
+    for m in _TITLE_TOPIC.finditer(" ".join(words)):
+        out.update(i for i, start in enumerate(starts) if m.start() <= start < m.end())
+    return out
+
+
 class LibraryView:
     def __init__(self) -> None:
         self.searcher: Any = None  # index.search.Searcher, or None while there is no index
@@ -109,6 +146,7 @@ class LibraryView:
         self.unplaced_docs: list[str] = []  # documents that name no province
         self.provinces: list[str] = []
         self.agencies: list[dict[str, Any]] = []  # stored agencies, each with its `loose` key
+        self._title_grams: dict[tuple[str, ...], set[str]] = {}
         self._store: FactStore | FactCache | None = None
         self._profiles: dict[tuple[str, str], DocProfile] = {}  # (doc_id, sha256) → profile, read on demand
         self._lock = threading.Lock()
@@ -118,7 +156,9 @@ class LibraryView:
         with self._lock:
             self._store = store
             self.searcher = searcher
-            self.docs = {d["doc_id"]: d for d in store.documents()}
+            docs = {d["doc_id"]: d for d in store.documents()}
+            self._title_grams = title_grams(docs)
+            self.docs = docs
             self.unplaced_docs = [d for d, row in self.docs.items() if not row.get("province")]
             self.provinces = store.provinces()
             agencies = store.agencies()
@@ -135,6 +175,28 @@ class LibraryView:
             narrowed = {d for d in found if keep(self.docs[d])}
             found = narrowed or found
         return found
+
+    def documents_titled(self, q: Question) -> set[str]:
+        """The one document whose title the question repeats (`Kế hoạch truyền thông về giảm nghèo đa chiều
+        năm 2025 của Cần Thơ …`), among those of the provinces it names; empty when none or several."""
+        words = syllables(fold(q.expanded))
+        grams, docs = self._title_grams, self.docs
+
+        def allowed(doc_id: str) -> bool:
+            province = (docs.get(doc_id) or {}).get("province")
+            return ((q.scope is None or doc_id in q.scope)
+                    and (not q.provinces or not province or province in q.provinces))
+
+        shared: dict[str, set[int]] = {}
+        for i in range(len(words) - TITLE_GRAM + 1):
+            having = [d for d in grams.get(tuple(words[i:i + TITLE_GRAM]), ()) if allowed(d)]
+            if len(having) == 1:
+                shared.setdefault(having[0], set()).update(range(i, i + TITLE_GRAM))
+        if not shared:
+            return set()
+        topic = topic_positions(words)
+        named = {d for d, positions in shared.items() if len(positions - topic) >= TITLE_WORDS}
+        return named if len(named) == 1 else set()
 
     def has_duties(self, agency_ids: list[int]) -> bool:
         """Whether any stored deadline or duty names one of these agencies."""
@@ -212,6 +274,12 @@ class LibraryView:
         held = sorted(self.programmes_held(pool))
         also = (T.HELD_PROGRAMMES.format(programmes="; ".join(held)) if held else T.NO_PROGRAMMES_HELD)
         return T.NOT_FOUND_PROGRAMME.format(programmes=", ".join(q.programmes), where=where) + "\n" + also
+
+    def within_titled(self, q: Question, titled: set[str]) -> Question:
+        """`q` asked of the documents it names by title: their title's words say which document, and
+        within it they would only find the preamble that repeats the title."""
+        titles = [fold(re.sub(r"[^\w\s&]", " ", self.docs[d].get("title") or "")) for d in titled if d in self.docs]
+        return replace(q, scope=set(titled), expanded=without_title_runs(q.expanded, titles))
 
     def without_named_titles(self, q: Question) -> None:
         """Drop from a `who must …` question's words the subject of the documents it names by number, once

@@ -21,10 +21,11 @@ from bot.answering.agency_lookup import AgencyLookup
 from bot.answering.answer_model import Answer, Citation
 from bot.answering.fact_answers import FactAnswers
 from bot.answering.followups import Followup
-from bot.answering.library_view import LibraryView
+from bot.answering.library_view import LibraryView, ScopeCheck
 from bot.answering.passage_answers import PassageAnswers
 from bot.answering.question import DocRef, Question, TimeWindow, parse_question
 from bot.answering.sources import Sources
+from bot.answering.words import place_syllables
 from bot.config import Settings
 from bot.formatting import shorten
 from bot.labels import fmt_date
@@ -45,6 +46,8 @@ SEARCH_HITS = 8  # passages a question reads (the planner's default since the fi
 NAMED_DOCUMENT_HITS = 24  # within one named document asked for a value: a long decision's article may rank below
 # its preamble (national_texts hx-05 has 160 sections). Reading 24 for every typed question was worse on both
 # answer sets (national 25/30, plans 22/27 against 26/30 and 23/27), so only a named document reads deeper.
+# The heading under which a plan states its own period (`3. Thời gian thực hiện: Từ nay đến hết năm 2025`).
+PERIOD_HEADING = "thời gian thực hiện"
 
 
 class LazyHits(Sequence[Any]):
@@ -135,9 +138,29 @@ class Answerer:
         if q.documents and not doc_ids:
             return Answer(question, q.intent, False, T.NO_SUCH_DOCUMENT.format(
                 numbers=", ".join(q.documents)) + "\n\n" + T.SUGGEST)
+        if doc_ids is None:
+            titled = self.view.documents_titled(q)
+            if titled:  # a question naming a document by its title is answered from it when it can be
+                ans = self._answer_within(self._of_document(self.view.within_titled(q, titled)), question, today,
+                                          held, named=True)
+                if ans.found:
+                    return ans
         if doc_ids is not None:
             q.scope = doc_ids if q.scope is None else (doc_ids & q.scope) or doc_ids
             self.view.without_named_titles(q)
+        return self._answer_within(q, question, today, held, named=bool(q.documents))
+
+    @staticmethod
+    def _of_document(q: Question) -> Question:
+        """`Kế hoạch … thực hiện đến bao giờ?`: once the document's title is out, a question asking when with
+        no word of its own left asks the document's own period, which plans state under that heading."""
+        if "date" in typed.asked_types(q.folded) and not typed.topic_words(q.expanded, place_syllables(q)):
+            q.expanded = f"{q.expanded} {PERIOD_HEADING}"
+        return q
+
+    def _answer_within(self, q: Question, question: str, today: date, held: ScopeCheck, *, named: bool) -> Answer:
+        """The answer from the documents of `q.scope` (all when None), once the places and documents the
+        question names (`named`: by number or title) are settled."""
         doc_ids = q.scope
         missing = self.view.held_programmes(q)  # a programme no directive here is about: the same
         if missing:
@@ -148,7 +171,7 @@ class Answerer:
             unknown_agency = ", ".join(q.agencies)
             q.agencies = []  # answer from the text, and say that no duty names this agency
         # A question naming one document and asking for a value reads deeper into it.
-        depth = NAMED_DOCUMENT_HITS if q.documents and doc_ids and typed.asked_types(q.folded) else SEARCH_HITS
+        depth = NAMED_DOCUMENT_HITS if named and doc_ids and typed.asked_types(q.folded) else SEARCH_HITS
         hits = LazyHits(lambda: self.passages.search(q, k=depth, only=doc_ids))
         try:
             ans = self._plan(q, hits, today, doc_ids)

@@ -47,8 +47,10 @@ _MONTH = (rf"thang\s+\d{{1,2}}(?:\s*/\s*\d{{4}}|\s+nam\s+\d{{4}})?(?!\d)"
           rf"|quy\s+(?:iv|i{{1,3}}|[1-4])(?:\s*/\s*\d{{4}}|\s+nam\s+\d{{4}})?{_E}")
 VALUE: dict[str, re.Pattern[str]] = {
     "percent": re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d+)?\s*%"),
-    # `10 ngày`, `05 ngày làm việc`; not `17 tháng 9` (a date) nor `ngày 15 tháng 12`
-    "duration": re.compile(rf"(?<!ngay ){_D}\d{{1,3}}\s+(?:ngay|thang|tuan|gio)(?:\s+lam\s+viec)?{_E}(?!\s*\d)"),
+    # `10 ngày`, `05 ngày làm việc`, `20 (hai mươi) ngày làm việc` (legal texts spell the number out in
+    # brackets); not `17 tháng 9` (a date) nor `ngày 15 tháng 12`
+    "duration": re.compile(rf"(?<!ngay ){_D}\d{{1,3}}\s+(?:\([a-z ]{{2,30}}\)\s*)?(?:ngay|thang|tuan|gio)"
+                           rf"(?:\s+lam\s+viec)?{_E}(?!\s*\d)"),
     "frequency": re.compile(rf"{_B}(?:dinh ky\s+)?(?:hang|moi)\s+(?:nam|thang|quy|tuan|ngay){_E}|{_B}dinh ky{_E}"
                             rf"|{_B}thuong xuyen{_E}"),
     "month": re.compile(rf"{_MONTH}|{_DMY}"),
@@ -106,6 +108,11 @@ def asked_head(folded_question: str) -> str | None:
     """The head noun an agency question names (`sở nào` → `so`): the answer must be one of those."""
     m = re.search(rf"{_B}(so|bo|ban|uy ban|ubnd|trung tam|phong) nao{_E}", folded_question)
     return m.group(1) if m else None
+
+
+def topic_words(question: str, ignore: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """The question's own content syllables: what is left once the words every question uses are out."""
+    return _content(expand_abbreviations(question), frozenset(ignore))
 
 
 def _content(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:

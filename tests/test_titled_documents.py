@@ -1,0 +1,85 @@
+"""A question that names a plan by its title, not its number, is answered from that plan: on three plans
+written for this test (fictional province Sơn Hà). The first has a dated duty for the communes that a
+question about the others would otherwise get; the others have no dated duty at all."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.answering.planner import Answerer
+from bot.config import Settings
+from bot.library import ingest_paths
+
+pytestmark = pytest.mark.slow
+
+HEADER = """ỦY BAN NHÂN DÂN
+TỈNH SƠN HÀ
+
+Số: {number}/KH-UBND
+
+Sơn Hà, ngày 12 tháng 3 năm 2026
+
+KẾ HOẠCH
+{title}
+
+"""
+
+DAMS = HEADER.format(number=51, title="Bảo đảm an toàn hồ chứa nước mùa mưa lũ năm 2026") + """I. MỤC ĐÍCH
+Chủ động phòng ngừa sự cố hồ chứa nước trong mùa mưa lũ.
+
+II. TỔ CHỨC THỰC HIỆN
+1. Ủy ban nhân dân các xã kiểm tra hiện trạng các hồ chứa nước trên địa bàn, gửi báo cáo về Sở Nông nghiệp và
+Môi trường trước ngày 30/4/2026.
+2. Sở Nông nghiệp và Môi trường tổng hợp, báo cáo Ủy ban nhân dân tỉnh.
+"""
+
+OUTREACH = HEADER.format(number=52, title="Tuyên truyền về phòng, chống xâm nhập mặn năm 2026") + """I. MỤC ĐÍCH
+Nâng cao hiểu biết của người dân về xâm nhập mặn và cách trữ nước ngọt.
+
+II. NỘI DUNG
+1. Phát sóng phóng sự về trữ nước ngọt trên Đài Phát thanh và Truyền hình tỉnh.
+2. Thời gian thực hiện: Từ tháng 4 đến hết tháng 10 năm 2026.
+
+III. TỔ CHỨC THỰC HIỆN
+Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức các hoạt động tuyên truyền.
+"""
+
+SURVEY = HEADER.format(number=53, title="Điều tra thu nhập của hộ làm muối năm 2026") + """I. NỘI DUNG
+Điều tra thu nhập của hộ làm muối tại các xã ven biển.
+
+II. TỔ CHỨC THỰC HIỆN
+Ủy ban nhân dân các xã lập danh sách hộ làm muối, gửi kết quả điều tra về Sở Tài chính để tổng hợp.
+"""
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    docs = tmp_path_factory.mktemp("docs")
+    for name, text in (("kh-51.txt", DAMS), ("kh-52.txt", OUTREACH), ("kh-53.txt", SURVEY)):
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    reports, errors = ingest_paths(settings, [docs])
+    assert reports and not errors
+    return Answerer(settings)
+
+
+def test_when_a_plan_named_by_its_title_runs_is_its_own_period(answerer: Answerer) -> None:
+    ans = answerer.answer("Kế hoạch tuyên truyền về phòng chống xâm nhập mặn của Sơn Hà thực hiện đến bao giờ?",
+                          date(2026, 3, 20))
+    assert ans.found and "hết tháng 10 năm 2026" in ans.text
+    assert ans.citations and ans.citations[0].doc_id == "kh-52"
+
+
+def test_who_receives_a_report_comes_from_the_plan_named_by_its_title(answerer: Answerer) -> None:
+    """The communes have a dated duty in the dams plan; the survey plan named here has none."""
+    ans = answerer.answer("son ha: ubnd xa gui ket qua dieu tra thu nhap ho lam muoi cho ai", date(2026, 3, 20))
+    assert ans.found and "Sở Tài chính" in ans.text
+    assert ans.citations and ans.citations[0].doc_id == "kh-53"
+
+
+def test_a_question_without_the_titles_own_words_is_answered_from_the_whole_library(answerer: Answerer) -> None:
+    ans = answerer.answer("UBND các xã phải báo cáo gì trước ngày 30/4/2026?", date(2026, 3, 20))
+    assert ans.found and "hồ chứa nước" in ans.text
+    assert ans.citations and ans.citations[0].doc_id == "kh-51"
