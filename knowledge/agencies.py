@@ -331,7 +331,7 @@ def misspelt_agencies(text: str, known: list[str], cutoff: float = 88.0) -> list
         for n in range(2, len(words) + 1):
             match = process.extractOne(" ".join(words[:n]), list(words_of), scorer=fuzz.ratio,
                                        score_cutoff=cutoff)
-            if match and (best is None or match[1] > best[0]):
+            if match and (best is None or match[1] >= best[0]):  # equally good: the longer name is the one meant
                 best = (match[1], words_of[match[0]])
         if best and best[1] not in found:
             found.append(best[1])

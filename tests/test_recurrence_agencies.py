@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from knowledge.agencies import find_agencies, resolve_agency
+from knowledge.agencies import find_agencies, misspelt_agencies, resolve_agency
 from knowledge.provinces import provinces_in
 from knowledge.recurrence import describe_due, due_date, next_occurrence, occurrences
 
@@ -67,6 +67,14 @@ def test_fuzzy_resolution_tolerates_typos_and_missing_diacritics() -> None:
     assert resolve_agency("so tai chinh", known) == ["Sở Tài chính"]
     assert resolve_agency("Sở Kế hoạch và Đầu tu", known)[0] == "Sở Kế hoạch và Đầu tư"
     assert resolve_agency("kbnn", known) == ["Kho bạc Nhà nước Thái Nguyên"]
+
+
+def test_a_commune_typed_without_diacritics_is_the_commune_not_every_commune() -> None:
+    """`ubnd xa ea tieu` matches the collective `UBND xã` as well as it matches `UBND xã Ea Tiêu`: the
+    longer name is the one meant."""
+    known = ["Sở Tài chính", "UBND xã", "UBND xã Ea Tiêu", "UBND xã Hòa Sơn"]
+    assert misspelt_agencies("ubnd xa ea tieu phai nop ho so truoc ngay nao", known) == ["UBND xã Ea Tiêu"]
+    assert misspelt_agencies("ubnd xa phai nop ho so truoc ngay nao", known) == ["UBND xã"]
 
 
 def test_provinces_without_diacritics() -> None:
