@@ -145,6 +145,10 @@ class Searcher:
             segments.append(held[ident] if ident in held else Segment.load(directory, embedder.name, embedder.dim))
         return cls(segments, embedder, settings.fusion_weight, fusion_method, set(manifest.get("masked", [])))
 
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        """The live passages of one document, in their order in it."""
+        return [self.passages[int(row)] for row in self._doc_rows.get(doc_id, ())]
+
     def get(self, pid: str) -> Passage | None:
         """The live passage with this id (ids are "<doc_id>:<section>"), or None."""
         for row in self._doc_rows.get(pid.rpartition(":")[0], ()):

@@ -1,6 +1,7 @@
-"""A question that names a plan by its title, not its number, is answered from that plan: on three plans
-written for this test (fictional province Sơn Hà). The first has a dated duty for the communes that a
-question about the others would otherwise get; the others have no dated duty at all."""
+"""A question that names a plan by its title, not its number, is answered from that plan; a question about
+a period takes a schedule's row dated in it. On four plans written for this test (fictional province Sơn
+Hà). The first has a dated duty for the communes that a question about the others would otherwise get;
+the second and third have no dated duty at all; the fourth is a broadcast schedule in a table."""
 
 from __future__ import annotations
 
@@ -54,10 +55,25 @@ II. TỔ CHỨC THỰC HIỆN
 """
 
 
+SCHEDULE = HEADER.format(number=54, title="Chương trình truyền hình Hỏi đáp về nước sạch nông thôn năm 2026") + """I. NỘI DUNG
+Đài Phát thanh và Truyền hình tỉnh chủ trì, phối hợp với các sở tổ chức chương trình truyền hình trực tiếp
+“Hỏi đáp về nước sạch nông thôn”, mỗi tháng một kỳ, theo lịch sau:
+
+| STT | Nội dung | Khách mời | Thời gian |
+| --- | --- | --- | --- |
+| 1 | Chất lượng nước sinh hoạt ở các xã vùng cao | Lãnh đạo Sở Y tế | 20 giờ ngày 12 tháng 6 |
+| 2 | Đầu tư công trình cấp nước tập trung | Lãnh đạo Sở Nông nghiệp và Môi trường | 20 giờ ngày 10 tháng 7 |
+| 3 | Giá nước sạch nông thôn | Lãnh đạo Sở Tài chính | 20 giờ ngày 14 tháng 8 |
+
+II. TỔ CHỨC THỰC HIỆN
+Sở Nội vụ theo dõi, định kỳ hằng tháng báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện chương trình.
+"""
+
+
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     docs = tmp_path_factory.mktemp("docs")
-    for name, text in (("kh-51.txt", DAMS), ("kh-52.txt", OUTREACH), ("kh-53.txt", SURVEY)):
+    for name, text in (("kh-51.txt", DAMS), ("kh-52.txt", OUTREACH), ("kh-53.txt", SURVEY), ("kh-54.txt", SCHEDULE)):
         (docs / name).write_text(text, encoding="utf-8")
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
     reports, errors = ingest_paths(settings, [docs])
@@ -83,3 +99,10 @@ def test_a_question_without_the_titles_own_words_is_answered_from_the_whole_libr
     ans = answerer.answer("UBND các xã phải báo cáo gì trước ngày 30/4/2026?", date(2026, 3, 20))
     assert ans.found and "hồ chứa nước" in ans.text
     assert ans.citations and ans.citations[0].doc_id == "kh-51"
+
+
+def test_next_month_takes_the_schedule_row_dated_in_it(answerer: Answerer) -> None:
+    ans = answerer.answer("thang toi so nao len song hoi dap ve nuoc sach nong thon", date(2026, 6, 20))
+    assert ans.found and "Sở Nông nghiệp và Môi trường" in ans.text and "10/7/2026" in ans.text
+    assert ans.citations and ans.citations[0].doc_id == "kh-54"
+

@@ -6,6 +6,7 @@ any evaluation set)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -15,6 +16,8 @@ from bot.answering.typed_answers import (
     asked_types,
     best_typed,
     normalise_dates,
+    touches,
+    unit_dates,
     units,
     value_lines,
 )
@@ -182,3 +185,44 @@ def test_units_keep_a_duty_and_its_due_time_together() -> None:
 ])
 def test_normalise_dates(text: str, year: int | None, out: str) -> None:
     assert normalise_dates(text, year) == out
+
+
+SCHEDULE = [
+    FakeHit("Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức chương trình truyền hình “Hỏi đáp về chuyển đổi số” "
+            "mỗi tháng một kỳ; định kỳ hằng tháng báo cáo Sở Nội vụ."),
+    FakeHit("1 | Giải đáp về chuyển đổi số trong giáo dục | Lãnh đạo Sở Giáo dục và Đào tạo | 20 giờ ngày 14 tháng 5",
+            text="Chương trình Hỏi đáp về chuyển đổi số: Nội dung | Khách mời | Thời gian"),
+    FakeHit("2 | Giải đáp về chuyển đổi số trong y tế | Lãnh đạo Sở Y tế | 20 giờ ngày 11 tháng 6",
+            text="Chương trình Hỏi đáp về chuyển đổi số: Nội dung | Khách mời | Thời gian"),
+]
+
+
+def test_a_question_about_a_period_takes_the_schedule_row_dated_in_it() -> None:
+    """`tháng tới sở nào …`: the rows differ only by agency and day, and the day in the month asked wins over
+    the sentence about the whole schedule, which names no day."""
+    question = "tháng tới sở nào lên chương trình hỏi đáp về chuyển đổi số"
+    june = (date(2026, 6, 1), date(2026, 6, 30))
+    found = best_typed(fold(question), question, SCHEDULE, window=june, year_of=lambda _doc: 2026)
+    assert found is not None and found.value == "Sở Y tế"
+    may = (date(2026, 5, 1), date(2026, 5, 31))
+    found = best_typed(fold(question), question, SCHEDULE, window=may, year_of=lambda _doc: 2026)
+    assert found is not None and found.value == "Sở Giáo dục và Đào tạo"
+
+
+@pytest.mark.parametrize("unit, year, days", [
+    ("báo cáo trước ngày 15/7/2026", None, [date(2026, 7, 15)]),
+    ("20 giờ ngày 11 tháng 6", 2026, [date(2026, 6, 11)]),
+    ("ngày 11 tháng 6", None, []),  # no year known: no day
+    ("theo Quyết định số 12/QĐ-UBND ngày 03/02/2026, hoàn thành trước ngày 30 tháng 9 năm 2026", None,
+     [date(2026, 9, 30)]),
+])
+def test_unit_dates(unit: str, year: int | None, days: list[date]) -> None:
+    assert unit_dates(unit, year) == days
+
+
+def test_days_spanning_the_window_touch_it() -> None:
+    june = (date(2026, 6, 1), date(2026, 6, 30))
+    assert touches([date(2026, 5, 1), date(2026, 7, 31)], june)
+    assert not touches([date(2026, 5, 1), date(2026, 5, 31)], june)
+    assert not touches([], june)
+

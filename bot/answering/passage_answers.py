@@ -16,6 +16,7 @@ from bot.answering.words import QUESTION_WORDS, bigrams, content_syllables, plac
 
 ON_TOPIC_SHARE = 0.4  # share of the informative syllables a quoted passage must contain as whole words
 COMMON_WORD_SHARE = 0.2  # a word in more than this share of passages says little about relevance
+WINDOW_ROW_DOCUMENTS = 3  # best passages whose documents' schedule rows a question about a period reads
 
 
 class PassageAnswers:
@@ -81,12 +82,31 @@ class PassageAnswers:
         """The sentence or row holding the asked type (a share, a date, an agency…); with
         `on_topic_only`, only one whose passage holds the question's informative words itself, for
         when the top passages as a whole are off topic but a lower one answers."""
-        found = typed.best_typed(q.folded, q.expanded, hits, ignore=frozenset(place_syllables(q)))
+        window = (q.window.start, q.window.end) if q.window else None
+        found = typed.best_typed(q.folded, q.expanded, [*hits, *self._rows_in(q, hits)],
+                                 ignore=frozenset(place_syllables(q)), window=window, year_of=self._year)
         if found is None or not on_topic_only:
             return found
         rare = self._in_library(self.informative(q))
         text = expand_abbreviations(found.hit.text)
         return found if self.relevant(q, [found.hit]) and (not rare or self._covers(q, rare, text)) else None
+
+    def _rows_in(self, q: Question, hits: list[Any]) -> list[Any]:
+        """For a question about a period (`tháng tới sở nào lên sóng …`): the table rows of the documents the
+        best passages come from that name a day in it. A schedule's rows are alike but for the agency and
+        the day, so the search ranks none of them above the others; the day is what tells them apart."""
+        searcher = self.view.searcher
+        if q.window is None or searcher is None:
+            return []
+        seen = {getattr(h, "pid", None) for h in hits}
+        window = (q.window.start, q.window.end)
+        out = []
+        for doc_id in dict.fromkeys(h.doc_id for h in hits[:WINDOW_ROW_DOCUMENTS]):
+            year = self._year(doc_id)
+            for p in searcher.document_passages(doc_id):
+                if " | " in p.quote and p.pid not in seen and typed.touches(typed.unit_dates(p.quote, year), window):
+                    out.append(p)
+        return out
 
     def passage_answer(self, q: Question, hits: list[Any]) -> Answer | None:
         """The sentence with the asked type when there is one, else the best passage; None when the
@@ -106,7 +126,12 @@ class PassageAnswers:
     def typed_answer(self, q: Question, found: typed.TypedAnswer) -> Answer:
         """The asked value, normalised, over the sentence that holds it and its document and section."""
         hit = found.hit
-        lines = typed.value_lines(found, q.year or self._year(hit.doc_id))
+        year = q.year or self._year(hit.doc_id)
+        lines = typed.value_lines(found, year)
+        if q.window and not {"date", "month"} & set(found.kinds):  # the day in the period asked, as officials write it
+            days = [d for d in typed.unit_dates(found.sentence, year) if q.window.start <= d <= q.window.end]
+            if days:
+                lines.append(typed.value_line("date", ", ".join(f"{d.day}/{d.month}/{d.year}" for d in days)))
         cites = [self.sources.citation(hit.doc_id, hit.section, found.sentence)]
         text = "\n".join([*lines, f"«{found.sentence}»", self.sources.source_line(hit.doc_id, hit.section)])
         return Answer(q.text, q.intent, True, text, cites, [])

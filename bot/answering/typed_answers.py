@@ -9,7 +9,9 @@ Pure functions over the question's folded text and the passages; the planner dec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.answering.question import expand_abbreviations
@@ -88,6 +90,9 @@ PAIR_WEIGHT, HEADING_WEIGHT, DUE_WEIGHT, RANK_PENALTY = 2.0, 0.5, 2.0, 0.3
 NUMBER_WEIGHT = 2.0  # a year or figure of the question (`đến 2030`) in the sentence or beside the value
 YEAR_WEIGHT = 2.0  # added for a year the question names in the sentence: targets differ most by their year
 DAY_FOR_MONTH_PENALTY = 1.0  # a month is asked: a full date is more often a meeting's than the answer
+# A day: `12/6/2026`, `ngày 12 tháng 6 năm 2026`, `ngày 12 tháng 6` (the year from the document).
+_DAY = re.compile(r"(?<![\d/])(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?:\s*/\s*(?P<y>\d{4}))?(?![\d/])"
+                  r"|ngay\s+(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})(?:\s+nam\s+(?P<y2>\d{4})|\s*/\s*(?P<y3>\d{4}))?(?!\d)")
 
 
 def asked_types(folded_question: str) -> list[str]:
@@ -231,11 +236,37 @@ def _trim(unit: str, value: Value) -> str:
     return " ".join(keep)[:SENTENCE_CHARS]
 
 
+def unit_dates(unit: str, year: int | None) -> list[date]:
+    """The days a sentence or row names (`12/6/2026`, `ngày 12 tháng 6` in a plan of `year`), once its
+    cited documents' dates are left out."""
+    folded = fold_aligned(unit).lower()
+    out = []
+    for m in _DAY.finditer(folded):
+        if _REFERENCE_BEFORE.search(folded[max(0, m.start() - 30):m.start()]):
+            continue
+        day, month = m.group("d") or m.group("d2"), m.group("m") or m.group("m2")
+        written = m.group("y") or m.group("y2") or m.group("y3")
+        try:
+            out.append(date(int(written) if written else year or 0, int(month), int(day)))
+        except ValueError:  # not a day (`3/4` of a fraction), or no year known
+            continue
+    return out
+
+
+def touches(days: list[date], window: tuple[date, date]) -> bool:
+    """Whether the days a unit names fall in the window, or span it (`từ ngày 1/5 đến ngày 30/7`)."""
+    return bool(days) and (any(window[0] <= d <= window[1] for d in days)
+                           or (min(days) < window[0] and max(days) > window[1]))
+
+
 def best_typed(folded_question: str, question: str, hits: list[Any], kinds: list[str] | None = None,
-               ignore: frozenset[str] = frozenset()) -> TypedAnswer | None:
+               ignore: frozenset[str] = frozenset(), window: tuple[date, date] | None = None,
+               year_of: Callable[[str], int | None] | None = None) -> TypedAnswer | None:
     """The sentence or row that best answers a typed question, or None when none holds a value of an
     asked type and shares enough of the question's words. `ignore`: syllables that say nothing of the
-    topic (the province's: the search already kept its documents)."""
+    topic (the province's: the search already kept its documents). `window`: the period the question
+    asks about (`tháng tới`): a unit naming days only outside it is not the answer, one naming a day in
+    it is preferred (a schedule's row); `year_of` gives a document's year for days written without one."""
     kinds = kinds if kinds is not None else asked_types(folded_question)
     if not kinds:
         return None
@@ -246,13 +277,19 @@ def best_typed(folded_question: str, question: str, hits: list[Any], kinds: list
     asked = {agency_key(m.name) for m in find_agencies(question)} if "agency" in kinds else set()
     mentions: dict[str, list[Mention]] = {}
     best: TypedAnswer | None = None
-    best_key: tuple[bool, float] = (False, float("-inf"))
+    best_key: tuple[bool, bool, float] = (False, False, float("-inf"))
     for rank, hit in enumerate(hits):
         context = heading(hit)
         extra = _content(expand_abbreviations(context))
         for unit in units(hit.quote):
             if _other_year(unit, years):
                 continue
+            in_window = False
+            if window is not None:
+                days = unit_dates(unit, year_of(hit.doc_id) if year_of else None)
+                in_window = touches(days, window)
+                if days and not in_window:
+                    continue
             spelt = expand_abbreviations(unit)
             words = _content(spelt)
             overlap = len(want & words) + HEADING_WEIGHT * len(want & (extra - words))
@@ -272,7 +309,8 @@ def best_typed(folded_question: str, question: str, hits: list[Any], kinds: list
                      + 3 * len(values) - RANK_PENALTY * rank)
             # For a share or a count, a sentence naming the year asked beats any that does not: the year
             # scopes a target (elsewhere a year is often part of a programme's name: `… đến năm 2030`).
-            key = (bool(figure and years & _years(unit)), score)
+            # Likewise, for a question about a period, a unit naming a day in it beats any naming none.
+            key = (bool(figure and years & _years(unit)), in_window, score)
             if best is None or key > best_key:
                 best_key = key
                 best = TypedAnswer(tuple(v.kind for v in values), _trim(unit, values[0]), tuple(values), hit, score)
@@ -300,6 +338,10 @@ LABELS = {"percent": "Tỷ lệ", "number": "Số lượng", "duration": "Thời
           "month": "Thời gian", "date": "Thời gian", "agency": "Cơ quan"}
 
 
+def value_line(kind: str, text: str, year: int | None = None) -> str:
+    return f"{LABELS[kind]}: {normalise_dates(text, year)}"
+
+
 def value_lines(answer: TypedAnswer, year: int | None = None) -> list[str]:
     """One `Label: value` line per asked kind, dates normalised."""
-    return [f"{LABELS[v.kind]}: {normalise_dates(v.text, year)}" for v in answer.values]
+    return [value_line(v.kind, v.text, year) for v in answer.values]
