@@ -33,7 +33,7 @@ Chủ động phòng ngừa sự cố hồ chứa nước trong mùa mưa lũ.
 II. TỔ CHỨC THỰC HIỆN
 1. Ủy ban nhân dân các xã kiểm tra hiện trạng các hồ chứa nước trên địa bàn, gửi báo cáo về Sở Nông nghiệp và
 Môi trường trước ngày 30/4/2026.
-2. Sở Nông nghiệp và Môi trường tổng hợp, báo cáo Ủy ban nhân dân tỉnh.
+2. Sở Nông nghiệp và Môi trường lập báo cáo chung gửi Ủy ban nhân dân tỉnh.
 """
 
 OUTREACH = HEADER.format(number=52, title="Tuyên truyền về phòng, chống xâm nhập mặn năm 2026") + """I. MỤC ĐÍCH
