@@ -38,6 +38,7 @@ from bot.tracking.reminders import remind_once
 from knowledge.store import FactStore
 from tests.botapi_server import BotApiServer, parse_html
 from tests.conftest_shared import EXAMPLES
+from tests.sample_directive import son_ha
 
 pytestmark = [
     pytest.mark.slow,
@@ -53,18 +54,9 @@ REMIND_DAY = date(2026, 12, 10)  # the 15/12/2026 deadlines are 5 days away: sta
 TIMEOUT = 30.0
 T = TypeVar("T")
 
-NEW_DIRECTIVE = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-
-Số: 77/UBND-VX
-
-Sơn Hà, ngày 24 tháng 11 năm 2026
-
-V/v tổ chức tập huấn cán bộ làm công tác giảm nghèo cấp xã năm 2026
-
+NEW_DIRECTIVE = son_ha(
+    "77/UBND-VX", "ngày 24 tháng 11 năm 2026",
+    "V/v tổ chức tập huấn cán bộ làm công tác giảm nghèo cấp xã năm 2026", """
 Kính gửi:
 - Sở Nông nghiệp và Môi trường;
 - Sở Tài chính;
@@ -78,16 +70,7 @@ hoàn thành trước ngày 05/12/2026.
 2. Sở Tài chính bố trí kinh phí tổ chức lớp tập huấn, hoàn thành trước ngày 01/12/2026.
 
 3. UBND các huyện, thành phố cử cán bộ tham gia lớp tập huấn đầy đủ, đúng thành phần.
-
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-
-Trần Minh Khang
-"""
+""", signer="Trần Minh Khang")
 
 
 @dataclass

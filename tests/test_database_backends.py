@@ -32,20 +32,12 @@ from knowledge.migrations import COMPONENTS, applied_versions, migrate
 from knowledge.model import Document, Facts
 from knowledge.store import FactStore
 from knowledge.structure import parse_document
+from tests.sample_directive import son_ha
 
 # Two short directives of a made-up province, written for these tests.
-CONG_VAN = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-
-Số: 212/UBND-KT
-
-Sơn Hà, ngày 20 tháng 02 năm 2026
-
-V/v đẩy nhanh tiến độ giải ngân vốn đầu tư công năm 2026
-
+CONG_VAN = son_ha(
+    "212/UBND-KT", "ngày 20 tháng 02 năm 2026",
+    "V/v đẩy nhanh tiến độ giải ngân vốn đầu tư công năm 2026", """
 Kính gửi:
 - Sở Tài chính;
 - Sở Nội vụ;
@@ -62,30 +54,11 @@ trước ngày 30/4/2026.
 3. Phấn đấu tỷ lệ giải ngân vốn đầu tư công năm 2026 đạt trên 95% kế hoạch vốn được giao.
 
 4. Sở Nội vụ theo dõi, đôn đốc việc thực hiện kỷ luật, kỷ cương trong công tác giải ngân.
+""", signer="Lê Văn Hòa")
 
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-
-Lê Văn Hòa
-"""
-
-CHI_THI = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-
-Số: 57/CT-UBND
-
-Sơn Hà, ngày 05 tháng 3 năm 2026
-
-CHỈ THỊ
-Về tăng cường công tác phòng chống dịch bệnh trên đàn gia súc
-
+CHI_THI = son_ha(
+    "57/CT-UBND", "ngày 05 tháng 3 năm 2026",
+    "CHỈ THỊ\nVề tăng cường công tác phòng chống dịch bệnh trên đàn gia súc", """
 Để chủ động phòng chống dịch bệnh, Chủ tịch UBND tỉnh chỉ thị:
 
 1. Sở Nông nghiệp và Môi trường chủ trì, phối hợp với Sở Y tế tổ chức tiêm phòng vắc xin cho đàn gia \
@@ -96,15 +69,7 @@ súc, hoàn thành trước ngày 31/5/2026.
 3. UBND các huyện báo cáo kết quả tiêm phòng về Sở Nông nghiệp và Môi trường trước ngày 25 hàng tháng.
 
 4. Phấn đấu tỷ lệ tiêm phòng đạt 90% tổng đàn.
-
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-
-CHỦ TỊCH
-
-Nguyễn Thị Lan
-"""
+""", signer="Nguyễn Thị Lan", signs_as="CHỦ TỊCH")
 
 CV, CT = "cv-212", "ct-57"
 SO_TAI_CHINH, SO_NOI_VU, SO_XAY_DUNG = "Sở Tài chính", "Sở Nội vụ", "Sở Xây dựng"

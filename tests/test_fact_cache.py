@@ -22,20 +22,11 @@ from index.embeddings import Embedder
 from knowledge.extract import extract
 from knowledge.store import FactStore
 from knowledge.structure import parse_document
+from tests.sample_directive import son_ha
 
-PLAN = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-
-Số: 58/KH-UBND
-
-Sơn Hà, ngày 12 tháng 01 năm 2027
-
-KẾ HOẠCH
-Số hóa hồ sơ đất đai và nâng cấp cổng dịch vụ công năm 2027
-
+PLAN = son_ha(
+    "58/KH-UBND", "ngày 12 tháng 01 năm 2027",
+    "KẾ HOẠCH\nSố hóa hồ sơ đất đai và nâng cấp cổng dịch vụ công năm 2027", """
 I. MỤC TIÊU
 
 Đến hết năm 2027, 90% hồ sơ đất đai của tỉnh được số hóa và tra cứu trực tuyến.
@@ -55,29 +46,11 @@ trước ngày 10 hằng tháng.
 5. Văn phòng UBND tỉnh tổng hợp kết quả thực hiện Kế hoạch, báo cáo Chủ tịch UBND tỉnh trước ngày 15/12/2027.
 
 6. Sở Nội vụ rà soát biên chế viên chức làm công tác số hóa, hoàn thành trước ngày 31/3/2028.
+""")
 
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-
-Trần Văn Bình
-"""
-
-LETTER = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-
-Số: 214/UBND-KT
-
-Sơn Hà, ngày 03 tháng 3 năm 2027
-
-V/v kiểm tra an toàn nhà văn hóa và trường học trước mùa mưa lũ năm 2027
-
+LETTER = son_ha(
+    "214/UBND-KT", "ngày 03 tháng 3 năm 2027",
+    "V/v kiểm tra an toàn nhà văn hóa và trường học trước mùa mưa lũ năm 2027", """
 Kính gửi:
 - Sở Xây dựng;
 - Sở Giáo dục và Đào tạo;
@@ -93,16 +66,7 @@ hoàn thành trước ngày 15/5/2027.
 3. Sở Xây dựng báo cáo tiến độ kiểm tra về UBND tỉnh vào thứ Sáu hằng tuần.
 
 4. Sở Giáo dục và Đào tạo chỉ đạo các trường học thường xuyên nhắc nhở học sinh giữ an toàn khi đi qua sông, suối.
-
-Nơi nhận:
-- Như trên;
-- Lưu: VT.
-
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-
-Trần Văn Bình
-"""
+""")
 TEXTS = {"kh-58": PLAN, "cv-214": LETTER}
 TODAY = date(2027, 4, 25)
 

@@ -12,31 +12,26 @@ import pytest
 from bot.answering.planner import Answerer
 from bot.config import Settings
 from bot.library import ingest_paths
+from tests.sample_directive import son_ha
 
 pytestmark = pytest.mark.slow
 
-HEADER = """ỦY BAN NHÂN DÂN
-TỈNH SƠN HÀ
-
-Số: {number}/KH-UBND
-
-Sơn Hà, ngày 12 tháng 3 năm 2026
-
-KẾ HOẠCH
-{title}
-
-"""
-
-DAMS = HEADER.format(number=51, title="Bảo đảm an toàn hồ chứa nước mùa mưa lũ năm 2026") + """I. MỤC ĐÍCH
+DAMS = son_ha(
+    "51/KH-UBND", "ngày 12 tháng 3 năm 2026",
+    "KẾ HOẠCH\nBảo đảm an toàn hồ chứa nước mùa mưa lũ năm 2026", """
+I. MỤC ĐÍCH
 Chủ động phòng ngừa sự cố hồ chứa nước trong mùa mưa lũ.
 
 II. TỔ CHỨC THỰC HIỆN
 1. Ủy ban nhân dân các xã kiểm tra hiện trạng các hồ chứa nước trên địa bàn, gửi báo cáo về Sở Nông nghiệp và
 Môi trường trước ngày 30/4/2026.
 2. Sở Nông nghiệp và Môi trường lập báo cáo chung gửi Ủy ban nhân dân tỉnh.
-"""
+""")
 
-OUTREACH = HEADER.format(number=52, title="Tuyên truyền về phòng, chống xâm nhập mặn năm 2026") + """I. MỤC ĐÍCH
+OUTREACH = son_ha(
+    "52/KH-UBND", "ngày 12 tháng 3 năm 2026",
+    "KẾ HOẠCH\nTuyên truyền về phòng, chống xâm nhập mặn năm 2026", """
+I. MỤC ĐÍCH
 Nâng cao hiểu biết của người dân về xâm nhập mặn và cách trữ nước ngọt.
 
 II. NỘI DUNG
@@ -45,17 +40,22 @@ II. NỘI DUNG
 
 III. TỔ CHỨC THỰC HIỆN
 Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức các hoạt động tuyên truyền.
-"""
+""")
 
-SURVEY = HEADER.format(number=53, title="Điều tra thu nhập của hộ làm muối năm 2026") + """I. NỘI DUNG
+SURVEY = son_ha(
+    "53/KH-UBND", "ngày 12 tháng 3 năm 2026",
+    "KẾ HOẠCH\nĐiều tra thu nhập của hộ làm muối năm 2026", """
+I. NỘI DUNG
 Điều tra thu nhập của hộ làm muối tại các xã ven biển.
 
 II. TỔ CHỨC THỰC HIỆN
 Ủy ban nhân dân các xã lập danh sách hộ làm muối, gửi kết quả điều tra về Sở Tài chính để tổng hợp.
-"""
+""")
 
-
-SCHEDULE = HEADER.format(number=54, title="Chương trình truyền hình Hỏi đáp về nước sạch nông thôn năm 2026") + """I. NỘI DUNG
+SCHEDULE = son_ha(
+    "54/KH-UBND", "ngày 12 tháng 3 năm 2026",
+    "KẾ HOẠCH\nChương trình truyền hình Hỏi đáp về nước sạch nông thôn năm 2026", """
+I. NỘI DUNG
 Đài Phát thanh và Truyền hình tỉnh chủ trì, phối hợp với các sở tổ chức chương trình truyền hình trực tiếp
 “Hỏi đáp về nước sạch nông thôn”, mỗi tháng một kỳ, theo lịch sau:
 
@@ -67,7 +67,7 @@ SCHEDULE = HEADER.format(number=54, title="Chương trình truyền hình Hỏi 
 
 II. TỔ CHỨC THỰC HIỆN
 Sở Nội vụ theo dõi, định kỳ hằng tháng báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện chương trình.
-"""
+""")
 
 
 @pytest.fixture(scope="module")
