@@ -22,7 +22,7 @@ from knowledge.provinces import provinces_in
 from knowledge.rulebook import rule
 from knowledge.store import FactStore
 from knowledge.succession import province_changes, province_family
-from knowledge.text import fold
+from knowledge.text import fold, syllables
 
 # A document is about a programme when its title names it or its text does this often; a plan on drugs
 # that mentions `nông thôn mới` twice in passing is not a directive about the rural programme.
@@ -113,15 +113,11 @@ TITLE_WORDS = 3
 _TITLE_TOPIC = rule("questions", "title_topic")
 
 
-def syllables(folded: str) -> list[str]:
-    return re.findall(r"[a-z0-9&]+", folded)
-
-
 def title_grams(docs: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], set[str]]:
     """Every run of TITLE_GRAM syllables of every title → the documents whose title has it."""
     grams: dict[tuple[str, ...], set[str]] = {}
     for doc_id, row in docs.items():
-        words = syllables(fold(row.get("title") or ""))
+        words = syllables(row.get("title") or "")
         for i in range(len(words) - TITLE_GRAM + 1):
             grams.setdefault(tuple(words[i:i + TITLE_GRAM]), set()).add(doc_id)
     return grams
@@ -179,7 +175,7 @@ class LibraryView:
     def documents_titled(self, q: Question) -> set[str]:
         """The one document whose title the question repeats (`Kế hoạch truyền thông về giảm nghèo đa chiều
         năm 2025 của Cần Thơ …`), among those of the provinces it names; empty when none or several."""
-        words = syllables(fold(q.expanded))
+        words = syllables(q.expanded)
         grams, docs = self._title_grams, self.docs
 
         def allowed(doc_id: str) -> bool:
@@ -275,17 +271,19 @@ class LibraryView:
         also = (T.HELD_PROGRAMMES.format(programmes="; ".join(held)) if held else T.NO_PROGRAMMES_HELD)
         return T.NOT_FOUND_PROGRAMME.format(programmes=", ".join(q.programmes), where=where) + "\n" + also
 
+    def _without_titles(self, text: str, doc_ids: set[str]) -> str:
+        """`text` without the runs it shares with these documents' titles (`without_title_runs`)."""
+        titles = [fold(re.sub(r"[^\w\s&]", " ", self.docs[d].get("title") or "")) for d in doc_ids if d in self.docs]
+        return without_title_runs(text, titles)
+
     def within_titled(self, q: Question, titled: set[str]) -> Question:
         """`q` asked of the documents it names by title: their title's words say which document, and
         within it they would only find the preamble that repeats the title."""
-        titles = [fold(re.sub(r"[^\w\s&]", " ", self.docs[d].get("title") or "")) for d in titled if d in self.docs]
-        return replace(q, scope=set(titled), expanded=without_title_runs(q.expanded, titles))
+        return replace(q, scope=set(titled), expanded=self._without_titles(q.expanded, titled))
 
     def without_named_titles(self, q: Question) -> None:
         """Drop from a `who must …` question's words the subject of the documents it names by number, once
         they are its scope: the duty is matched by the question's rare words, and the words that say which
         document (`KH 160 về giám sát … giảm nghèo`) are in none of its duties' tasks."""
         if q.references and q.scope and q.who:
-            titles = [fold(re.sub(r"[^\w\s&]", " ", self.docs[d].get("title") or "")) for d in q.scope
-                      if d in self.docs]
-            q.expanded = without_title_runs(q.expanded, titles)
+            q.expanded = self._without_titles(q.expanded, q.scope)

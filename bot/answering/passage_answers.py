@@ -4,6 +4,7 @@ and the quote that answers when no stored fact does."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from bot.answering import answer_texts as T
@@ -83,7 +84,7 @@ class PassageAnswers:
         `on_topic_only`, only one whose passage holds the question's informative words itself, for
         when the top passages as a whole are off topic but a lower one answers."""
         window = (q.window.start, q.window.end) if q.window else None
-        found = typed.best_typed(q.folded, q.expanded, [*hits, *self._rows_in(q, hits)],
+        found = typed.best_typed(q.folded, q.expanded, [*hits, *self._rows_in(window, hits)],
                                  ignore=frozenset(place_syllables(q)), window=window, year_of=self._year)
         if found is None or not on_topic_only:
             return found
@@ -91,15 +92,14 @@ class PassageAnswers:
         text = expand_abbreviations(found.hit.text)
         return found if self.relevant(q, [found.hit]) and (not rare or self._covers(q, rare, text)) else None
 
-    def _rows_in(self, q: Question, hits: list[Any]) -> list[Any]:
+    def _rows_in(self, window: tuple[date, date] | None, hits: list[Any]) -> list[Any]:
         """For a question about a period (`tháng tới sở nào lên sóng …`): the table rows of the documents the
         best passages come from that name a day in it. A schedule's rows are alike but for the agency and
         the day, so the search ranks none of them above the others; the day is what tells them apart."""
         searcher = self.view.searcher
-        if q.window is None or searcher is None:
+        if window is None or searcher is None:
             return []
         seen = {getattr(h, "pid", None) for h in hits}
-        window = (q.window.start, q.window.end)
         out = []
         for doc_id in dict.fromkeys(h.doc_id for h in hits[:WINDOW_ROW_DOCUMENTS]):
             year = self._year(doc_id)
